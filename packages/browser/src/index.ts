@@ -1,0 +1,6 @@
+/**
+ * @dandi-effect/browser — browser layers for dandi-effect.
+ *
+ * @since 0.1.0
+ */
+export {}

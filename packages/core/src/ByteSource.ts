@@ -1,0 +1,28 @@
+/**
+ * Local data as the upload and digest pipelines see it: a known size and random access to byte
+ * ranges as Streams. Node provides files, browsers provide Blobs, tests provide memory.
+ *
+ * @since 0.1.0
+ */
+import { Stream } from "effect"
+import type { LocalDataError } from "./DandiError.js"
+
+export interface ByteSource {
+  /** Human-readable name for messages (a path or a file name). */
+  readonly name: string
+  readonly size: number
+  /** The bytes in `[offset, offset + length)`; may be read many times (retries re-read). */
+  readonly slice: (offset: number, length: number) => Stream.Stream<Uint8Array, LocalDataError>
+}
+
+/** A ByteSource over bytes already in memory. */
+export const fromBytes = (name: string, bytes: Uint8Array, chunkSize = 1 << 20): ByteSource => ({
+  name,
+  size: bytes.length,
+  slice: (offset, length) => {
+    const end = Math.min(bytes.length, offset + length)
+    const chunks: Array<Uint8Array> = []
+    for (let at = offset; at < end; at += chunkSize) chunks.push(bytes.subarray(at, Math.min(end, at + chunkSize)))
+    return Stream.fromIterable(chunks)
+  }
+})

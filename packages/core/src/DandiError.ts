@@ -1,0 +1,172 @@
+/**
+ * Every failure the SDK reports, as tagged errors. Each message says what went wrong and what to
+ * do next. No error ever carries an API token: requests are described by method and URL only,
+ * and the Authorization header is never copied into an error.
+ *
+ * @since 0.1.0
+ */
+import { Predicate, Schema } from "effect"
+
+const fields = {
+  message: Schema.String
+}
+
+/** A resource (dandiset, version, asset, zarr entry, …) does not exist or is not visible. */
+export class NotFoundError extends Schema.TaggedError<NotFoundError>("@dandi-effect/core/NotFoundError")(
+  "NotFoundError",
+  { ...fields, resource: Schema.String, id: Schema.String }
+) {}
+
+/** 401: no credentials, or the token was rejected. */
+export class AuthenticationError extends Schema.TaggedError<AuthenticationError>(
+  "@dandi-effect/core/AuthenticationError"
+)("AuthenticationError", { ...fields, url: Schema.optional(Schema.String) }) {}
+
+/** 403: authenticated, but not allowed (not an owner, account not approved, embargoed data). */
+export class PermissionError extends Schema.TaggedError<PermissionError>("@dandi-effect/core/PermissionError")(
+  "PermissionError",
+  { ...fields, method: Schema.String, url: Schema.String, detail: Schema.String }
+) {}
+
+/** 409 / 423: the request conflicts with the archive's current state (path taken, publish pending, …). */
+export class ConflictError extends Schema.TaggedError<ConflictError>("@dandi-effect/core/ConflictError")(
+  "ConflictError",
+  { ...fields, status: Schema.Number, method: Schema.String, url: Schema.String, detail: Schema.String }
+) {}
+
+/** Any other 4xx the server gave (400 validation errors, 405 on published versions, …). */
+export class RequestRejectedError extends Schema.TaggedError<RequestRejectedError>(
+  "@dandi-effect/core/RequestRejectedError"
+)("RequestRejectedError", {
+  ...fields,
+  status: Schema.Number,
+  method: Schema.String,
+  url: Schema.String,
+  detail: Schema.String
+}) {}
+
+/** 5xx after the retry policy gave up. */
+export class ServerError extends Schema.TaggedError<ServerError>("@dandi-effect/core/ServerError")("ServerError", {
+  ...fields,
+  status: Schema.Number,
+  method: Schema.String,
+  url: Schema.String,
+  detail: Schema.String
+}) {}
+
+/** The request never got a complete answer: DNS, refused, reset, timeout. */
+export class TransportError extends Schema.TaggedError<TransportError>("@dandi-effect/core/TransportError")(
+  "TransportError",
+  {
+    ...fields,
+    method: Schema.String,
+    url: Schema.String,
+    reason: Schema.Literal("Connection", "Timeout", "Aborted", "Other")
+  }
+) {}
+
+/** A 2xx body that is not what the API promises (HTML, malformed JSON, wrong field types). */
+export class ResponseDecodeError extends Schema.TaggedError<ResponseDecodeError>(
+  "@dandi-effect/core/ResponseDecodeError"
+)("ResponseDecodeError", {
+  ...fields,
+  method: Schema.String,
+  url: Schema.String,
+  status: Schema.Number,
+  excerpt: Schema.String
+}) {}
+
+/** The server's metadata schema version is incompatible with the client's. */
+export class SchemaVersionError extends Schema.TaggedError<SchemaVersionError>(
+  "@dandi-effect/core/SchemaVersionError"
+)("SchemaVersionError", { ...fields, server: Schema.String, client: Schema.String }) {}
+
+/** Waiting for validation, publication or ingestion did not finish in time. */
+export class ValidationTimeout extends Schema.TaggedError<ValidationTimeout>("@dandi-effect/core/ValidationTimeout")(
+  "ValidationTimeout",
+  { ...fields, dandisetId: Schema.String, status: Schema.String }
+) {}
+
+/** Bytes did not hash to the digest the archive (or the caller) expects. */
+export class DigestMismatch extends Schema.TaggedError<DigestMismatch>("@dandi-effect/core/DigestMismatch")(
+  "DigestMismatch",
+  {
+    ...fields,
+    algorithm: Schema.String,
+    expected: Schema.String,
+    actual: Schema.String,
+    path: Schema.optional(Schema.String)
+  }
+) {}
+
+/** A data object larger than S3 allows (5 TiB) or otherwise impossible to plan. */
+export class ObjectTooLargeError extends Schema.TaggedError<ObjectTooLargeError>(
+  "@dandi-effect/core/ObjectTooLargeError"
+)("ObjectTooLargeError", { ...fields, size: Schema.Number, limit: Schema.Number }) {}
+
+/** A path from a listing or the user that would escape its target directory or is malformed. */
+export class UnsafePathError extends Schema.TaggedError<UnsafePathError>("@dandi-effect/core/UnsafePathError")(
+  "UnsafePathError",
+  { ...fields, path: Schema.String }
+) {}
+
+/** A resource identifier (URL, `DANDI:…`, `dandi://…`) that could not be understood. */
+export class UnknownUrlError extends Schema.TaggedError<UnknownUrlError>("@dandi-effect/core/UnknownUrlError")(
+  "UnknownUrlError",
+  { ...fields, input: Schema.String }
+) {}
+
+/** An instance name or URL that is neither known nor discoverable. */
+export class UnknownInstanceError extends Schema.TaggedError<UnknownInstanceError>(
+  "@dandi-effect/core/UnknownInstanceError"
+)("UnknownInstanceError", { ...fields, instance: Schema.String }) {}
+
+/** Local data could not be read (missing file, permission, short read). */
+export class LocalDataError extends Schema.TaggedError<LocalDataError>("@dandi-effect/core/LocalDataError")(
+  "LocalDataError",
+  { ...fields, path: Schema.String, cause: Schema.optional(Schema.Defect) }
+) {}
+
+/** Every error of the SDK. */
+export type DandiError =
+  | NotFoundError
+  | AuthenticationError
+  | PermissionError
+  | ConflictError
+  | RequestRejectedError
+  | ServerError
+  | TransportError
+  | ResponseDecodeError
+  | SchemaVersionError
+  | ValidationTimeout
+  | DigestMismatch
+  | ObjectTooLargeError
+  | UnsafePathError
+  | UnknownUrlError
+  | UnknownInstanceError
+  | LocalDataError
+
+export const DandiError = Schema.Union(
+  NotFoundError,
+  AuthenticationError,
+  PermissionError,
+  ConflictError,
+  RequestRejectedError,
+  ServerError,
+  TransportError,
+  ResponseDecodeError,
+  SchemaVersionError,
+  ValidationTimeout,
+  DigestMismatch,
+  ObjectTooLargeError,
+  UnsafePathError,
+  UnknownUrlError,
+  UnknownInstanceError,
+  LocalDataError
+)
+
+const tags: ReadonlySet<string> = new Set(DandiError.members.map((member) => member._tag))
+
+/** True for any error of the SDK. */
+export const isDandiError = (u: unknown): u is DandiError =>
+  Predicate.hasProperty(u, "_tag") && typeof u._tag === "string" && tags.has(u._tag)

@@ -1,0 +1,48 @@
+/**
+ * The platform seam for hashing. Core never hashes through `node:crypto` or WebCrypto directly:
+ * it asks the `Hasher` service for an incremental hash. Node provides `node:crypto`, browsers a
+ * WASM MD5 (WebCrypto has no MD5 and cannot hash incrementally), and `Hasher.layerPortable` is a
+ * pure-JS fallback (@noble/hashes, audited and dependency-free) that runs anywhere.
+ *
+ * @since 0.1.0
+ */
+import { md5, sha1 } from "@noble/hashes/legacy.js"
+import { sha256, sha512 } from "@noble/hashes/sha2.js"
+import { Context, Layer } from "effect"
+
+/** Plain digest algorithms every platform provides. */
+export type HashAlgorithm = "md5" | "sha1" | "sha256" | "sha512"
+
+/** An incremental hash: feed chunks, then take the raw digest once. */
+export interface IncrementalHash {
+  readonly update: (chunk: Uint8Array) => void
+  readonly digest: () => Uint8Array
+}
+
+export interface HasherShape {
+  readonly create: (algorithm: HashAlgorithm) => IncrementalHash
+}
+
+export class Hasher extends Context.Tag("@dandi-effect/core/Hasher")<Hasher, HasherShape>() {
+  /** Pure-JS implementation, usable on every platform (slower than native hashing). */
+  static readonly portable: HasherShape = {
+    create: (algorithm) => {
+      const h = { md5, sha1, sha256, sha512 }[algorithm].create()
+      return {
+        update: (chunk) => {
+          h.update(chunk)
+        },
+        digest: () => h.digest()
+      }
+    }
+  }
+
+  static readonly layerPortable: Layer.Layer<Hasher> = Layer.succeed(Hasher, Hasher.portable)
+}
+
+/** Lower-case hex of raw digest bytes. */
+export const toHex = (bytes: Uint8Array): string => {
+  let out = ""
+  for (const b of bytes) out += b.toString(16).padStart(2, "0")
+  return out
+}

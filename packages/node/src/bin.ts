@@ -1,0 +1,31 @@
+/**
+ * Entry point of the `dandi-effect` binary. Failures end as one line on stderr and exit 1;
+ * @effect/cli's own usage errors keep their help output.
+ */
+import { NodeContext, NodeRuntime } from "@effect/platform-node"
+import { Cause, Console, Effect, Option } from "effect"
+import { runCli } from "./cli/Main.js"
+
+const program = runCli(process.argv).pipe(Effect.provide(NodeContext.layer))
+
+NodeRuntime.runMain(
+  program.pipe(
+    Effect.catchAllCause((cause) => {
+      if (Cause.isInterruptedOnly(cause)) return Effect.void
+      const failure = Cause.failureOption(cause)
+      const message = Option.match(failure, {
+        onNone: () => Cause.pretty(cause).split("\n")[0] ?? "unexpected failure",
+        onSome: (error) =>
+          typeof error === "object" && error !== null && "message" in error && typeof error.message === "string"
+            ? error.message
+            : String(error)
+      })
+      return Console.error(`dandi-effect: ${message.split("\n")[0]}`).pipe(
+        Effect.zipRight(Effect.sync(() => {
+          process.exitCode = 1
+        }))
+      )
+    })
+  ),
+  { disableErrorReporting: true }
+)

@@ -1,0 +1,7 @@
+/**
+ * The CLI's one failure type: a one-line message for stderr. Commands map their errors to it at
+ * the edge so that every failure ends as `exit 1` with a message that says what to do.
+ */
+import { Data } from "effect"
+
+export class CliFailure extends Data.TaggedError("CliFailure")<{ readonly message: string }> {}

@@ -1,0 +1,16 @@
+/**
+ * The `dandi-effect` command line: subcommands are defined one per module.
+ */
+import { Command } from "@effect/cli"
+import { packageVersion } from "@dandi-effect/core"
+import { demoCommand } from "./DemoCommand.js"
+import { digestCommand } from "./DigestCommand.js"
+import { emulatorCommand } from "./EmulatorCommand.js"
+import { lsCommand } from "./LsCommand.js"
+
+export const rootCommand = Command.make("dandi-effect").pipe(
+  Command.withDescription("Effect-TS client for the DANDI Archive"),
+  Command.withSubcommands([demoCommand, digestCommand, emulatorCommand, lsCommand])
+)
+
+export const runCli = Command.run(rootCommand, { name: "dandi-effect", version: packageVersion })

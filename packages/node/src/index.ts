@@ -1,0 +1,6 @@
+/**
+ * @dandi-effect/node — Node.js layers for dandi-effect.
+ *
+ * @since 0.1.0
+ */
+export {}
