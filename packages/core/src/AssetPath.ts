@@ -1,0 +1,70 @@
+/**
+ * Asset path helpers: the normalisation dandi-cli applies before path queries, and the guard
+ * every local write goes through, so that a hostile listing cannot write outside its target.
+ *
+ * @since 0.1.0
+ */
+import { Either } from "effect"
+import { UnsafePathError } from "./DandiError.js"
+
+/**
+ * POSIX `normpath`, as Python's `posixpath.normpath` computes it: drops `.` and empty segments,
+ * folds `name/..`, keeps leading `..` of a relative path, and keeps exactly two leading slashes
+ * (POSIX leaves `//` implementation-defined) while collapsing one or three-plus to one.
+ *
+ * @since 0.1.0
+ */
+export const posixNormpath = (path: string): string => {
+  if (path === "") return "."
+  const leadingSlashes = path.startsWith("//") && !path.startsWith("///") ? 2 : path.startsWith("/") ? 1 : 0
+  const segments: Array<string> = []
+  for (const segment of path.split("/")) {
+    if (segment === "" || segment === ".") continue
+    const last = segments[segments.length - 1]
+    if (segment !== "..") segments.push(segment)
+    else if (last !== undefined && last !== "..") segments.pop()
+    else if (leadingSlashes === 0) segments.push(segment)
+    // ".." above the root of an absolute path stays at the root.
+  }
+  const joined = "/".repeat(leadingSlashes) + segments.join("/")
+  return joined === "" ? "." : joined
+}
+
+/**
+ * dandi-cli's `_normalize_path`, used before asset path queries: `normpath`, `"."` becomes `""`,
+ * and a trailing `/` of the input is kept (it selects a folder). Quirk kept on purpose: `"/"`
+ * becomes `"//"`.
+ *
+ * @since 0.1.0
+ */
+export const normalizePath = (path: string): string => {
+  const normalised = posixNormpath(path)
+  if (normalised === ".") return ""
+  return path.endsWith("/") ? `${normalised}/` : normalised
+}
+
+const unsafe = (path: string, why: string) =>
+  Either.left(
+    new UnsafePathError({
+      message: `Refusing to write ${JSON.stringify(path)}: ${why}. Rename the asset on the archive, or download it by asset id to a path you choose.`,
+      path
+    })
+  )
+
+/**
+ * Checks that an asset path (from a listing or from the user) is safe to join under a local
+ * directory, and returns it with `.` and empty segments removed. Rejects: empty paths, absolute
+ * paths (`/x`, `C:…`), `..` segments, backslashes (a separator on Windows) and NUL bytes.
+ *
+ * @since 0.1.0
+ */
+export const safeRelativePath = (path: string): Either.Either<string, UnsafePathError> => {
+  if (path.includes("\u0000")) return unsafe(path, "it contains a NUL byte")
+  if (path.includes("\\")) return unsafe(path, "it contains a backslash, which is a directory separator on Windows")
+  if (path.startsWith("/")) return unsafe(path, "it is absolute")
+  if (/^[A-Za-z]:/.test(path)) return unsafe(path, "it starts with a drive letter")
+  const segments = path.split("/").filter((segment) => segment !== "" && segment !== ".")
+  if (segments.includes("..")) return unsafe(path, "it has a '..' segment that would leave the target directory")
+  if (segments.length === 0) return unsafe(path, "it names no file")
+  return Either.right(segments.join("/"))
+}
