@@ -1,0 +1,28 @@
+/**
+ * A `Blob` (or `File`) as a ByteSource: slices are read lazily with `Blob.slice().stream()`, so a
+ * multi-gigabyte file picked in the browser is never held in memory at once.
+ *
+ * @since 0.1.0
+ */
+import type { ByteSource } from "@dandi-effect/core/ByteSource"
+import { LocalDataError } from "@dandi-effect/core/DandiError"
+import { Stream } from "effect"
+
+/** `name` defaults to the File's name, or "blob". */
+export const fromBlob = (blob: Blob, name: string = "name" in blob ? String(blob.name) : "blob"): ByteSource => ({
+  name,
+  size: blob.size,
+  slice: (offset, length) =>
+    length <= 0
+      ? Stream.empty
+      : Stream.fromReadableStream({
+        evaluate: () => blob.slice(offset, offset + length).stream(),
+        onError: (cause) =>
+          new LocalDataError({
+            message: `Cannot read ${name}: ${cause instanceof Error ? cause.message : String(cause)}. ` +
+              `Select the file again; browsers revoke access to files that changed on disk.`,
+            path: name,
+            cause
+          })
+      })
+})

@@ -1,0 +1,50 @@
+/**
+ * Plain streaming digests (md5, sha1, sha256, sha512): a Stream of bytes in, lower-case hex out.
+ * Hashing goes through the `Hasher` service so each platform plugs in its fastest implementation.
+ *
+ * @since 0.1.0
+ */
+import { Effect, Stream } from "effect"
+import type { HashAlgorithm } from "./Hasher.js"
+import { Hasher, toHex } from "./Hasher.js"
+
+/** The plain algorithms, in the order the CLI lists them. */
+export const plainAlgorithms: ReadonlyArray<HashAlgorithm> = ["md5", "sha1", "sha256", "sha512"]
+
+/** Every digest the SDK can compute for local data. */
+export type DigestAlgorithm = HashAlgorithm | "dandi-etag" | "zarr-checksum"
+
+export const digestAlgorithms: ReadonlyArray<DigestAlgorithm> = [
+  "dandi-etag",
+  "md5",
+  "sha1",
+  "sha256",
+  "sha512",
+  "zarr-checksum"
+]
+
+export const isPlainAlgorithm = (algorithm: DigestAlgorithm): algorithm is HashAlgorithm =>
+  algorithm !== "dandi-etag" && algorithm !== "zarr-checksum"
+
+/** Raw digest of a byte stream; chunk boundaries never matter. */
+export const streamRaw = (algorithm: HashAlgorithm) =>
+<E, R>(bytes: Stream.Stream<Uint8Array, E, R>): Effect.Effect<Uint8Array, E, R | Hasher> =>
+  Effect.gen(function*() {
+    const hasher = yield* Hasher
+    const hash = hasher.create(algorithm)
+    yield* Stream.runForEach(bytes, (chunk) => Effect.sync(() => hash.update(chunk)))
+    return hash.digest()
+  })
+
+/** Lower-case hex digest of a byte stream. */
+export const stream = (algorithm: HashAlgorithm) =>
+<E, R>(bytes: Stream.Stream<Uint8Array, E, R>): Effect.Effect<string, E, R | Hasher> =>
+  Effect.map(streamRaw(algorithm)(bytes), toHex)
+
+/** Lower-case hex digest of bytes already in memory. */
+export const bytes = (algorithm: HashAlgorithm, data: Uint8Array): Effect.Effect<string, never, Hasher> =>
+  Effect.map(Hasher, (hasher) => {
+    const hash = hasher.create(algorithm)
+    hash.update(data)
+    return toHex(hash.digest())
+  })

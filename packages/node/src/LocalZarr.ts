@@ -1,0 +1,136 @@
+/**
+ * A Zarr (or any directory) on local disk: its files as a Stream, and its dandi-zarr-checksum.
+ * Names dandi-cli excludes from Zarrs (`.dandi`, `.datalad`, `.git`, `.gitattributes`,
+ * `.gitmodules`) are skipped at any depth; empty directories contribute nothing by construction.
+ *
+ * @since 0.1.0
+ */
+import { LocalDataError } from "@dandi-effect/core/DandiError"
+import * as ZarrChecksum from "@dandi-effect/core/ZarrChecksum"
+import { Effect, Stream } from "effect"
+import type { Dirent } from "node:fs"
+import { readdir, stat } from "node:fs/promises"
+import { join } from "node:path"
+import { fileError, HashWorkerPool } from "./HashWorkerPool.js"
+import * as NodeHasher from "./NodeHasher.js"
+
+/** Names never part of a Zarr (spec §6.1). */
+export const excludedNames: ReadonlySet<string> = new Set([".dandi", ".datalad", ".git", ".gitattributes", ".gitmodules"])
+
+export interface LocalZarrFile {
+  /** Path below the Zarr root, `/`-separated whatever the platform. */
+  readonly path: string
+  readonly absolutePath: string
+  readonly size: number
+}
+
+const ioError = (path: string) => (error: unknown): LocalDataError => {
+  const e = error as { readonly code?: unknown; readonly message?: unknown }
+  return fileError(path, String(e?.code ?? ""), String(e?.message ?? error))
+}
+
+interface WalkEntry {
+  readonly path: string
+  readonly absolutePath: string
+  /** Known only when a symbolic link had to be followed; otherwise -1 (not statted). */
+  readonly size: number
+}
+
+async function* walkFrom(root: string): AsyncGenerator<Array<WalkEntry>> {
+  // Depth-first with an explicit stack (no recursion limit); yields each directory's files as
+  // one array so that per-file work stays out of the Stream machinery.
+  const stack: Array<string> = [""]
+  while (stack.length > 0) {
+    const found: Array<WalkEntry> = []
+    const relative = stack.pop()!
+    const absolute = relative === "" ? root : join(root, relative)
+    let entries: Array<Dirent>
+    try {
+      entries = await readdir(absolute, { withFileTypes: true })
+    } catch (error) {
+      throw ioError(absolute)(error)
+    }
+    for (const entry of entries) {
+      if (excludedNames.has(entry.name)) continue
+      const path = relative === "" ? entry.name : `${relative}/${entry.name}`
+      const absolutePath = join(absolute, entry.name)
+      if (entry.isDirectory()) stack.push(path)
+      else if (entry.isFile()) found.push({ path, absolutePath, size: -1 })
+      else if (entry.isSymbolicLink()) {
+        // Links are followed, so a Zarr assembled from links checksums like the files it points to.
+        const target = await stat(absolutePath).catch(ioError(absolutePath))
+        if (target instanceof LocalDataError) throw target
+        if (target.isDirectory()) stack.push(path)
+        else if (target.isFile()) found.push({ path, absolutePath, size: target.size })
+      }
+    }
+    if (found.length > 0) yield found
+  }
+}
+
+const walk = (root: string): Stream.Stream<Array<WalkEntry>, LocalDataError> =>
+  // Suspended so that every run of the Stream starts a fresh walk.
+  Stream.suspend(() =>
+    Stream.fromAsyncIterable(walkFrom(root), (error) => error instanceof LocalDataError ? error : ioError(root)(error))
+  )
+
+/**
+ * Every file of the directory tree at `root` with its size, in no particular order (for listing
+ * and uploads; `checksum` below walks on the worker pool instead).
+ */
+export const files = (root: string): Stream.Stream<LocalZarrFile, LocalDataError> =>
+  walk(root).pipe(
+    Stream.flattenIterables,
+    Stream.mapEffect((entry) =>
+      entry.size >= 0
+        ? Effect.succeed(entry)
+        : Effect.tryPromise({ try: () => stat(entry.absolutePath), catch: ioError(entry.absolutePath) }).pipe(
+          Effect.map((info) => ({ ...entry, size: info.size }))
+        ), { concurrency: 16 })
+  )
+
+/** Files hashed per worker message: amortises the round trip over many small chunks. */
+const HASH_BATCH = 256
+
+/**
+ * The dandi-zarr-checksum of the directory at `root`. Directories are listed on the worker pool,
+ * which also hashes up to a batch of each directory's files in the same message; larger
+ * directories are split into batches spread over all workers. Results are folded into the
+ * checksum tree as they arrive, so memory holds the tree, not the file contents.
+ */
+export const checksum: (
+  root: string
+) => Effect.Effect<ZarrChecksum.ZarrChecksum, LocalDataError | ZarrChecksum.DuplicateZarrEntry, HashWorkerPool> = Effect
+  .fn("LocalZarr.checksum")(function*(root: string) {
+    const pool = yield* HashWorkerPool
+    const tree = new ZarrChecksum.Tree()
+    const options = { excluded: [...excludedNames], hashLimit: HASH_BATCH, algorithm: "md5" as const }
+    const below = (relative: string, name: string) => relative === "" ? name : `${relative}/${name}`
+
+    const hashRest = (relative: string, absolute: string, names: ReadonlyArray<string>) => {
+      const batches: Array<ReadonlyArray<string>> = []
+      for (let i = 0; i < names.length; i += HASH_BATCH) batches.push(names.slice(i, i + HASH_BATCH))
+      return Effect.forEach(batches, (batch) =>
+        pool.hash(batch.map((name) => ({ path: join(absolute, name), offset: 0, length: -1, algorithm: "md5" })))
+          .pipe(Effect.map((digests) => {
+            // Sizes come from the bytes each worker read, so digest and size describe the same bytes.
+            batch.forEach((name, i) => tree.add({ path: below(relative, name), size: digests[i]!.bytes, digest: digests[i]!.digest }))
+          })), { concurrency: "unbounded", discard: true })
+    }
+
+    const visit = (relative: string): Effect.Effect<void, LocalDataError> => {
+      const absolute = relative === "" ? root : join(root, relative)
+      return Effect.flatMap(pool.scan(absolute, options), (listing) => {
+        for (const [name, size, digest] of listing.hashed) tree.add({ path: below(relative, name), size, digest })
+        // The pool queues the work; fibers here only wait for it, so "unbounded" costs no threads.
+        return Effect.all([
+          hashRest(relative, absolute, listing.rest),
+          Effect.forEach(listing.dirs, (name) => visit(below(relative, name)), { concurrency: "unbounded", discard: true })
+        ], { concurrency: 2, discard: true })
+      })
+    }
+
+    yield* visit("")
+    const checksums = yield* tree.checksums(NodeHasher.make)
+    return checksums.get("")!
+  })

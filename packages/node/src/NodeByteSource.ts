@@ -1,0 +1,50 @@
+/**
+ * Local files as `ByteSource`s. The source remembers its path so that Node-only fast paths
+ * (worker-thread hashing in ParallelEtag) can read the file directly instead of streaming it.
+ *
+ * @since 0.1.0
+ */
+import type { ByteSource } from "@dandi-effect/core/ByteSource"
+import { LocalDataError } from "@dandi-effect/core/DandiError"
+import { Effect, Stream } from "effect"
+import { createReadStream } from "node:fs"
+import { stat } from "node:fs/promises"
+import { fileError } from "./HashWorkerPool.js"
+
+export interface FileByteSource extends ByteSource {
+  readonly path: string
+}
+
+export const isFileByteSource = (source: ByteSource): source is FileByteSource =>
+  "path" in source && typeof (source as { readonly path?: unknown }).path === "string"
+
+const errorOf = (path: string) => (error: unknown): LocalDataError => {
+  const e = error as { readonly code?: unknown; readonly message?: unknown }
+  return fileError(path, String(e?.code ?? ""), String(e?.message ?? error))
+}
+
+/** Read chunks of this size: large enough for throughput, small enough to bound memory. */
+const CHUNK = 1 << 20
+
+/** A ByteSource over a file whose size is taken now; `name` defaults to the path. */
+export const fromPath = (path: string, name: string = path): Effect.Effect<FileByteSource, LocalDataError> =>
+  Effect.gen(function*() {
+    const info = yield* Effect.tryPromise({ try: () => stat(path), catch: errorOf(path) })
+    if (!info.isFile()) {
+      return yield* new LocalDataError({ message: `Cannot read ${path}: not a regular file.`, path })
+    }
+    return {
+      name,
+      path,
+      size: info.size,
+      slice: (offset, length) =>
+        length <= 0
+          ? Stream.empty
+          : Stream.fromAsyncIterable(
+            createReadStream(path, { start: offset, end: offset + length - 1, highWaterMark: CHUNK }) as AsyncIterable<
+              Uint8Array
+            >,
+            errorOf(path)
+          )
+    } satisfies FileByteSource
+  })
