@@ -1,0 +1,131 @@
+/**
+ * Cross-origin rules of the emulator, modelled on the real deployment: the API (django-cors-headers)
+ * answers reads from any origin but writes only from the archive's own web origins; the object
+ * store (an S3 bucket CORS configuration) serves GET/HEAD to anyone and accepts PUT/POST (uploads)
+ * only from the allowed origins, exposing `ETag` because multipart uploads need it.
+ *
+ * The API allows a fixed header list, as django-cors-headers does: a browser client that adds
+ * headers the real archive would refuse (e.g. tracing headers) fails here too.
+ *
+ * @since 0.1.0
+ */
+import type { EmulatorOrigin, EmulatorRequest, EmulatorResponse } from "./EmulatorHttp.js"
+import * as Utf8 from "./Utf8.js"
+
+export interface CorsOptions {
+  /** Origins allowed to write, e.g. `["http://localhost:8085"]`; `"*"` allows every origin. */
+  readonly allowedOrigins: ReadonlyArray<string>
+}
+
+const safeMethods = new Set(["GET", "HEAD", "OPTIONS"])
+
+const apiAllowHeaders = [
+  "accept",
+  "accept-encoding",
+  "authorization",
+  "content-type",
+  "dnt",
+  "origin",
+  "range",
+  "user-agent",
+  "x-csrftoken",
+  "x-requested-with"
+].join(", ")
+
+const apiExposeHeaders = [
+  "content-disposition",
+  "content-length",
+  "content-range",
+  "etag",
+  "location",
+  "retry-after",
+  "x-request-username"
+].join(", ")
+
+const storageExposeHeaders = ["content-length", "content-range", "content-type", "etag"].join(", ")
+
+const isAllowedWriter = (options: CorsOptions, origin: string): boolean =>
+  options.allowedOrigins.includes("*") || options.allowedOrigins.includes(origin)
+
+const isPreflight = (request: EmulatorRequest): boolean =>
+  request.method.toUpperCase() === "OPTIONS" &&
+  request.headers["origin"] !== undefined &&
+  request.headers["access-control-request-method"] !== undefined
+
+const emptyResponse = (status: number, headers: Record<string, string>): EmulatorResponse => ({
+  status,
+  headers: { ...headers, "content-length": "0" },
+  body: { _tag: "Empty" }
+})
+
+const storageDenied = (method: string): EmulatorResponse => {
+  const xml = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessForbidden</Code>` +
+    `<Message>CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, ` +
+    `request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the ` +
+    `resource's CORS spec.</Message><Method>${method}</Method><ResourceType>OBJECT</ResourceType></Error>`
+  const bytes = Utf8.encode(xml)
+  return {
+    status: 403,
+    headers: { "content-type": "application/xml", "content-length": String(bytes.length) },
+    body: { _tag: "Bytes", bytes }
+  }
+}
+
+/** The answer to a CORS preflight, or `undefined` when the request is not one. */
+export const preflight = (
+  origin: EmulatorOrigin,
+  request: EmulatorRequest,
+  options: CorsOptions
+): EmulatorResponse | undefined => {
+  if (!isPreflight(request)) return undefined
+  const requestOrigin = request.headers["origin"]!
+  const method = request.headers["access-control-request-method"]!.toUpperCase()
+  const allowed = safeMethods.has(method) || isAllowedWriter(options, requestOrigin)
+  if (origin === "api") {
+    // django-cors-headers answers every preflight 200; refusal is the absence of the headers.
+    if (!allowed) return emptyResponse(200, { vary: "origin" })
+    return emptyResponse(200, {
+      "access-control-allow-origin": requestOrigin,
+      "access-control-allow-methods": "DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT",
+      "access-control-allow-headers": apiAllowHeaders,
+      "access-control-max-age": "86400",
+      vary: "origin"
+    })
+  }
+  if (!allowed) return storageDenied(method)
+  const requestedHeaders = request.headers["access-control-request-headers"]
+  return emptyResponse(200, {
+    "access-control-allow-origin": safeMethods.has(method) ? "*" : requestOrigin,
+    "access-control-allow-methods": safeMethods.has(method) ? "GET, HEAD" : "GET, HEAD, PUT, POST",
+    // The bucket's rule has `AllowedHeader: *`, which S3 answers by echoing the request.
+    ...(requestedHeaders === undefined ? {} : { "access-control-allow-headers": requestedHeaders }),
+    "access-control-expose-headers": storageExposeHeaders,
+    "access-control-max-age": "3000",
+    vary: "Origin, Access-Control-Request-Headers, Access-Control-Request-Method"
+  })
+}
+
+/** Headers to add to an actual (non-preflight) response; empty when the origin is not allowed. */
+export const responseHeaders = (
+  origin: EmulatorOrigin,
+  request: EmulatorRequest,
+  options: CorsOptions
+): Record<string, string> => {
+  const requestOrigin = request.headers["origin"]
+  if (requestOrigin === undefined) return {}
+  const method = request.method.toUpperCase()
+  const allowed = safeMethods.has(method) || isAllowedWriter(options, requestOrigin)
+  if (!allowed) return origin === "api" ? { vary: "origin" } : {}
+  if (origin === "api") {
+    return {
+      "access-control-allow-origin": requestOrigin,
+      "access-control-expose-headers": apiExposeHeaders,
+      vary: "origin"
+    }
+  }
+  return {
+    "access-control-allow-origin": safeMethods.has(method) ? "*" : requestOrigin,
+    "access-control-expose-headers": storageExposeHeaders,
+    vary: "Origin, Access-Control-Request-Headers, Access-Control-Request-Method"
+  }
+}

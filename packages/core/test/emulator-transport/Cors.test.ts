@@ -1,0 +1,85 @@
+import { HttpClient, HttpClientRequest } from "@effect/platform"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
+import * as Stub from "./StubEmulator.js"
+
+const preflight = (url: string, origin: string, method: string, headers?: string) =>
+  HttpClient.execute(
+    HttpClientRequest.make("OPTIONS")(url).pipe(
+      HttpClientRequest.setHeaders({
+        origin,
+        "access-control-request-method": method,
+        ...(headers === undefined ? {} : { "access-control-request-headers": headers })
+      })
+    )
+  )
+
+const client = Stub.clientLayer(Stub.stub((request) => Stub.json(200, { method: request.method })))
+
+describe("CORS at the front door", () => {
+  it.effect("API: a read preflight from any origin allows Authorization, Content-Type and Range", () =>
+    Effect.gen(function*() {
+      const response = yield* preflight(`${Stub.apiUrl}/dandisets/`, "https://anyone.example", "GET", "authorization")
+      expect(response.status).toBe(200)
+      expect(response.headers["access-control-allow-origin"]).toBe("https://anyone.example")
+      const allowed = response.headers["access-control-allow-headers"]!.split(", ")
+      expect(allowed).toEqual(expect.arrayContaining(["authorization", "content-type", "range"]))
+    }).pipe(Effect.provide(client)))
+
+  it.effect("API: a write preflight from a foreign origin gets no Access-Control headers", () =>
+    Effect.gen(function*() {
+      const response = yield* preflight(`${Stub.apiUrl}/dandisets/`, "https://anyone.example", "POST")
+      expect(response.headers["access-control-allow-origin"]).toBeUndefined()
+    }).pipe(Effect.provide(client)))
+
+  it.effect("API: writes are allowed from the web app's origin by default", () =>
+    Effect.gen(function*() {
+      const response = yield* preflight(`${Stub.apiUrl}/dandisets/`, Stub.webUrl, "POST", "authorization, content-type")
+      expect(response.headers["access-control-allow-origin"]).toBe(Stub.webUrl)
+      expect(response.headers["access-control-allow-methods"]).toContain("POST")
+    }).pipe(Effect.provide(client)))
+
+  it.effect("API: writes are allowed from configured origins", () =>
+    Effect.gen(function*() {
+      const response = yield* preflight(`${Stub.apiUrl}/dandisets/`, "http://localhost:5173", "PUT")
+      expect(response.headers["access-control-allow-origin"]).toBe("http://localhost:5173")
+    }).pipe(
+      Effect.provide(
+        Stub.clientLayer(Stub.stub((request) => Stub.json(200, { method: request.method })), {
+          allowedOrigins: ["http://localhost:5173"]
+        })
+      )
+    ))
+
+  it.effect("API: an actual cross-origin read exposes the headers clients need", () =>
+    Effect.gen(function*() {
+      const response = yield* HttpClient.execute(
+        HttpClientRequest.get(`${Stub.apiUrl}/info/`).pipe(HttpClientRequest.setHeader("origin", "https://a.example"))
+      )
+      expect(response.headers["access-control-allow-origin"]).toBe("https://a.example")
+      const exposed = response.headers["access-control-expose-headers"]!.split(", ")
+      expect(exposed).toEqual(expect.arrayContaining(["content-length", "content-range", "etag", "location"]))
+    }).pipe(Effect.provide(client)))
+
+  it.effect("storage: reads from anywhere, uploads only from allowed origins, ETag exposed", () =>
+    Effect.gen(function*() {
+      const read = yield* HttpClient.execute(
+        HttpClientRequest.get(`${Stub.storageUrl}/blobs/x`).pipe(HttpClientRequest.setHeader("origin", "https://a.example"))
+      )
+      expect(read.headers["access-control-allow-origin"]).toBe("*")
+      const denied = yield* preflight(`${Stub.storageUrl}/blobs/x`, "https://a.example", "PUT", "content-type")
+      expect(denied.status).toBe(403)
+      expect(yield* denied.text).toContain("<Code>AccessForbidden</Code>")
+      const upload = yield* preflight(`${Stub.storageUrl}/blobs/x`, Stub.webUrl, "PUT", "content-type, content-md5")
+      expect(upload.status).toBe(200)
+      expect(upload.headers["access-control-allow-origin"]).toBe(Stub.webUrl)
+      expect(upload.headers["access-control-allow-headers"]).toBe("content-type, content-md5")
+      expect(upload.headers["access-control-expose-headers"]).toContain("etag")
+    }).pipe(Effect.provide(client)))
+
+  it.effect("a plain OPTIONS (no preflight headers) still reaches the archive", () =>
+    Effect.gen(function*() {
+      const response = yield* HttpClient.execute(HttpClientRequest.make("OPTIONS")(`${Stub.apiUrl}/dandisets/`))
+      expect(yield* response.json).toEqual({ method: "OPTIONS" })
+    }).pipe(Effect.provide(client)))
+})
