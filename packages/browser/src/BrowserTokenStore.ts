@@ -1,0 +1,31 @@
+/**
+ * A TokenStore for browsers over `localStorage`, keyed `dandi-api-{instance}/key` like the
+ * keyring entries of dandi-cli. Where storage is unavailable (private modes, sandboxed frames,
+ * workers) it falls back to memory with a logged warning.
+ *
+ * localStorage is readable by any script of the page's origin: applications that cannot trust
+ * every script they load should use `TokenStore.layerMemory` and ask for the key each session.
+ *
+ * @since 0.1.0
+ */
+import { TokenStore } from "@dandi-effect/core/TokenStore"
+import * as TokenStoreModule from "@dandi-effect/core/TokenStore"
+import { Layer } from "effect"
+
+const keyOf = (service: string, user: string) => `${service}/${user}`
+
+/** A SyncBackend over a Web Storage object (`localStorage` by default). */
+export const storageBackend = (storage: () => Storage = () => globalThis.localStorage): TokenStoreModule.SyncBackend => ({
+  name: "browser localStorage",
+  read: (service, user) => storage().getItem(keyOf(service, user)),
+  write: (service, user, secret) => storage().setItem(keyOf(service, user), secret),
+  remove: (service, user) => storage().removeItem(keyOf(service, user))
+})
+
+export const make = (storage?: () => Storage) => TokenStoreModule.makeWithFallback(storageBackend(storage))
+
+/** localStorage, falling back to memory. */
+export const layer: Layer.Layer<TokenStore> = Layer.effect(TokenStore, make())
+
+/** Any Web Storage (e.g. `sessionStorage`), with the same fallback. */
+export const layerWith = (storage: () => Storage): Layer.Layer<TokenStore> => Layer.effect(TokenStore, make(storage))

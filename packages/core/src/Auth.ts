@@ -1,0 +1,142 @@
+/**
+ * Authentication against the archive (spec client-behaviour.md §4.1).
+ *
+ * ```ts
+ * interface AuthShape {
+ *   apiKeyEnvVar: string                                   // e.g. DANDI_API_KEY, DANDI_SANDBOX_API_KEY
+ *   authenticate(token, { save? }?): Effect<void, ApiError>
+ *   dandiAuthenticate({ required? }?): Effect<boolean, ApiError>
+ *   logout({ forget? }?): Effect<void>
+ *   current: Effect<Option<Redacted<string>>>
+ * }
+ * Auth.layer   // Layer<Auth, never, ApiClient | Credentials | TokenStore | DandiConfig>
+ * ```
+ *
+ * - `authenticate` checks the key with GET `/auth/token/` before adopting it, so a wrong key is
+ *   reported at once rather than on some later request; `save: true` then stores it in the
+ *   TokenStore. The adopted key lives in `Credentials`, which ApiClient reads on every request.
+ * - `dandiAuthenticate` looks for a key as dandi-cli does: `{NAME}_API_KEY` (through Effect
+ *   `Config`), then the TokenStore. It never prompts (that is the CLI's business). With
+ *   `required: false` a missing key leaves the client anonymous and returns false.
+ * - Errors never contain the key; they say where the key came from and what to do.
+ *
+ * @since 0.1.0
+ */
+import { Config, Context, Effect, Layer, Option, Redacted, Schema } from "effect"
+import { ApiClient } from "./ApiClient.js"
+import { Credentials, toRedacted } from "./Credentials.js"
+import { apiKeyEnvVar, DandiConfig } from "./DandiConfig.js"
+import { AuthenticationError, PermissionError } from "./DandiError.js"
+import type { ApiError } from "./HttpErrors.js"
+import { TokenStore } from "./TokenStore.js"
+
+export interface AuthenticateOptions {
+  /** Store the key in the TokenStore once the server accepted it. */
+  readonly save?: boolean | undefined
+}
+
+export interface AuthShape {
+  readonly apiKeyEnvVar: string
+  readonly authenticate: (
+    token: string | Redacted.Redacted<string>,
+    options?: AuthenticateOptions
+  ) => Effect.Effect<void, ApiError>
+  readonly dandiAuthenticate: (options?: { readonly required?: boolean | undefined }) => Effect.Effect<boolean, ApiError>
+  readonly logout: (options?: { readonly forget?: boolean | undefined }) => Effect.Effect<void>
+  readonly current: Effect.Effect<Option.Option<Redacted.Redacted<string>>>
+}
+
+export class Auth extends Context.Tag("@dandi-effect/core/Auth")<Auth, AuthShape>() {}
+
+/** Where a key came from, for messages that tell the user which key to fix. */
+type KeySource = "argument" | "environment" | "store"
+
+export const make: Effect.Effect<AuthShape, never, ApiClient | Credentials | TokenStore | DandiConfig> = Effect.gen(
+  function*() {
+    const api = yield* ApiClient
+    const credentials = yield* Credentials
+    const store = yield* TokenStore
+    const config = yield* DandiConfig
+    const instance = config.instance
+    const envVar = apiKeyEnvVar(instance.name)
+    const where = instance.gui ?? api.apiUrl
+
+    const sourceText = (source: KeySource): string =>
+      source === "environment"
+        ? `the ${envVar} environment variable`
+        : source === "store"
+        ? `the key saved in the ${store.backend}`
+        : "the key given"
+
+    const validate = (token: Redacted.Redacted<string>, source: KeySource) =>
+      api.json(Schema.Unknown, "GET", "/auth/token/", { token }).pipe(
+        Effect.asVoid,
+        Effect.mapError((error): ApiError =>
+          error._tag === "AuthenticationError"
+            ? new AuthenticationError({
+              message: `${instance.name} rejected ${sourceText(source)}. Check that it is the API key of your account on ${where} (your user menu → API key), or generate a new one there.`,
+              url: error.url ?? api.url("/auth/token/")
+            })
+            : error._tag === "PermissionError"
+            ? new PermissionError({
+              message: `${instance.name} knows ${sourceText(source)}, but the account is not approved (or was rejected). Wait for the archive's administrators to approve it, or check your account on ${where}.`,
+              method: error.method,
+              url: error.url,
+              detail: error.detail
+            })
+            : error
+        )
+      )
+
+    const adopt = Effect.fn("Auth.authenticate")(function*(
+      token: Redacted.Redacted<string>,
+      source: KeySource,
+      save: boolean
+    ) {
+      yield* Effect.annotateCurrentSpan({ "dandi.instance": instance.name, "dandi.key_source": source })
+      yield* validate(token, source)
+      if (save) yield* store.set(instance.name, token)
+      yield* credentials.set(Option.some(token))
+    })
+
+    const authenticate = (token: string | Redacted.Redacted<string>, options?: AuthenticateOptions) =>
+      adopt(toRedacted(token), "argument", options?.save === true)
+
+    const fromEnvironment = Config.option(Config.redacted(envVar)).pipe(
+      Effect.map(Option.filter((token) => Redacted.value(token).trim().length > 0)),
+      Effect.orElseSucceed(() => Option.none<Redacted.Redacted<string>>())
+    )
+
+    const dandiAuthenticate = Effect.fn("Auth.dandiAuthenticate")(function*(
+      options?: { readonly required?: boolean | undefined }
+    ) {
+      const fromEnv = yield* fromEnvironment
+      if (Option.isSome(fromEnv)) {
+        yield* adopt(fromEnv.value, "environment", false)
+        return true
+      }
+      const saved = yield* store.get(instance.name)
+      if (Option.isSome(saved)) {
+        yield* adopt(saved.value, "store", false)
+        return true
+      }
+      if (options?.required === false) return false
+      return yield* new AuthenticationError({
+        message: `No API key for ${instance.name}. Set ${envVar}, or authenticate once with the key from ${where} (your user menu → API key) and save it.`
+      })
+    })
+
+    const logout = (options?: { readonly forget?: boolean | undefined }) =>
+      Effect.zipRight(
+        credentials.set(Option.none()),
+        options?.forget === true ? store.delete(instance.name) : Effect.void
+      )
+
+    return Auth.of({ apiKeyEnvVar: envVar, authenticate, dandiAuthenticate, logout, current: credentials.get })
+  }
+)
+
+export const layer: Layer.Layer<Auth, never, ApiClient | Credentials | TokenStore | DandiConfig> = Layer.effect(
+  Auth,
+  make
+)

@@ -1,0 +1,29 @@
+/**
+ * The API token currently in use, held in a `Ref` so that `Auth` can change it and every later
+ * request of `ApiClient` picks it up. The token is `Redacted`: printing, logging or serialising
+ * the service never shows it.
+ *
+ * @since 0.1.0
+ */
+import { Context, Effect, Layer, Option, Redacted, Ref } from "effect"
+
+export interface CredentialsShape {
+  readonly get: Effect.Effect<Option.Option<Redacted.Redacted<string>>>
+  readonly set: (token: Option.Option<Redacted.Redacted<string>>) => Effect.Effect<void>
+}
+
+export class Credentials extends Context.Tag("@dandi-effect/core/Credentials")<Credentials, CredentialsShape>() {}
+
+export const make = (initial?: Redacted.Redacted<string>): Effect.Effect<CredentialsShape> =>
+  Effect.map(Ref.make(Option.fromNullable(initial)), (ref) => ({
+    get: Ref.get(ref),
+    set: (token) => Ref.set(ref, token)
+  }))
+
+/** Starts anonymous (or with `initial`); `Auth` fills it in. */
+export const layer = (initial?: Redacted.Redacted<string>): Layer.Layer<Credentials> =>
+  Layer.effect(Credentials, make(initial))
+
+/** Accepts a raw string or an already redacted token. */
+export const toRedacted = (token: string | Redacted.Redacted<string>): Redacted.Redacted<string> =>
+  Redacted.isRedacted(token) ? token : Redacted.make(token)

@@ -1,0 +1,178 @@
+/**
+ * Settings of the HTTP stack: which archive instance, how to page, how to retry, how long to wait.
+ *
+ * ```ts
+ * interface DandiConfigShape {
+ *   instance: DandiInstance           // { name, gui, api } (DandiInstance.ts)
+ *   pageSize: number                  // default 1000: the server's maximum (spec landscape.md §4)
+ *   pageConcurrency: number           // default 2 pages in flight after page 1
+ *   retry: RetryPolicy                // see RetryPolicy.ts
+ *   requestTimeout: Duration          // per attempt, until the JSON body is read (default 60 s)
+ *   userAgent: string | null          // "dandi-effect/<version>"; null sends none (browsers)
+ * }
+ * DandiConfig.layer(options)          // Layer<DandiConfig, ConfigError | UnknownInstanceError, HttpClient>
+ * DandiConfig.layerConfig             // same, from DANDI_INSTANCE, DANDI_PAGE_SIZE, … via Effect Config
+ * DandiConfig.layerStatic(shape)      // no discovery, no HttpClient (tests)
+ * ```
+ *
+ * The instance is resolved as dandi-cli does (spec client-behaviour.md §1.2; InstanceDiscovery.ts):
+ * a name or URL is looked up through the server's `/info/`, and the API URL the server announces
+ * wins. One deliberate difference: the server's `cli-minimal-version` and `cli-bad-versions` gate
+ * dandi-cli's own releases, not this SDK, whose version numbers are unrelated — so they are
+ * ignored rather than compared with `dandi-effect`'s version.
+ *
+ * @since 0.1.0
+ */
+import type { HttpClient } from "@effect/platform"
+import { Config, ConfigError, Context, Duration, Effect, Either, Layer, Option } from "effect"
+import type { UnknownInstanceError } from "./DandiError.js"
+import type { DandiInstance } from "./DandiInstance.js"
+import * as InstanceDiscovery from "./InstanceDiscovery.js"
+import { packageVersion } from "./PackageVersion.js"
+import * as RetryPolicy from "./RetryPolicy.js"
+
+export type InstanceRecord = InstanceDiscovery.InstanceRecord
+
+export interface DandiConfigShape {
+  readonly instance: DandiInstance
+  readonly pageSize: number
+  readonly pageConcurrency: number
+  readonly retry: RetryPolicy.RetryPolicy
+  readonly requestTimeout: Duration.Duration
+  readonly userAgent: string | null
+}
+
+export class DandiConfig extends Context.Tag("@dandi-effect/core/DandiConfig")<DandiConfig, DandiConfigShape>() {}
+
+/** The archive's own maximum page size; larger requests are silently capped by the server. */
+export const maxPageSize = 1000
+
+export const defaultUserAgent = `dandi-effect/${packageVersion}`
+
+export const defaults = {
+  instance: "dandi",
+  pageSize: maxPageSize,
+  pageConcurrency: 2,
+  retry: RetryPolicy.defaultPolicy,
+  requestTimeout: Duration.seconds(60),
+  userAgent: defaultUserAgent
+} as const
+
+export interface DandiConfigOptions {
+  /** A known name (`dandi`, `dandi-sandbox`, `linc`, …), a web or API URL, or a resolved record. */
+  readonly instance?: string | InstanceRecord | undefined
+  /** Ask the server for its URLs (default true); false uses known records and URLs as given. */
+  readonly discover?: boolean | undefined
+  /** Host of the `dandi-api-local-docker-tests` URLs (dandi-cli's DANDI_INSTANCEHOST). */
+  readonly instanceHost?: string | undefined
+  readonly pageSize?: number | undefined
+  readonly pageConcurrency?: number | undefined
+  readonly retry?: Partial<RetryPolicy.RetryPolicy> | undefined
+  readonly requestTimeout?: Duration.DurationInput | undefined
+  readonly userAgent?: string | null | undefined
+}
+
+const invalid = (key: string, message: string): ConfigError.ConfigError => ConfigError.InvalidData([key], message)
+
+/** Checks every numeric setting; the error names the setting and the accepted range. */
+export const validate = (
+  options: Omit<DandiConfigShape, "instance">
+): Either.Either<Omit<DandiConfigShape, "instance">, ConfigError.ConfigError> => {
+  if (!Number.isInteger(options.pageSize) || options.pageSize < 1) {
+    return Either.left(
+      invalid("pageSize", `page size must be a whole number from 1 to ${maxPageSize} (got ${options.pageSize}); the default ${maxPageSize} is the fastest`)
+    )
+  }
+  if (!Number.isInteger(options.pageConcurrency) || options.pageConcurrency < 1) {
+    return Either.left(
+      invalid("pageConcurrency", `page concurrency must be a whole number ≥ 1 (got ${options.pageConcurrency}); 1 or 2 is kind to the archive`)
+    )
+  }
+  const retryProblems = RetryPolicy.problems(options.retry)
+  if (retryProblems.length > 0) return Either.left(invalid("retry", retryProblems.join("; ")))
+  if (!Duration.greaterThan(options.requestTimeout, Duration.zero)) {
+    return Either.left(invalid("requestTimeout", "the request timeout must be longer than zero"))
+  }
+  return Either.right(options)
+}
+
+const settle = (options: DandiConfigOptions): Either.Either<Omit<DandiConfigShape, "instance">, ConfigError.ConfigError> =>
+  validate({
+    pageSize: options.pageSize ?? defaults.pageSize,
+    pageConcurrency: options.pageConcurrency ?? defaults.pageConcurrency,
+    retry: { ...defaults.retry, ...options.retry },
+    requestTimeout: options.requestTimeout === undefined ? defaults.requestTimeout : Duration.decode(options.requestTimeout),
+    userAgent: options.userAgent === undefined ? defaults.userAgent : options.userAgent
+  })
+
+/** Builds the configuration, resolving the instance (a network call unless `discover: false`). */
+export const make = (
+  options: DandiConfigOptions = {}
+): Effect.Effect<DandiConfigShape, ConfigError.ConfigError | UnknownInstanceError, HttpClient.HttpClient> =>
+  Effect.gen(function*() {
+    const settings = yield* settle(options)
+    const requested = options.instance ?? defaults.instance
+    const instance = options.discover === false
+      ? yield* InstanceDiscovery.resolveOffline(requested, options.instanceHost)
+      : yield* InstanceDiscovery.resolve(requested, options.instanceHost)
+    return { instance, ...settings }
+  })
+
+export const layer = (
+  options: DandiConfigOptions = {}
+): Layer.Layer<DandiConfig, ConfigError.ConfigError | UnknownInstanceError, HttpClient.HttpClient> =>
+  Layer.effect(DandiConfig, make(options))
+
+/** A fully given configuration, checked but not discovered: needs no HttpClient. */
+export const layerStatic = (
+  options: DandiConfigOptions & { readonly instance: InstanceRecord }
+): Layer.Layer<DandiConfig, ConfigError.ConfigError> =>
+  Layer.effect(
+    DandiConfig,
+    Effect.map(settle(options), (settings) => ({ instance: InstanceDiscovery.toInstance(options.instance), ...settings }))
+  )
+
+/**
+ * The environment's settings, read through Effect `Config` (so any ConfigProvider works):
+ * `DANDI_INSTANCE`, `DANDI_INSTANCEHOST`, `DANDI_PAGE_SIZE`, `DANDI_PAGE_CONCURRENCY`, `DANDI_RETRY_ATTEMPTS`,
+ * `DANDI_REQUEST_TIMEOUT` (a duration such as `30 seconds`), `DANDI_USER_AGENT`.
+ * Explicit `overrides` win over the environment.
+ */
+export const options: Config.Config<DandiConfigOptions> = Config.all({
+  instance: Config.option(Config.string("DANDI_INSTANCE")),
+  instanceHost: Config.option(Config.string("DANDI_INSTANCEHOST")),
+  pageSize: Config.option(Config.integer("DANDI_PAGE_SIZE")),
+  pageConcurrency: Config.option(Config.integer("DANDI_PAGE_CONCURRENCY")),
+  retryAttempts: Config.option(Config.integer("DANDI_RETRY_ATTEMPTS")),
+  requestTimeout: Config.option(Config.duration("DANDI_REQUEST_TIMEOUT")),
+  userAgent: Config.option(Config.string("DANDI_USER_AGENT"))
+}).pipe(
+  Config.map((read): DandiConfigOptions => ({
+    instance: Option.getOrUndefined(read.instance),
+    instanceHost: Option.getOrUndefined(read.instanceHost),
+    pageSize: Option.getOrUndefined(read.pageSize),
+    pageConcurrency: Option.getOrUndefined(read.pageConcurrency),
+    retry: Option.match(read.retryAttempts, { onNone: () => ({}), onSome: (attempts) => ({ attempts }) }),
+    requestTimeout: Option.getOrUndefined(read.requestTimeout),
+    userAgent: Option.getOrUndefined(read.userAgent)
+  }))
+)
+
+export const layerConfig = (
+  overrides: DandiConfigOptions = {}
+): Layer.Layer<DandiConfig, ConfigError.ConfigError | UnknownInstanceError, HttpClient.HttpClient> =>
+  Layer.effect(
+    DandiConfig,
+    Effect.flatMap(options, (fromEnv) => make(mergeOptions(fromEnv, overrides)))
+  )
+
+const mergeOptions = (base: DandiConfigOptions, overrides: DandiConfigOptions): DandiConfigOptions => {
+  const merged: Record<string, unknown> = { ...base }
+  for (const [key, value] of Object.entries(overrides)) {
+    if (value !== undefined) merged[key] = value
+  }
+  if (base.retry !== undefined && overrides.retry !== undefined) merged.retry = { ...base.retry, ...overrides.retry }
+  return merged as DandiConfigOptions
+}
+
+export { apiKeyEnvVar } from "./DandiInstance.js"

@@ -1,0 +1,49 @@
+/**
+ * The whole HTTP stack in one layer: DandiConfig → Credentials → ApiClient → Paginator → Auth.
+ * Platforms add an HttpClient and a TokenStore (NodeHttp + NodeTokenStore, fetch +
+ * BrowserTokenStore, or the in-process emulator + TokenStore.layerMemory in tests).
+ *
+ * ```ts
+ * HttpStack.layer({ instance: "dandi-sandbox" }).pipe(Layer.provide([NodeHttp.layer, NodeTokenStore.layer]))
+ * ```
+ *
+ * @since 0.1.0
+ */
+import type { HttpClient } from "@effect/platform"
+import type { ConfigError } from "effect"
+import { Layer } from "effect"
+import * as ApiClient from "./ApiClient.js"
+import * as Auth from "./Auth.js"
+import * as Credentials from "./Credentials.js"
+import * as DandiConfig from "./DandiConfig.js"
+import type { UnknownInstanceError } from "./DandiError.js"
+import * as Paginator from "./Paginator.js"
+import type { TokenStore } from "./TokenStore.js"
+
+export type Services =
+  | DandiConfig.DandiConfig
+  | Credentials.Credentials
+  | ApiClient.ApiClient
+  | Paginator.Paginator
+  | Auth.Auth
+
+/** Builds the stack on a configuration layer (static, from options, or from Config). */
+export const fromConfig = <E, R>(
+  config: Layer.Layer<DandiConfig.DandiConfig, E, R>
+): Layer.Layer<Services, E, R | HttpClient.HttpClient | TokenStore> => {
+  const base = Layer.merge(config, Credentials.layer())
+  const api = ApiClient.layer.pipe(Layer.provideMerge(base))
+  return Layer.mergeAll(Paginator.layer, Auth.layer).pipe(Layer.provideMerge(api))
+}
+
+/** From options (instance discovery included unless `discover: false`). */
+export const layer = (
+  options: DandiConfig.DandiConfigOptions = {}
+): Layer.Layer<Services, ConfigError.ConfigError | UnknownInstanceError, HttpClient.HttpClient | TokenStore> =>
+  fromConfig(DandiConfig.layer(options))
+
+/** From `DANDI_*` settings read through Effect Config, `overrides` winning. */
+export const layerConfig = (
+  overrides: DandiConfig.DandiConfigOptions = {}
+): Layer.Layer<Services, ConfigError.ConfigError | UnknownInstanceError, HttpClient.HttpClient | TokenStore> =>
+  fromConfig(DandiConfig.layerConfig(overrides))

@@ -1,0 +1,192 @@
+/**
+ * Listings as Streams: ordered, back-pressured, bounded in memory.
+ *
+ * ```ts
+ * interface PaginatorShape {
+ *   pages(item, path, { params?, pageSize?, concurrency?, notFound? }?)  // Stream<A, ApiError, R>
+ *   cursor(item, path, { params?, notFound? }?)                          // Stream<A, ApiError, R>
+ * }
+ * Paginator.layer   // Layer<Paginator, never, ApiClient | DandiConfig>
+ * ```
+ *
+ * `pages` reads `{count, next, results}` envelopes (server-contract.md §1.7 A and B):
+ * 1. GET `path?…&page_size=N` (N = `pageSize`, default from DandiConfig, 1000).
+ * 2. If `next` is not "this URL with page=2" (`isPage2Url`, spec client-behaviour.md §3), the
+ *    server pages some other way: follow `next` one page at a time.
+ * 3. Otherwise the real page size is the length of page 1 — the server caps `page_size` at 1000
+ *    without saying so (dandi-cli's bug, spec §12.12, is to trust the requested size).
+ *    With page 1's `count`, pages 2..⌈count/size⌉ are fetched at most `concurrency` at a time
+ *    and emitted in order; a later `next` (the listing grew) is then followed serially.
+ *    Without a count, pages are fetched ahead until a short or empty page or a null `next`.
+ * Stopping the stream early (e.g. `Stream.take`) interrupts the requests still in flight.
+ *
+ * `cursor` follows `next` strictly one page at a time (`{next, results}` envelopes: zarr files).
+ *
+ * @since 0.1.0
+ */
+import { Chunk, Context, Effect, Layer, Option, Ref, Schema, Stream } from "effect"
+import { ApiClient, type QueryParams } from "./ApiClient.js"
+import { DandiConfig } from "./DandiConfig.js"
+import type { ApiError, NotFoundContext } from "./HttpErrors.js"
+import * as WebUrl from "./WebUrl.js"
+
+export interface PageOptions {
+  readonly params?: QueryParams | undefined
+  /** Items per page requested from the server (it caps at 1000). */
+  readonly pageSize?: number | undefined
+  /** Pages in flight at once after the first. */
+  readonly concurrency?: number | undefined
+  /** Wording of a 404 on the first page (the listed resource does not exist). */
+  readonly notFound?: NotFoundContext | undefined
+}
+
+export interface CursorOptions {
+  readonly params?: QueryParams | undefined
+  readonly notFound?: NotFoundContext | undefined
+}
+
+export interface PaginatorShape {
+  readonly pages: <A, I, R>(
+    item: Schema.Schema<A, I, R>,
+    path: string,
+    options?: PageOptions
+  ) => Stream.Stream<A, ApiError, R>
+  readonly cursor: <A, I, R>(
+    item: Schema.Schema<A, I, R>,
+    path: string,
+    options?: CursorOptions
+  ) => Stream.Stream<A, ApiError, R>
+}
+
+export class Paginator extends Context.Tag("@dandi-effect/core/Paginator")<Paginator, PaginatorShape>() {}
+
+/** The envelope of one page; extra keys (`previous`) are ignored. */
+const makeEnvelope = <A, I, R>(item: Schema.Schema<A, I, R>) =>
+  Schema.Struct({
+    count: Schema.optional(Schema.NullOr(Schema.Number)),
+    next: Schema.optional(Schema.NullOr(Schema.String)),
+    results: Schema.Array(item)
+  })
+
+type Envelope<A, I, R> = ReturnType<typeof makeEnvelope<A, I, R>>
+
+interface Page<A> {
+  readonly count: number | null
+  readonly next: string | null
+  readonly results: ReadonlyArray<A>
+}
+
+const sortedPairs = (params: WebUrl.WebUrlSearchParams): Array<string> =>
+  Array.from(params, ([key, value]) => JSON.stringify([key, value])).sort()
+
+/**
+ * True when `page2` is `page1` with `page=2` set: same scheme, host, port, path and fragment, and
+ * the same decoded query pairs in any order. A relative `page2` never matches.
+ */
+export const isPage2Url = (page1: string, page2: string): boolean => {
+  const first = WebUrl.parse(page1)
+  const second = WebUrl.parse(page2)
+  if (first === undefined || second === undefined) return false
+  first.searchParams.set("page", "2")
+  const base = (url: WebUrl.WebUrl) => `${url.protocol}//${url.host}${url.pathname}${url.hash}`
+  if (base(first) !== base(second)) return false
+  const left = sortedPairs(first.searchParams)
+  const right = sortedPairs(second.searchParams)
+  return left.length === right.length && left.every((pair, index) => pair === right[index])
+}
+
+export const make: Effect.Effect<PaginatorShape, never, ApiClient | DandiConfig> = Effect.gen(function*() {
+  const api = yield* ApiClient
+  const config = yield* DandiConfig
+
+  const fetchPage = <A, I, R>(
+    envelope: Envelope<A, I, R>,
+    path: string,
+    params: QueryParams | undefined,
+    notFound: NotFoundContext | undefined
+  ): Effect.Effect<Page<A> & { readonly url: string }, ApiError, R> =>
+    api.jsonReply(envelope, "GET", path, { params, notFound }).pipe(
+      Effect.map(({ url, value }) => ({
+        count: value.count ?? null,
+        next: value.next ?? null,
+        results: value.results,
+        url
+      }))
+    )
+
+  /** Serial walk from an absolute `next` URL. */
+  const follow = <A, I, R>(envelope: Envelope<A, I, R>, next: string | null): Stream.Stream<A, ApiError, R> =>
+    next === null
+      ? Stream.empty
+      : Stream.paginateChunkEffect(next, (url) =>
+        Effect.map(fetchPage(envelope, url, undefined, undefined), (page) =>
+          [Chunk.fromIterable(page.results), Option.fromNullable(page.next)] as const))
+
+  const cursor = <A, I, R>(
+    item: Schema.Schema<A, I, R>,
+    path: string,
+    options?: CursorOptions
+  ): Stream.Stream<A, ApiError, R> => {
+    const envelope = makeEnvelope(item)
+    return Stream.unwrap(
+      Effect.map(
+        fetchPage(envelope, path, options?.params, options?.notFound),
+        (first) => Stream.concat(Stream.fromIterable(first.results), follow(envelope, first.next))
+      )
+    ).pipe(Stream.withSpan("Paginator.cursor", { attributes: { path } }))
+  }
+
+  const pages = <A, I, R>(
+    item: Schema.Schema<A, I, R>,
+    path: string,
+    options?: PageOptions
+  ): Stream.Stream<A, ApiError, R> => {
+    const envelope = makeEnvelope(item)
+    const requestedSize = options?.pageSize ?? config.pageSize
+    const concurrency = Math.max(1, options?.concurrency ?? config.pageConcurrency)
+    const params: QueryParams = { ...options?.params, page_size: requestedSize }
+
+    const numbered = (page: number) =>
+      fetchPage(envelope, path, { ...params, page }, undefined).pipe(
+        // The listing shrank after page 1 was read: the server calls pages past the end "Invalid page".
+        Effect.catchTag("NotFoundError", () =>
+          Effect.as(
+            Effect.logWarning(`Page ${page} of ${path} no longer exists; the listing changed while it was read`),
+            { count: null, next: null, results: [], url: "" } satisfies Page<A> & { url: string }
+          ))
+      )
+
+    return Stream.unwrap(Effect.gen(function*() {
+      const first = yield* fetchPage(envelope, path, params, options?.notFound)
+      const head = Stream.fromIterable(first.results)
+      if (first.next === null) return head
+      if (!isPage2Url(first.url, first.next) || first.results.length === 0) {
+        return Stream.concat(head, follow(envelope, first.next))
+      }
+      const size = first.results.length
+      if (first.count !== null) {
+        const total = Math.ceil(first.count / size)
+        const lastNext = yield* Ref.make<string | null>(total >= 2 ? null : first.next)
+        const rest = Stream.range(2, total).pipe(
+          Stream.filter(() => total >= 2),
+          Stream.mapEffect(numbered, { concurrency }),
+          Stream.tap((page) => Ref.set(lastNext, page.next)),
+          Stream.mapConcat((page) => page.results)
+        )
+        // If items were added while reading, the last computed page still points further.
+        const tail = Stream.unwrap(Effect.map(Ref.get(lastNext), (next) => follow(envelope, next)))
+        return Stream.concat(head, Stream.concat(rest, tail))
+      }
+      const rest = Stream.iterate(2, (page) => page + 1).pipe(
+        Stream.mapEffect(numbered, { concurrency }),
+        Stream.takeUntil((page) => page.next === null || page.results.length < size),
+        Stream.mapConcat((page) => page.results)
+      )
+      return Stream.concat(head, rest)
+    })).pipe(Stream.withSpan("Paginator.pages", { attributes: { path } }))
+  }
+
+  return Paginator.of({ pages, cursor })
+})
+
+export const layer: Layer.Layer<Paginator, never, ApiClient | DandiConfig> = Layer.effect(Paginator, make)

@@ -1,0 +1,78 @@
+/**
+ * The one retry policy of the SDK, used by the API client and the storage client alike.
+ *
+ * Retried: transport failures (refused, reset, DNS, per-request timeout) and the statuses 429,
+ * 500, 502, 503 and 504 — the set dandi-cli retries (spec client-behaviour.md §2.3). Every method
+ * is retried, as in dandi-cli, because the archive's writes are either idempotent or guarded by
+ * conflicts (409) that a repeat attempt reports instead of duplicating.
+ *
+ * Waits: exponential (`base × factor^(retry-1)`), capped at `cap`, then spread by ± `jitter`
+ * (a fraction) so that many clients do not retry in lock-step. A `Retry-After` header is a floor:
+ * the client never comes back sooner than the server asked.
+ *
+ * @since 0.1.0
+ */
+import { Duration } from "effect"
+
+export interface RetryPolicy {
+  /** Total attempts including the first one (1 = never retry). */
+  readonly attempts: number
+  /** Wait before the first retry. */
+  readonly base: Duration.Duration
+  /** Growth factor of the wait from one retry to the next. */
+  readonly factor: number
+  /** Largest wait computed by the backoff (a longer `Retry-After` is still honoured). */
+  readonly cap: Duration.Duration
+  /** Relative spread in [0, 1): 0.2 means each wait is drawn from [0.8 w, 1.2 w]. */
+  readonly jitter: number
+}
+
+/**
+ * About 8 minutes of patience in total: enough to ride out an archive deployment or a throttling
+ * window, short enough that a dead server is reported within the time a user will wait.
+ */
+export const defaultPolicy: RetryPolicy = {
+  attempts: 10,
+  base: Duration.millis(500),
+  factor: 2,
+  cap: Duration.seconds(60),
+  jitter: 0.2
+}
+
+/** A policy that gives up at the first failure, for callers that retry on their own. */
+export const never: RetryPolicy = { ...defaultPolicy, attempts: 1 }
+
+/** Statuses worth another attempt: throttling and the server-side transient failures. */
+export const retryableStatuses: ReadonlySet<number> = new Set([429, 500, 502, 503, 504])
+
+export const isRetryableStatus = (status: number): boolean => retryableStatuses.has(status)
+
+/**
+ * The wait before retry number `retry` (1 for the first retry). `random` is a number in [0, 1)
+ * (from Effect's `Random`, so tests can pin it); `retryAfterSeconds` is the server's request.
+ */
+export const delay = (
+  policy: RetryPolicy,
+  retry: number,
+  random: number,
+  retryAfterSeconds?: number
+): Duration.Duration => {
+  const baseMillis = Duration.toMillis(policy.base)
+  const capMillis = Duration.toMillis(policy.cap)
+  const exponential = Math.min(capMillis, baseMillis * Math.pow(policy.factor, Math.max(0, retry - 1)))
+  const spread = 1 - policy.jitter + 2 * policy.jitter * random
+  const backoff = Math.min(capMillis, Math.round(exponential * spread))
+  const floor = retryAfterSeconds === undefined ? 0 : retryAfterSeconds * 1000
+  return Duration.millis(Math.max(backoff, floor))
+}
+
+/** Checks a policy supplied by the user; returns a message saying what is wrong, if anything. */
+export const problems = (policy: RetryPolicy): ReadonlyArray<string> => {
+  const found: Array<string> = []
+  if (!Number.isInteger(policy.attempts) || policy.attempts < 1) {
+    found.push(`retry attempts must be a whole number ≥ 1 (got ${policy.attempts})`)
+  }
+  if (!(policy.factor >= 1)) found.push(`retry factor must be ≥ 1 (got ${policy.factor})`)
+  if (!(policy.jitter >= 0 && policy.jitter < 1)) found.push(`retry jitter must be in [0, 1) (got ${policy.jitter})`)
+  return found
+}
