@@ -1,5 +1,168 @@
-import { Command } from "@effect/cli"
-import { Console } from "effect"
+/**
+ * `dandi-effect ls [-i INSTANCE] [--json] TARGET` — lists a dandiset (its record, then its
+ * assets), or the assets a target names (an asset id, a path, a folder, a prefix, a glob).
+ *
+ * `--json` prints one JSON object per line in the API's own field names: a dandiset as
+ * `{identifier, created, modified, contact_person, embargo_status, most_recent_published_version,
+ * draft_version, version}`, an asset as `{asset_id, path, size, created, modified, blob|zarr,
+ * metadata}`. Without it, one readable line per item. Any failure (unparsable target, unknown
+ * dandiset, network) ends as one line on stderr and exit 1.
+ *
+ * @since 0.1.0
+ */
+import { Args, Command, Options } from "@effect/cli"
+import { NodeHttpClient } from "@effect/platform-node"
+import * as DandiApi from "@dandi-effect/core/DandiApi"
+import { apiKeyEnvVar } from "@dandi-effect/core/DandiConfig"
+import type { DandiTarget } from "@dandi-effect/core/DandiUrl"
+import { instanceApiUrl, InstanceRef, parseDandiUrl } from "@dandi-effect/core/DandiUrl"
+import type { BaseRemoteAsset } from "@dandi-effect/core/RemoteAsset"
+import type { RemoteDandiset } from "@dandi-effect/core/RemoteDandiset"
+import { Config, Console, Effect, Layer, Option, Redacted, Stream } from "effect"
+import { CliFailure } from "./CliFailure.js"
 
-// Placeholder until the ls command lands.
-export const lsCommand = Command.make("ls", {}, () => Console.error("ls: not implemented yet"))
+type Api = DandiApi.DandiApi
+
+/** One listed item, already rendered. */
+const dandisetLine = (dandiset: RemoteDandiset, json: boolean) =>
+  Effect.gen(function*() {
+    const dict = yield* dandiset.jsonDict()
+    if (json) return JSON.stringify(dict)
+    const v = dict.version
+    return `${String(dandiset)}  ${JSON.stringify(v.name)}  ${v.asset_count} assets  ${v.size} bytes  ${v.status}`
+  })
+
+const assetLine = (asset: BaseRemoteAsset, json: boolean): string => {
+  if (json) {
+    return JSON.stringify({
+      ...asset.jsonDict(),
+      metadata: Option.getOrNull(asset.inlineMetadata)
+    })
+  }
+  const kind = asset.assetType === 2 ? "zarr" : "blob"
+  return `${asset.path}  ${asset.size} bytes  ${kind}  ${asset.identifier}`
+}
+
+const atVersion = (api: DandiApi.DandiApiShape, dandisetId: string, version: string | undefined) =>
+  api.getDandiset(dandisetId, version)
+
+/** The lines `ls` prints for a target, as a Stream (assets are listed as they arrive). */
+export const listTarget = (target: DandiTarget, json: boolean): Stream.Stream<string, unknown, Api> =>
+  Stream.unwrap(Effect.gen(function*() {
+    const api = yield* DandiApi.DandiApi
+    const assets = (stream: Stream.Stream<BaseRemoteAsset, unknown, Api>) =>
+      Stream.map(stream, (asset) => assetLine(asset, json))
+    // A path, folder or glob that selects nothing is reported, not printed as an empty list.
+    const someAssets = (stream: Stream.Stream<BaseRemoteAsset, unknown, Api>, what: string, where: RemoteDandiset) =>
+      assets(stream).pipe(
+        Stream.orElseIfEmptyStream(() =>
+          Stream.fail(
+            new CliFailure({
+              message: `No assets ${what} in ${String(where)}; run 'dandi-effect ls ${where.identifier}' to see its assets`
+            })
+          )
+        )
+      )
+    switch (target._tag) {
+      case "Dandiset": {
+        const dandiset = yield* atVersion(api, target.dandisetId, target.version)
+        const head = yield* dandisetLine(dandiset, json)
+        return Stream.concat(Stream.make(head), assets(dandiset.getAssets("path")))
+      }
+      case "AssetId":
+        return Stream.make(assetLine(yield* api.getAsset(target.assetId), json))
+      case "AssetIdInVersion": {
+        const dandiset = yield* atVersion(api, target.dandisetId, target.version)
+        return Stream.make(assetLine(yield* dandiset.getAsset(target.assetId), json))
+      }
+      case "AssetPathPrefix": {
+        const dandiset = yield* atVersion(api, target.dandisetId, target.version)
+        return someAssets(
+          dandiset.getAssetsWithPathPrefix(target.pathPrefix, "path"),
+          `with a path starting ${JSON.stringify(target.pathPrefix)}`,
+          dandiset
+        )
+      }
+      case "AssetItem": {
+        const dandiset = yield* atVersion(api, target.dandisetId, target.version)
+        return Stream.make(assetLine(yield* dandiset.getAssetByPath(target.path), json))
+      }
+      case "AssetFolder": {
+        const dandiset = yield* atVersion(api, target.dandisetId, target.version)
+        return someAssets(
+          dandiset.getAssetsWithPathPrefix(target.path, "path"),
+          `under ${JSON.stringify(target.path)}`,
+          dandiset
+        )
+      }
+      case "AssetGlob": {
+        const dandiset = yield* atVersion(api, target.dandisetId, target.version)
+        return someAssets(
+          dandiset.getAssetsByGlob(target.glob, "path"),
+          `matching ${JSON.stringify(target.glob)}`,
+          dandiset
+        )
+      }
+      case "NeedsRedirect":
+        return yield* new CliFailure({
+          message: `${target.url} has to be resolved through a redirect, which ls does not follow; give the dandiset id or its archive URL instead`
+        })
+    }
+  }))
+
+const oneLine = (error: unknown): string => {
+  const text = typeof error === "object" && error !== null && "message" in error && typeof error.message === "string"
+    ? error.message
+    : String(error)
+  return text.replace(/\s+/g, " ").trim()
+}
+
+/** Which instance the layer should talk to, and which variable holds its token. */
+const connection = (instance: InstanceRef) =>
+  InstanceRef.$match(instance, {
+    KnownInstance: ({ instance }) => ({
+      options: { instance: { name: instance.name, gui: instance.gui, api: instance.api }, discover: false },
+      tokenVariable: apiKeyEnvVar(instance.name)
+    }),
+    ServerUrl: ({ isApi, url }) => ({
+      // An API URL is used as given; a web URL needs the server to announce its API address.
+      options: { instance: instanceApiUrl(instance), discover: !isApi || !/\/api$/.test(url) },
+      tokenVariable: "DANDI_API_KEY"
+    })
+  })
+
+/** Runs `ls` with whatever HttpClient is provided. */
+export const run = (options: { readonly instance: string; readonly json: boolean; readonly target: string }) =>
+  Effect.gen(function*() {
+    const target = yield* parseDandiUrl(options.target, { defaultInstance: options.instance })
+    const { options: layerOptions, tokenVariable } = target._tag === "NeedsRedirect"
+      ? { options: { instance: options.instance }, tokenVariable: "DANDI_API_KEY" }
+      : connection(target.instance)
+    // An empty variable counts as unset, as in dandi-cli.
+    const token = Option.filter(
+      yield* Config.option(Config.redacted(tokenVariable)),
+      (value) => Redacted.value(value).length > 0
+    )
+    yield* listTarget(target, options.json).pipe(
+      Stream.runForEach((line) => Console.log(line)),
+      Effect.provide(DandiApi.layer({ ...layerOptions, ...Option.match(token, { onNone: () => ({}), onSome: (t) => ({ token: t }) }) }))
+    )
+  }).pipe(Effect.mapError((error) => new CliFailure({ message: oneLine(error) })))
+
+const instanceOption = Options.text("dandi-instance").pipe(
+  Options.withAlias("i"),
+  Options.withDefault("dandi"),
+  Options.withDescription("Instance name (dandi, dandi-sandbox, linc, …) or API URL such as http://127.0.0.1:8000/api")
+)
+const jsonOption = Options.boolean("json").pipe(
+  Options.withDescription("One JSON object per line, in the API's field names")
+)
+const targetArg = Args.text({ name: "TARGET" }).pipe(
+  Args.withDescription("000001, 000001/draft, DANDI:000001/0.210812.1448, dandi://dandi/000001@draft/sub-1/, or an archive URL")
+)
+
+export const lsCommand = Command.make(
+  "ls",
+  { instance: instanceOption, json: jsonOption, target: targetArg },
+  (options) => run(options).pipe(Effect.provide(Layer.orDie(NodeHttpClient.layerUndici)))
+).pipe(Command.withDescription("List a dandiset and its assets, or the assets a target names"))

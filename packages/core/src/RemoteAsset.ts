@@ -1,0 +1,371 @@
+/**
+ * Assets as records: the API's asset record plus where it lives. `BaseRemote*Asset` comes from the
+ * top-level `/assets/{id}/` routes and knows nothing of a dandiset; `Remote*Asset` was listed
+ * through a dandiset version and adds `dandisetId` / `versionId`. Records are immutable values:
+ * every method returns an Effect or Stream that needs `DandiApi`, so nothing runs until it is
+ * provided, and metadata a listing brought along inline (`metadata=1`) is used without a request.
+ *
+ * @since 0.1.0
+ */
+import { Data, Effect, Either, Option, Stream } from "effect"
+import type { AssetRecord, JsonObject } from "./ApiRecords.js"
+import { DandiApi } from "./DandiApi.js"
+import type { ApiLocation } from "./DandiApi.js"
+import type { DandiError } from "./DandiError.js"
+import { NotFoundError, ResponseDecodeError } from "./DandiError.js"
+import * as Metadata from "./Metadata.js"
+import type { RemoteZarrEntry } from "./RemoteZarrEntry.js"
+
+/** What backs an asset's bytes (dandi-cli `AssetType`: BLOB = 1, ZARR = 2). */
+export const AssetType = { BLOB: 1, ZARR: 2 } as const
+export type AssetType = typeof AssetType[keyof typeof AssetType]
+
+/** The digests an asset's metadata may carry, keyed as in `metadata.digest`. */
+export type DigestType =
+  | "dandi:md5"
+  | "dandi:sha1"
+  | "dandi:sha2-256"
+  | "dandi:sha3-256"
+  | "dandi:blake2b-256"
+  | "dandi:blake3"
+  | "dandi:dandi-etag"
+  | "dandi:dandi-zarr-checksum"
+
+export interface AssetDigest {
+  readonly algorithm: DigestType | (string & {})
+  readonly value: string
+}
+
+export interface ContentUrlOptions {
+  /** First `contentUrl` the regex finds a match in (search, not full match). Default: any. */
+  readonly regex?: string | RegExp | undefined
+  /** `true`: follow every redirect; a number: at most that many hops. Default: none. */
+  readonly followRedirects?: boolean | number | undefined
+  /** Drop the query string (presigned credentials) from the result. */
+  readonly stripQuery?: boolean | undefined
+}
+
+interface AssetFields {
+  readonly location: ApiLocation
+  readonly record: AssetRecord
+}
+
+/** Python `repr` of a string, for messages worded like dandi-cli's. */
+export const pyRepr = (text: string): string =>
+  text.includes("'") && !text.includes("\"") ? `"${text}"` : `'${text.replace(/'/g, "\\'")}'`
+
+const metadataDigest = (metadata: JsonObject): Readonly<Record<string, unknown>> => {
+  const digest = metadata.digest
+  return typeof digest === "object" && digest !== null ? digest as Record<string, unknown> : {}
+}
+
+abstract class AssetBase extends Data.Class<AssetFields> {
+  abstract readonly assetType: AssetType
+
+  /** The asset id (`asset_id`); a metadata change mints a new one. */
+  get identifier(): string {
+    return this.record.asset_id
+  }
+  get path(): string {
+    return this.record.path
+  }
+  get size(): number {
+    return this.record.size
+  }
+  /** The server's timestamp string (microseconds kept); see `createdAt` for a Date. */
+  get created(): string {
+    return this.record.created
+  }
+  get modified(): string {
+    return this.record.modified
+  }
+  get createdAt(): Date {
+    return this.record.createdAt
+  }
+  get modifiedAt(): Date {
+    return this.record.modifiedAt
+  }
+  /** Metadata the listing or info response carried inline, if any. */
+  get inlineMetadata(): Option.Option<JsonObject> {
+    return Option.fromNullable(this.record.metadata)
+  }
+  get digestType(): DigestType {
+    return this.assetType === AssetType.ZARR ? "dandi:dandi-zarr-checksum" : "dandi:dandi-etag"
+  }
+  /** Path of the asset's own API resource, relative to the API base. */
+  get apiPath(): string {
+    return `/assets/${this.identifier}/`
+  }
+  get apiUrl(): string {
+    return `${this.location.apiUrl}${this.apiPath}`
+  }
+  /** `{api}/assets/{id}/download/`: the route every download goes through. */
+  get baseDownloadUrl(): string {
+    return `${this.location.apiUrl}/assets/${this.identifier}/download/`
+  }
+  override toString(): string {
+    return `${this.location.instanceName.toUpperCase()}:assets/${this.identifier}`
+  }
+
+  /** The metadata as stored on the server, untyped. Uses inline metadata when present. */
+  getRawMetadata(): Effect.Effect<JsonObject, DandiError, DandiApi> {
+    const inline = this.record.metadata
+    if (inline !== undefined) return Effect.succeed(inline)
+    return Effect.flatMap(DandiApi, (api) => api.fetchAssetMetadata(this.apiPath, `No such asset: ${String(this)}`))
+  }
+
+  /**
+   * The metadata as the typed dandischema `Asset` model. Fails with ResponseDecodeError naming
+   * the misfits; drafts may hold metadata that does not fit (see `getMetadataLenient`).
+   */
+  getMetadata(): Effect.Effect<Metadata.AssetMetadata, DandiError, DandiApi> {
+    return Effect.flatMap(this.getRawMetadata(), (raw) => {
+      const result = Metadata.decodeAssetMetadataLenient(raw)
+      return result.issues.length === 0
+        ? Effect.succeed(result.value as Metadata.AssetMetadata)
+        : Effect.fail(metadataMisfit(String(this), this.apiUrl, "Asset", result.issues))
+    })
+  }
+
+  /** The metadata fields that fit the typed model, plus a list of those that do not. Never fails to decode. */
+  getMetadataLenient(): Effect.Effect<Metadata.LenientResult<Metadata.AssetMetadata>, DandiError, DandiApi> {
+    return Effect.map(this.getRawMetadata(), Metadata.decodeAssetMetadataLenient)
+  }
+
+  /** The value of one digest from the metadata; defaults to the asset's primary digest type. */
+  getRawDigest(digestType?: DigestType | (string & {})): Effect.Effect<string, DandiError, DandiApi> {
+    const wanted = digestType ?? this.digestType
+    return Effect.flatMap(this.getRawMetadata(), (metadata) => {
+      const value = metadataDigest(metadata)[wanted]
+      return typeof value === "string"
+        ? Effect.succeed(value)
+        : Effect.fail(
+          new NotFoundError({
+            resource: "digest",
+            id: wanted,
+            message: `No ${wanted} digest found in metadata of ${String(this)}; the server may not have computed it yet`
+          })
+        )
+    })
+  }
+
+  /** The primary digest: dandi-etag for blobs, dandi-zarr-checksum for zarrs. */
+  getDigest(): Effect.Effect<AssetDigest, DandiError, DandiApi> {
+    return Effect.map(this.getRawDigest(this.digestType), (value) => ({ algorithm: this.digestType, value }))
+  }
+
+  /**
+   * The first `contentUrl` of the metadata the regex matches, optionally resolved through its
+   * redirects (HEAD; the API token never goes to another origin).
+   */
+  getContentUrl(options: ContentUrlOptions = {}): Effect.Effect<string, DandiError, DandiApi> {
+    return Effect.gen(this, function*() {
+      const metadata = yield* this.getRawMetadata()
+      const urls = Array.isArray(metadata.contentUrl) ? metadata.contentUrl.filter((u) => typeof u === "string") : []
+      const regex = options.regex === undefined
+        ? /.*/
+        : typeof options.regex === "string"
+        ? new RegExp(options.regex)
+        : options.regex
+      const found = urls.find((url) => new RegExp(regex.source, regex.flags.replace("g", "")).test(url))
+      if (found === undefined) {
+        return yield* new NotFoundError({
+          resource: "contentUrl",
+          id: String(regex),
+          message: `No matching URL found in asset's contentUrl metadata field (asset ${String(this)}, pattern ${
+            String(regex)
+          })`
+        })
+      }
+      const follow = options.followRedirects ?? false
+      const api = yield* DandiApi
+      const resolved = follow === false || follow === 0 ? found : yield* api.resolveRedirects(found, follow)
+      return options.stripQuery === true ? stripQuery(resolved) : resolved
+    })
+  }
+}
+
+/** The error for metadata that does not fit its typed model: one line, the first few misfits. */
+export const metadataMisfit = (
+  subject: string,
+  url: string,
+  model: string,
+  issues: ReadonlyArray<Metadata.MetadataIssue>
+): ResponseDecodeError => {
+  const listed = Metadata.formatIssues(issues.slice(0, 3)).split("\n").join("; ")
+  const more = issues.length > 3 ? ` (and ${issues.length - 3} more)` : ""
+  return new ResponseDecodeError({
+    message: `Metadata of ${subject} does not fit the dandischema ${model} model: ${listed}${more}. Use getRawMetadata() or getMetadataLenient() to read it anyway.`,
+    method: "GET",
+    url,
+    status: 200,
+    excerpt: Metadata.formatIssues(issues)
+  })
+}
+
+const stripQuery = (url: string): string => {
+  const hash = url.indexOf("#")
+  const fragment = hash === -1 ? "" : url.slice(hash)
+  const beforeFragment = hash === -1 ? url : url.slice(0, hash)
+  const query = beforeFragment.indexOf("?")
+  return (query === -1 ? beforeFragment : beforeFragment.slice(0, query)) + fragment
+}
+
+/** A blob-backed asset reached without its dandiset (`DandiApi.getAsset`). */
+export class BaseRemoteBlobAsset extends AssetBase {
+  readonly assetType = AssetType.BLOB
+  /** The blob id. */
+  get blob(): string {
+    return this.record.blob ?? ""
+  }
+  /** `{asset_id, path, size, created, modified, blob}` as the API spells them. */
+  jsonDict(): BlobAssetJson {
+    return {
+      asset_id: this.identifier,
+      path: this.path,
+      size: this.size,
+      created: this.created,
+      modified: this.modified,
+      blob: this.blob
+    }
+  }
+}
+
+/** A zarr-backed asset reached without its dandiset. */
+export class BaseRemoteZarrAsset extends AssetBase {
+  readonly assetType = AssetType.ZARR
+  /** The zarr id. */
+  get zarr(): string {
+    return this.record.zarr ?? ""
+  }
+  jsonDict(): ZarrAssetJson {
+    return {
+      asset_id: this.identifier,
+      path: this.path,
+      size: this.size,
+      created: this.created,
+      modified: this.modified,
+      zarr: this.zarr
+    }
+  }
+  /** Every file of the zarr (optionally under a raw key prefix), in key order. */
+  iterfiles(prefix?: string): Stream.Stream<RemoteZarrEntry, DandiError, DandiApi> {
+    return Stream.unwrap(Effect.map(DandiApi, (api) => api.listZarrFiles(this.zarr, prefix)))
+  }
+  /** The one file whose key is exactly `path`. */
+  getEntryByPath(path: string): Effect.Effect<RemoteZarrEntry, DandiError, DandiApi> {
+    return this.iterfiles(path).pipe(
+      Stream.filter((entry) => entry.path === path),
+      Stream.runCollect,
+      Effect.flatMap((chunk) => {
+        const entries = Array.from(chunk)
+        return entries.length === 1
+          ? Effect.succeed(entries[0]!)
+          : Effect.fail(
+            new NotFoundError({
+              resource: "zarr entry",
+              id: path,
+              message: `No entry at path ${pyRepr(path)} in zarr ${this.zarr}; list the files with iterfiles()`
+            })
+          )
+      })
+    )
+  }
+}
+
+interface VersionedFields {
+  readonly dandisetId: string
+  readonly versionId: string
+}
+
+const versionedApiPath = (asset: AssetBase & VersionedFields): string =>
+  `/dandisets/${asset.dandisetId}/versions/${asset.versionId}/assets/${asset.identifier}/`
+
+/** A blob-backed asset of a dandiset version. */
+export class RemoteBlobAsset extends BaseRemoteBlobAsset {
+  declare readonly dandisetId: string
+  declare readonly versionId: string
+  constructor(fields: AssetFields & VersionedFields) {
+    super(fields)
+  }
+  override get apiPath(): string {
+    return versionedApiPath(this)
+  }
+  /** The versioned download URL (downloads themselves use `baseDownloadUrl`, as dandi-cli does). */
+  get downloadUrl(): string {
+    return `${this.location.apiUrl}${this.apiPath}download/`
+  }
+}
+
+/** A zarr-backed asset of a dandiset version. */
+export class RemoteZarrAsset extends BaseRemoteZarrAsset {
+  declare readonly dandisetId: string
+  declare readonly versionId: string
+  constructor(fields: AssetFields & VersionedFields) {
+    super(fields)
+  }
+  override get apiPath(): string {
+    return versionedApiPath(this)
+  }
+  get downloadUrl(): string {
+    return `${this.location.apiUrl}${this.apiPath}download/`
+  }
+}
+
+export type BaseRemoteAsset = BaseRemoteBlobAsset | BaseRemoteZarrAsset
+export type RemoteAsset = RemoteBlobAsset | RemoteZarrAsset
+
+export interface AssetJsonBase {
+  readonly asset_id: string
+  readonly path: string
+  readonly size: number
+  readonly created: string
+  readonly modified: string
+}
+export interface BlobAssetJson extends AssetJsonBase {
+  readonly blob: string
+}
+export interface ZarrAssetJson extends AssetJsonBase {
+  readonly zarr: string
+}
+
+/** Why an asset record cannot become an asset (dandi-cli raises ValueError). */
+const invalidRecord = (record: AssetRecord): string =>
+  record.blob != null
+    ? `Asset data for ${record.asset_id} contains both \`blob\` and \`zarr\`; the server sent an inconsistent record`
+    : `Asset data for ${record.asset_id} contains neither \`blob\` nor \`zarr\`; the server sent an incomplete record`
+
+/**
+ * An asset from top-level asset data. A record with both or neither of blob/zarr is refused with
+ * the reason (dandi-cli raises ValueError); callers turn it into a decode error naming the URL.
+ */
+export const fromBaseRecord = (location: ApiLocation, record: AssetRecord): Either.Either<BaseRemoteAsset, string> => {
+  switch (record.assetType) {
+    case "blob":
+      return Either.right(new BaseRemoteBlobAsset({ location, record }))
+    case "zarr":
+      return Either.right(new BaseRemoteZarrAsset({ location, record }))
+    default:
+      return Either.left(invalidRecord(record))
+  }
+}
+
+/** An asset from a dandiset version's listing or info. */
+export const fromRecord = (
+  location: ApiLocation,
+  dandisetId: string,
+  versionId: string,
+  record: AssetRecord
+): Either.Either<RemoteAsset, string> => {
+  switch (record.assetType) {
+    case "blob":
+      return Either.right(new RemoteBlobAsset({ location, record, dandisetId, versionId }))
+    case "zarr":
+      return Either.right(new RemoteZarrAsset({ location, record, dandisetId, versionId }))
+    default:
+      return Either.left(invalidRecord(record))
+  }
+}
+
+export const isRemoteAsset = (asset: BaseRemoteAsset): asset is RemoteAsset =>
+  asset instanceof RemoteBlobAsset || asset instanceof RemoteZarrAsset

@@ -1,0 +1,334 @@
+/**
+ * A dandiset at one version, as an immutable record. It may be *loaded* (it holds the API's
+ * dandiset record, as listings and `getDandiset` return it) or *lazy* (`getDandiset(id, v, {lazy:
+ * true})`: only the identifier and perhaps a version id, no request made). Data accessors are
+ * Effects: on a loaded record they answer from the record, on a lazy one they fetch
+ * `/dandisets/{id}/` (use `load` once to get a loaded copy). Operations return Effects and
+ * Streams that need `DandiApi`.
+ *
+ * @since 0.1.0
+ */
+import { Data, Effect, Option, Stream } from "effect"
+import type {
+  AssetPathEntry,
+  DandisetRecord,
+  EmbargoStatus,
+  JsonObject,
+  OwnerRecord,
+  VersionRecord,
+  ZarrRecord
+} from "./ApiRecords.js"
+import { normalizePath } from "./AssetPath.js"
+import { DandiApi } from "./DandiApi.js"
+import type { ApiLocation, AssetOrder } from "./DandiApi.js"
+import type { DandiError } from "./DandiError.js"
+import { NotFoundError } from "./DandiError.js"
+import type { RemoteAsset } from "./RemoteAsset.js"
+import { metadataMisfit, pyRepr } from "./RemoteAsset.js"
+import * as Metadata from "./Metadata.js"
+import type { VersionInfo } from "./Version.js"
+import { Version } from "./Version.js"
+
+/** Version orderings the versions endpoint accepts. */
+export type VersionOrder = "created" | "-created"
+
+export interface DandisetJson {
+  readonly identifier: string
+  readonly created: string
+  readonly modified: string
+  readonly contact_person: string
+  readonly embargo_status: EmbargoStatus
+  readonly most_recent_published_version: typeof Version.Encoded | null
+  readonly draft_version: typeof Version.Encoded | null
+  readonly version: typeof Version.Encoded
+}
+
+const toVersion = (record: VersionRecord | null): Version | null => record === null ? null : Version.fromRecord(record)
+
+/** dandi-cli's choice among a dandiset's versions: the wanted id, else the latest published, else the draft. */
+const pickVersion = (data: DandisetRecord, wanted: Option.Option<string>): Option.Option<Version> => {
+  const candidates = [data.most_recent_published_version, data.draft_version].filter(
+    (v): v is VersionRecord => v !== null
+  )
+  const found = Option.match(wanted, {
+    onNone: () => candidates[0],
+    onSome: (id) => candidates.find((v) => v.version === id)
+  })
+  return Option.map(Option.fromNullable(found), Version.fromRecord)
+}
+
+export class RemoteDandiset extends Data.Class<{
+  readonly location: ApiLocation
+  readonly identifier: string
+  /** The version asked for, when known without a request. */
+  readonly versionIdHint: Option.Option<string>
+  readonly data: Option.Option<DandisetRecord>
+  readonly knownVersion: Option.Option<Version>
+}> {
+  /** A loaded dandiset at its default version (most recent published, else draft). */
+  static fromData(location: ApiLocation, data: DandisetRecord): RemoteDandiset {
+    const version = pickVersion(data, Option.none())
+    return new RemoteDandiset({
+      location,
+      identifier: data.identifier,
+      versionIdHint: Option.map(version, (v) => v.identifier),
+      data: Option.some(data),
+      knownVersion: version
+    })
+  }
+
+  /** A dandiset known only by id (and perhaps version id); nothing fetched yet. */
+  static lazy(location: ApiLocation, identifier: string, versionId?: string): RemoteDandiset {
+    return new RemoteDandiset({
+      location,
+      identifier,
+      versionIdHint: Option.fromNullable(versionId),
+      data: Option.none(),
+      knownVersion: Option.none()
+    })
+  }
+
+  /** `/dandisets/{id}/` */
+  get apiPath(): string {
+    return `/dandisets/${this.identifier}/`
+  }
+  get apiUrl(): string {
+    return `${this.location.apiUrl}${this.apiPath}`
+  }
+  /** `INSTANCE:000001/draft` (without the version when it is not known yet). */
+  override toString(): string {
+    const prefix = `${this.location.instanceName.toUpperCase()}:${this.identifier}`
+    return Option.match(this.versionIdHint, { onNone: () => prefix, onSome: (v) => `${prefix}/${v}` })
+  }
+
+  /** The API's dandiset record: the held one, or one GET of `/dandisets/{id}/`. */
+  get record(): Effect.Effect<DandisetRecord, DandiError, DandiApi> {
+    return Option.match(this.data, {
+      onSome: Effect.succeed,
+      onNone: () =>
+        Effect.flatMap(DandiApi, (api) => api.fetchDandiset(this.identifier, `No such Dandiset: ${this.identifier}`))
+    })
+  }
+
+  /** The version id; needs the record only for a lazy dandiset opened without a version. */
+  get versionId(): Effect.Effect<string, DandiError, DandiApi> {
+    return Option.match(this.versionIdHint, {
+      onSome: Effect.succeed,
+      onNone: () => Effect.map(this.version, (v) => v.identifier)
+    })
+  }
+  /** `/dandisets/{id}/versions/{version}/` */
+  get versionApiPath(): Effect.Effect<string, DandiError, DandiApi> {
+    return Effect.map(this.versionId, (v) => `/dandisets/${this.identifier}/versions/${v}/`)
+  }
+  get versionApiUrl(): Effect.Effect<string, DandiError, DandiApi> {
+    return Effect.map(this.versionApiPath, (path) => `${this.location.apiUrl}${path}`)
+  }
+
+  /** The selected version (from the record when it lists it, else from `.../versions/{v}/info/`). */
+  get version(): Effect.Effect<Version, DandiError, DandiApi> {
+    if (Option.isSome(this.knownVersion)) return Effect.succeed(this.knownVersion.value)
+    return Effect.gen(this, function*() {
+      const data = Option.isSome(this.data) || Option.isNone(this.versionIdHint)
+        ? Option.some(yield* this.record)
+        : Option.none<DandisetRecord>()
+      const fromData = Option.flatMap(data, (d) => pickVersion(d, this.versionIdHint))
+      if (Option.isSome(fromData)) return fromData.value
+      const wanted = Option.getOrElse(this.versionIdHint, () => "draft")
+      return (yield* this.getVersion(wanted)).version
+    })
+  }
+
+  get created(): Effect.Effect<string, DandiError, DandiApi> {
+    return Effect.map(this.record, (d) => d.created)
+  }
+  get modified(): Effect.Effect<string, DandiError, DandiApi> {
+    return Effect.map(this.record, (d) => d.modified)
+  }
+  get contactPerson(): Effect.Effect<string, DandiError, DandiApi> {
+    return Effect.map(this.record, (d) => d.contact_person)
+  }
+  get embargoStatus(): Effect.Effect<EmbargoStatus, DandiError, DandiApi> {
+    return Effect.map(this.record, (d) => d.embargo_status)
+  }
+  /** The latest published version, or null if the dandiset was never published. */
+  get mostRecentPublishedVersion(): Effect.Effect<Version | null, DandiError, DandiApi> {
+    return Effect.map(this.record, (d) => toVersion(d.most_recent_published_version))
+  }
+  get draftVersion(): Effect.Effect<Version | null, DandiError, DandiApi> {
+    return Effect.map(this.record, (d) => toVersion(d.draft_version))
+  }
+
+  /** A loaded copy (record and version resolved): later accessors make no request. */
+  get load(): Effect.Effect<RemoteDandiset, DandiError, DandiApi> {
+    return Effect.gen(this, function*() {
+      const data = yield* this.record
+      const version = yield* new RemoteDandiset({ ...this, data: Option.some(data) }).version
+      return new RemoteDandiset({
+        location: this.location,
+        identifier: this.identifier,
+        versionIdHint: Option.some(version.identifier),
+        data: Option.some(data),
+        knownVersion: Option.some(version)
+      })
+    })
+  }
+
+  /** The same version with fresh data from the server (the version record is re-resolved). */
+  refresh(): Effect.Effect<RemoteDandiset, DandiError, DandiApi> {
+    return new RemoteDandiset({ ...this, data: Option.none(), knownVersion: Option.none() }).load
+  }
+
+  /** Every version of the dandiset; `order` is `created` or `-created`. */
+  getVersions(order?: VersionOrder): Stream.Stream<Version, DandiError, DandiApi> {
+    return Stream.unwrap(Effect.map(DandiApi, (api) => api.listVersions(this.identifier, order)))
+  }
+
+  /** One version, with the validation errors the server reports for it. */
+  getVersion(versionId: string): Effect.Effect<VersionInfo, DandiError, DandiApi> {
+    return Effect.flatMap(DandiApi, (api) => api.fetchVersionInfo(this.identifier, versionId))
+  }
+
+  /** This dandiset at another version (a version id costs one request to check it exists). */
+  forVersion(version: string | Version): Effect.Effect<RemoteDandiset, DandiError, DandiApi> {
+    const at = (v: Version) =>
+      new RemoteDandiset({
+        location: this.location,
+        identifier: this.identifier,
+        versionIdHint: Option.some(v.identifier),
+        data: this.data,
+        knownVersion: Option.some(v)
+      })
+    return typeof version === "string"
+      ? Effect.map(this.getVersion(version), (info) => at(info.version))
+      : Effect.succeed(at(version))
+  }
+
+  /** The version's metadata as stored, untyped. */
+  getRawMetadata(): Effect.Effect<JsonObject, DandiError, DandiApi> {
+    return Effect.gen(this, function*() {
+      const versionId = yield* this.versionId
+      const api = yield* DandiApi
+      return yield* api.fetchVersionMetadata(this.identifier, versionId)
+    })
+  }
+
+  /** The version's metadata as the typed dandischema `Dandiset` model (drafts may not fit: see `getMetadataLenient`). */
+  getMetadata(): Effect.Effect<Metadata.DandisetMetadata, DandiError, DandiApi> {
+    return Effect.gen(this, function*() {
+      const raw = yield* this.getRawMetadata()
+      const result = Metadata.decodeDandisetMetadataLenient(raw)
+      if (result.issues.length === 0) return result.value as Metadata.DandisetMetadata
+      const url = yield* this.versionApiUrl
+      return yield* metadataMisfit(String(this), url, "Dandiset", result.issues)
+    })
+  }
+
+  /** The metadata fields that fit the typed model, and the list of those that do not. */
+  getMetadataLenient(): Effect.Effect<Metadata.LenientResult<Metadata.DandisetMetadata>, DandiError, DandiApi> {
+    return Effect.map(this.getRawMetadata(), Metadata.decodeDandisetMetadataLenient)
+  }
+
+  /** The dandiset's owners. */
+  getOwners(): Effect.Effect<ReadonlyArray<OwnerRecord>, DandiError, DandiApi> {
+    return Effect.flatMap(DandiApi, (api) => api.fetchOwners(this.identifier))
+  }
+
+  private assetsWhere(query: {
+    readonly order?: AssetOrder | undefined
+    readonly path?: string | undefined
+    readonly glob?: string | undefined
+  }): Stream.Stream<RemoteAsset, DandiError, DandiApi> {
+    return Stream.unwrap(
+      Effect.gen(this, function*() {
+        const versionId = yield* this.versionId
+        const api = yield* DandiApi
+        return api.listAssets(this.identifier, versionId, query)
+      })
+    )
+  }
+
+  /** Every asset of the version, metadata inline. `order`: created, modified, path (`-` reverses). */
+  getAssets(order?: AssetOrder): Stream.Stream<RemoteAsset, DandiError, DandiApi> {
+    return this.assetsWhere({ order })
+  }
+
+  /** Assets whose path starts with `path` (the server compares case-insensitively). */
+  getAssetsWithPathPrefix(path: string, order?: AssetOrder): Stream.Stream<RemoteAsset, DandiError, DandiApi> {
+    return this.assetsWhere({ order, path: normalizePath(path) })
+  }
+
+  /** Assets whose whole path matches a glob where only `*` is special (it also spans `/`). */
+  getAssetsByGlob(pattern: string, order?: AssetOrder): Stream.Stream<RemoteAsset, DandiError, DandiApi> {
+    return this.assetsWhere({ order, glob: pattern })
+  }
+
+  /** The asset with this id in this version. */
+  getAsset(assetId: string): Effect.Effect<RemoteAsset, DandiError, DandiApi> {
+    return Effect.gen(this, function*() {
+      const versionId = yield* this.versionId
+      const api = yield* DandiApi
+      return yield* api.fetchVersionAsset(this.identifier, versionId, assetId, `No such asset: ${pyRepr(assetId)} for ${
+        String(this)
+      }`)
+    })
+  }
+
+  /** The asset at exactly this path (case-sensitive) in this version. */
+  getAssetByPath(path: string): Effect.Effect<RemoteAsset, DandiError, DandiApi> {
+    const wanted = normalizePath(path)
+    return Effect.gen(this, function*() {
+      const versionId = yield* this.versionId
+      const matches = yield* this.assetsWhere({ path: wanted }).pipe(
+        Stream.filter((asset) => asset.path === wanted),
+        Stream.take(2),
+        Stream.runCollect
+      )
+      if (matches.length === 1) return Array.from(matches)[0]!
+      return yield* new NotFoundError({
+        resource: "asset",
+        id: path,
+        message: `No asset at path ${
+          pyRepr(path)
+        } in version ${versionId} of Dandiset ${this.identifier}. Verify the path is correct and the asset exists in this version. Use 'dandi-effect ls' to list available assets.`
+      })
+    })
+  }
+
+  /**
+   * One level of the folder tree under `pathPrefix` (root by default): folders with their
+   * aggregate file counts and sizes, and files with their asset ids.
+   */
+  getFolder(pathPrefix = ""): Stream.Stream<AssetPathEntry, DandiError, DandiApi> {
+    return Stream.unwrap(
+      Effect.gen(this, function*() {
+        const versionId = yield* this.versionId
+        const api = yield* DandiApi
+        return api.listAssetPaths(this.identifier, versionId, pathPrefix)
+      })
+    )
+  }
+
+  /** The zarr archives that belong to this dandiset (used or not by an asset). */
+  getZarrs(): Stream.Stream<ZarrRecord, DandiError, DandiApi> {
+    return Stream.unwrap(Effect.map(DandiApi, (api) => api.listZarrs(this.identifier)))
+  }
+
+  /** The dandiset in the API's field names, plus `version`: the selected version. */
+  jsonDict(): Effect.Effect<DandisetJson, DandiError, DandiApi> {
+    return Effect.gen(this, function*() {
+      const data = yield* this.record
+      const version = yield* this.version
+      return {
+        identifier: data.identifier,
+        created: data.created,
+        modified: data.modified,
+        contact_person: data.contact_person,
+        embargo_status: data.embargo_status,
+        most_recent_published_version: toVersion(data.most_recent_published_version)?.jsonDict() ?? null,
+        draft_version: toVersion(data.draft_version)?.jsonDict() ?? null,
+        version: version.jsonDict()
+      }
+    })
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * One file inside a Zarr asset, as the archive's `/zarr/{id}/files/` listing reports it.
+ * Directories are not entries (the listing is S3-style: keys only). Path helpers follow
+ * Python's `PurePosixPath` rules, and `match` is a right-anchored, case-sensitive fnmatch over
+ * path segments, as in dandi-cli.
+ *
+ * @since 0.1.0
+ */
+import { Data, Either, Schema } from "effect"
+
+/** A glob pattern `RemoteZarrEntry.match` cannot use (absolute or empty). */
+export class InvalidPatternError extends Schema.TaggedError<InvalidPatternError>(
+  "@dandi-effect/core/InvalidPatternError"
+)("InvalidPatternError", { message: Schema.String, pattern: Schema.String }) {}
+
+/** The wire form of one listing item. */
+export const ZarrEntryWire = Schema.Struct({
+  Key: Schema.String,
+  LastModified: Schema.String,
+  ETag: Schema.String,
+  Size: Schema.Number
+})
+export type ZarrEntryWire = typeof ZarrEntryWire.Type
+
+export interface ZarrEntryDigest {
+  readonly algorithm: "dandi:md5"
+  readonly value: string
+}
+
+export class RemoteZarrEntry extends Data.Class<{
+  /** API base URL without a trailing slash; needed for `downloadUrl`. */
+  readonly apiUrl: string
+  readonly zarrId: string
+  /** The key split on `/`. */
+  readonly parts: ReadonlyArray<string>
+  /** `LastModified` exactly as the server sent it (space-separated, `+00:00`). */
+  readonly modified: string
+  readonly size: number
+  /** The object's ETag: the md5 of its bytes for single-part uploads. */
+  readonly etag: string
+}> {
+  static fromWire(apiUrl: string, zarrId: string, wire: ZarrEntryWire): RemoteZarrEntry {
+    return new RemoteZarrEntry({
+      apiUrl,
+      zarrId,
+      parts: wire.Key.split("/"),
+      modified: wire.LastModified,
+      size: wire.Size,
+      etag: wire.ETag.replace(/^"|"$/g, "")
+    })
+  }
+
+  /** The key relative to the zarr root. */
+  get path(): string {
+    return this.parts.join("/")
+  }
+  override toString(): string {
+    return this.path
+  }
+  get modifiedAt(): Date {
+    return new Date(this.modified.replace(" ", "T"))
+  }
+  get digest(): ZarrEntryDigest {
+    return { algorithm: "dandi:md5", value: this.etag }
+  }
+  get name(): string {
+    return this.parts[this.parts.length - 1] ?? ""
+  }
+  /** The final extension (`.gz` of `a.tar.gz`); none for dotfiles or a trailing dot. */
+  get suffix(): string {
+    const name = this.name
+    const i = name.lastIndexOf(".")
+    return i > 0 && i < name.length - 1 ? name.slice(i) : ""
+  }
+  get suffixes(): ReadonlyArray<string> {
+    const name = this.name
+    if (name.endsWith(".")) return []
+    return name.replace(/^\.+/, "").split(".").slice(1).map((piece) => `.${piece}`)
+  }
+  get stem(): string {
+    const suffix = this.suffix
+    return suffix === "" ? this.name : this.name.slice(0, -suffix.length)
+  }
+  /** `{api}/zarr/{id}/files/?prefix=<key>&download=true`; the server redirects to the object. */
+  get downloadUrl(): string {
+    return `${this.apiUrl}/zarr/${this.zarrId}/files/?prefix=${encodeURIComponent(this.path)}&download=true`
+  }
+  /** The entry in the listing's own field names. */
+  jsonDict(): ZarrEntryWire {
+    return { Key: this.path, LastModified: this.modified, ETag: this.etag, Size: this.size }
+  }
+
+  /**
+   * Whether the path matches a relative glob, compared segment by segment from the right
+   * (`*.zarray` matches any `.zarray`; `0/*` only entries directly under a `0` directory).
+   */
+  match(pattern: string): Either.Either<boolean, InvalidPatternError> {
+    if (pattern.startsWith("/")) {
+      return Either.left(
+        new InvalidPatternError({
+          pattern,
+          message: `Absolute paths not allowed: ${JSON.stringify(pattern)}; give a pattern relative to the zarr root`
+        })
+      )
+    }
+    const pieces = pattern.split("/").filter((piece) => piece !== "")
+    if (pieces.length === 0) {
+      return Either.left(
+        new InvalidPatternError({ pattern, message: "Empty pattern; give at least one path segment to match" })
+      )
+    }
+    if (pieces.length > this.parts.length) return Either.right(false)
+    const offset = this.parts.length - pieces.length
+    return Either.right(pieces.every((piece, i) => fnmatchSegment(piece).test(this.parts[offset + i]!)))
+  }
+}
+
+const syntax = /[\\^$.*+?()[\]{}|/-]/g
+
+/** Python `fnmatch.translate` semantics for one segment: `*`, `?`, `[seq]`, `[!seq]`. */
+const fnmatchSegment = (pattern: string): RegExp => {
+  let out = ""
+  let i = 0
+  const n = pattern.length
+  while (i < n) {
+    const c = pattern[i++]!
+    if (c === "*") {
+      out += ".*"
+    } else if (c === "?") {
+      out += "."
+    } else if (c === "[") {
+      let j = i
+      if (pattern[j] === "!") j++
+      if (pattern[j] === "]") j++
+      while (j < n && pattern[j] !== "]") j++
+      if (j >= n) {
+        out += "\\["
+      } else {
+        let set = pattern.slice(i, j).replace(/\\/g, "\\\\")
+        i = j + 1
+        if (set.startsWith("!")) set = `^${set.slice(1)}`
+        else if (set.startsWith("^")) set = `\\${set}`
+        out += `[${set}]`
+      }
+    } else {
+      out += c.replace(syntax, "\\$&")
+    }
+  }
+  return new RegExp(`^(?:${out})$`, "s")
+}
