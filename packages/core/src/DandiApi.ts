@@ -13,12 +13,24 @@
  * client operations are what those record methods call; they are public for callers that hold ids
  * rather than records.
  *
+ * Authentication is part of the facade, as in dandi-cli's `DandiAPIClient`:
+ *
+ * ```ts
+ * yield* api.authenticate(key, { save: true })     // checked with GET /auth/token/ before use
+ * yield* api.dandiAuthenticate({ required: false }) // {NAME}_API_KEY, then the TokenStore
+ *
+ * DandiApi.layer({ instance: "dandi-sandbox", token })           // the token is checked while the layer is built
+ * DandiApi.layer({ instance: "dandi", authenticate: "env-or-store" }) // what a CLI wants
+ * // Requires HttpClient and TokenStore: NodeDandi.layer / BrowserDandi.layer provide both; plain
+ * // core programs and tests add `TokenStore.layerMemory`.
+ * ```
+ *
  * @since 0.1.0
  */
 import type { HttpClient } from "@effect/platform"
-import type { ConfigError, Redacted } from "effect"
-import { Context, Effect, Either, Layer, Option, Schema, Stream } from "effect"
-import { ApiClient, layer as apiClientLayer } from "./ApiClient.js"
+import type { ConfigError } from "effect"
+import { Config, Context, Effect, Either, Layer, Option, Redacted, Schema, Stream } from "effect"
+import { ApiClient } from "./ApiClient.js"
 import type { QueryParams } from "./ApiClient.js"
 import {
   AssetPathEntry,
@@ -33,12 +45,16 @@ import {
   ZarrEntryRecord,
   ZarrRecord
 } from "./ApiRecords.js"
+import { Auth } from "./Auth.js"
+import type { AuthenticateOptions } from "./Auth.js"
 import * as Credentials from "./Credentials.js"
 import * as DandiConfig from "./DandiConfig.js"
 import type { DandiError, UnknownInstanceError } from "./DandiError.js"
 import { ResponseDecodeError } from "./DandiError.js"
+import type { ApiError } from "./HttpErrors.js"
 import { displayUrl, excerpt } from "./HttpErrors.js"
-import { layer as paginatorLayer, Paginator } from "./Paginator.js"
+import * as HttpStack from "./HttpStack.js"
+import { Paginator } from "./Paginator.js"
 import type { BaseRemoteAsset, RemoteAsset } from "./RemoteAsset.js"
 import * as RemoteAssets from "./RemoteAsset.js"
 import { RemoteDandiset } from "./RemoteDandiset.js"
@@ -46,6 +62,7 @@ import type { VersionOrder } from "./RemoteDandiset.js"
 import { RemoteZarrEntry } from "./RemoteZarrEntry.js"
 import * as SchemaVersion from "./SchemaVersion.js"
 import type { SchemaCompatibility } from "./SchemaVersion.js"
+import type { TokenStore } from "./TokenStore.js"
 import { VersionInfo } from "./Version.js"
 import { Version } from "./Version.js"
 import * as WebUrl from "./WebUrl.js"
@@ -110,6 +127,25 @@ export interface AssetQuery {
 
 export interface DandiApiShape {
   readonly location: ApiLocation
+
+  // --- authentication (dandi-cli DandiAPIClient.authenticate / dandi_authenticate) -------------
+  /** The variable `dandiAuthenticate` reads, e.g. `DANDI_API_KEY`, `DANDI_SANDBOX_API_KEY`. */
+  readonly apiKeyEnvVar: string
+  /**
+   * Checks `token` with the server (GET `/auth/token/`) and, once accepted, sends it with every
+   * later API request; `save: true` then keeps it in the TokenStore. A rejected key fails with
+   * AuthenticationError (or PermissionError for an unapproved account) and is not adopted.
+   */
+  readonly authenticate: (
+    token: string | Redacted.Redacted<string>,
+    options?: AuthenticateOptions
+  ) => Effect.Effect<void, ApiError>
+  /**
+   * Finds a key as dandi-cli does — `{NAME}_API_KEY` (through Effect Config), then the TokenStore —
+   * and authenticates with it. Returns whether a key was adopted; without one it fails unless
+   * `required: false`. Never prompts.
+   */
+  readonly dandiAuthenticate: (options?: { readonly required?: boolean | undefined }) => Effect.Effect<boolean, ApiError>
 
   // --- client operations (dandi-cli DandiAPIClient) -------------------------------------------
   /** Every dandiset visible to the caller, each at its default version. */
@@ -201,11 +237,12 @@ const invalidAsset = (url: string, record: AssetRecord, reason: string) =>
     excerpt: excerpt(JSON.stringify(Schema.encodeSync(AssetRecord)(record)))
   })
 
-export const make: Effect.Effect<DandiApiShape, never, ApiClient | Paginator | DandiConfig.DandiConfig> = Effect.gen(
-  function*() {
+export const make: Effect.Effect<DandiApiShape, never, ApiClient | Paginator | DandiConfig.DandiConfig | Auth> = Effect
+  .gen(function*() {
     const client = yield* ApiClient
     const paginator = yield* Paginator
     const config = yield* DandiConfig.DandiConfig
+    const auth = yield* Auth
     const location: ApiLocation = { instanceName: config.instance.name, apiUrl: client.apiUrl }
 
     const versionNotFound = (identifier: string, versionId: string) => ({
@@ -354,6 +391,10 @@ export const make: Effect.Effect<DandiApiShape, never, ApiClient | Paginator | D
 
     const service: DandiApiShape = {
       location,
+      apiKeyEnvVar: auth.apiKeyEnvVar,
+      // Auth already runs each in its own span (Auth.authenticate / Auth.dandiAuthenticate).
+      authenticate: auth.authenticate,
+      dandiAuthenticate: auth.dandiAuthenticate,
       getDandisets,
       getDandiset,
       getAsset,
@@ -420,36 +461,109 @@ export const make: Effect.Effect<DandiApiShape, never, ApiClient | Paginator | D
       resolveRedirects
     }
     return service
-  }
-)
+  })
 
-/** The facade over an ApiClient, Paginator and DandiConfig already in context. */
-export const layerWithoutDependencies: Layer.Layer<DandiApi, never, ApiClient | Paginator | DandiConfig.DandiConfig> =
-  Layer.effect(DandiApi, make)
+/** The facade over an ApiClient, Paginator, DandiConfig and Auth already in context. */
+export const layerWithoutDependencies: Layer.Layer<
+  DandiApi,
+  never,
+  ApiClient | Paginator | DandiConfig.DandiConfig | Auth
+> = Layer.effect(DandiApi, make)
 
-export interface DandiApiLayerOptions extends DandiConfig.DandiConfigOptions {
-  /** API key to start with (anonymous when absent). */
+/** What `layer` provides: the facade and the services it is built on, for other services to share. */
+export type Services = DandiApi | HttpStack.Services
+
+/** What building the layer can fail with: bad settings, an unknown instance, a rejected key. */
+export type LayerError = ConfigError.ConfigError | UnknownInstanceError | ApiError
+
+export interface AuthenticationOptions {
+  /**
+   * API key to start with. It is checked with the server while the layer is built, so a wrong
+   * key fails the layer with AuthenticationError (PermissionError for an unapproved account)
+   * instead of failing some later request. The error never contains the key.
+   */
   readonly token?: string | Redacted.Redacted<string> | undefined
+  /**
+   * `false` adopts `token` without asking the server: no request while building (offline
+   * construction, or a test that creates the key's user after building), but a wrong key
+   * surfaces only on the first request that needs it. Default true.
+   */
+  readonly validateToken?: boolean | undefined
+  /**
+   * Without `token`, look for a key while building (dandi-cli's `dandi_authenticate`):
+   * - `"env"`: `{NAME}_API_KEY` (e.g. `DANDI_API_KEY`) when it is set and non-empty;
+   * - `"env-or-store"`: that variable, else the key saved in the TokenStore (OS keyring,
+   *   localStorage, …) — what a command-line tool wants;
+   * - `false`: stay anonymous until `authenticate` / `dandiAuthenticate` is called.
+   * A key that is found is checked like `token`; finding none leaves the client anonymous.
+   * Default: `false` for `layer`, `"env"` for `layerConfig`.
+   */
+  readonly authenticate?: "env" | "env-or-store" | false | undefined
+}
+
+export interface DandiApiLayerOptions extends DandiConfig.DandiConfigOptions, AuthenticationOptions {}
+
+/** Runs once the stack is built: adopts the configured key, or looks for one. */
+const startup = Effect.fn("DandiApi.layer.authenticate")(function*(options: AuthenticationOptions) {
+  const auth = yield* Auth
+  if (options.token !== undefined) {
+    const token = Credentials.toRedacted(options.token)
+    if (options.validateToken === false) return yield* (yield* Credentials.Credentials).set(Option.some(token))
+    return yield* auth.authenticate(token)
+  }
+  switch (options.authenticate) {
+    case "env-or-store":
+      yield* auth.dandiAuthenticate({ required: false })
+      return
+    case "env": {
+      // Only the variable: dandiAuthenticate would go on to the TokenStore, so ask it only when
+      // the variable holds a key (it then takes that key first and words errors after it).
+      const fromEnv = yield* Config.option(Config.redacted(auth.apiKeyEnvVar)).pipe(
+        Effect.orElseSucceed(() => Option.none<Redacted.Redacted<string>>())
+      )
+      if (Option.exists(fromEnv, (token) => Redacted.value(token).trim().length > 0)) {
+        yield* auth.dandiAuthenticate()
+      }
+      return
+    }
+    default:
+      return
+  }
+})
+
+/** The facade (and its authentication step) on any HTTP stack. */
+export const fromStack = <E, R>(
+  stack: Layer.Layer<HttpStack.Services, E, R>,
+  options: AuthenticationOptions = {}
+): Layer.Layer<Services, E | ApiError, R> =>
+  Layer.effect(DandiApi, Effect.zipRight(startup(options), make)).pipe(Layer.provideMerge(stack))
+
+const splitOptions = (options: DandiApiLayerOptions) => {
+  const { authenticate, token, validateToken, ...config } = options
+  return { auth: { authenticate, token, validateToken }, config }
 }
 
 /**
- * Everything reads need, from an HttpClient: configuration (the instance is resolved through
- * its `/info/` unless `discover: false`), credentials, the API client and the paginator. They
- * stay in the output so that other services (Auth, uploads) share them.
+ * Everything the SDK needs above the platform: configuration (the instance is resolved through
+ * its `/info/` unless `discover: false`), credentials, the API client, the paginator, Auth and
+ * the facade. They stay in the output so that other services (uploads, downloads) share them.
+ * The platform supplies the HttpClient and the TokenStore (`TokenStore.layerMemory` in core).
  */
 export const layer = (
   options: DandiApiLayerOptions = {}
-): Layer.Layer<
-  DandiApi | ApiClient | Paginator | DandiConfig.DandiConfig | Credentials.Credentials,
-  ConfigError.ConfigError | UnknownInstanceError,
-  HttpClient.HttpClient
-> => {
-  const { token, ...configOptions } = options
-  const base = Layer.merge(
-    DandiConfig.layer(configOptions),
-    Credentials.layer(token === undefined ? undefined : Credentials.toRedacted(token))
-  )
-  const client = apiClientLayer.pipe(Layer.provideMerge(base))
-  const paged = paginatorLayer.pipe(Layer.provideMerge(client))
-  return layerWithoutDependencies.pipe(Layer.provideMerge(paged))
+): Layer.Layer<Services, LayerError, HttpClient.HttpClient | TokenStore> => {
+  const { auth, config } = splitOptions(options)
+  return fromStack(HttpStack.layer(config), auth)
+}
+
+/**
+ * Like `layer`, with the settings read through Effect Config (`DANDI_INSTANCE`,
+ * `DANDI_PAGE_SIZE`, … — see DandiConfig.layerConfig); explicit options win. Reading the
+ * environment includes the API key: `authenticate` defaults to `"env"` here.
+ */
+export const layerConfig = (
+  options: DandiApiLayerOptions = {}
+): Layer.Layer<Services, LayerError, HttpClient.HttpClient | TokenStore> => {
+  const { auth, config } = splitOptions(options)
+  return fromStack(HttpStack.layerConfig(config), { ...auth, authenticate: auth.authenticate ?? "env" })
 }

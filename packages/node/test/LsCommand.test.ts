@@ -7,6 +7,7 @@ import * as LoopbackServer from "@dandi-effect/node/emulator/LoopbackServer"
 import { describe, expect, layer } from "@effect/vitest"
 import * as DandiApi from "@dandi-effect/core/DandiApi"
 import { NodeHttpClient } from "@effect/platform-node"
+import * as TokenStore from "@dandi-effect/core/TokenStore"
 import { Effect, Layer } from "effect"
 import { spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
@@ -122,6 +123,19 @@ layer(server, { excludeTestServices: true })("dandi-effect ls", (it) => {
         expect(result.stderr).toContain("No such Dandiset: '999999'")
       }))
 
+    it.effect("a rejected DANDI_API_KEY: one stderr line saying to check or regenerate it, key not shown, exit 1", () =>
+      Effect.gen(function*() {
+        const { apiUrl } = yield* LoopbackServer.LoopbackEmulator
+        const key = "0000000000000000000000000000000000badkey"
+        const result = yield* ls(["-i", apiUrl, "--json", "000001"], { DANDI_API_KEY: key })
+        expect(result.code).toBe(1)
+        expect(result.stdout).toBe("")
+        expect(lines(result.stderr)).toHaveLength(1)
+        expect(result.stderr).toContain("rejected the DANDI_API_KEY environment variable")
+        expect(result.stderr).toContain("generate a new one")
+        expect(result.stderr).not.toContain(key)
+      }))
+
     it.effect("an unparsable target: one stderr line saying which forms work, exit 1", () =>
       Effect.gen(function*() {
         const { apiUrl } = yield* LoopbackServer.LoopbackEmulator
@@ -152,7 +166,7 @@ layer(server, { excludeTestServices: true })("dandi-effect ls", (it) => {
           return yield* asset.getContentUrl({ followRedirects: true, stripQuery: true })
         }).pipe(
           Effect.provide(DandiApi.layer({ instance: apiUrl, discover: false, token: "owner-token" })),
-          Effect.provide(NodeHttpClient.layerUndici)
+          Effect.provide([NodeHttpClient.layerUndici, TokenStore.layerMemory])
         )
         expect(url.startsWith(storageUrl)).toBe(true)
         expect(url).not.toContain("?")

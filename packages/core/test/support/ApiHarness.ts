@@ -7,6 +7,7 @@ import * as DandiApi from "@dandi-effect/core/DandiApi"
 import { Hasher } from "@dandi-effect/core/Hasher"
 import { ArchiveEmulator } from "@dandi-effect/core/testing/ArchiveEmulator"
 import * as InProcessHttp from "@dandi-effect/core/testing/InProcessHttp"
+import * as TokenStore from "@dandi-effect/core/TokenStore"
 import { Chunk, Context, Effect, Layer, Ref, Stream } from "effect"
 
 export interface SentRequest {
@@ -44,8 +45,10 @@ export const harness = (options: HarnessOptions = {}) =>
     instance: { name: "dandi", gui: null, api: apiUrl },
     discover: false,
     ...(options.pageSize === undefined ? {} : { pageSize: options.pageSize }),
-    ...(options.token === undefined ? {} : { token: options.token })
+    // Tests create the key's user after the layer is built, so the key is not checked up front.
+    ...(options.token === undefined ? {} : { token: options.token, validateToken: false })
   }).pipe(
+    Layer.provideMerge(TokenStore.layerMemory),
     Layer.provideMerge(recording),
     Layer.provideMerge(Layer.effect(RequestLog, Ref.make<ReadonlyArray<SentRequest>>([]))),
     Layer.provideMerge(InProcessHttp.layerInProcess()),

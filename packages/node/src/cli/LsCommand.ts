@@ -6,19 +6,23 @@
  * `{identifier, created, modified, contact_person, embargo_status, most_recent_published_version,
  * draft_version, version}`, an asset as `{asset_id, path, size, created, modified, blob|zarr,
  * metadata}`. Without it, one readable line per item. Any failure (unparsable target, unknown
- * dandiset, network) ends as one line on stderr and exit 1.
+ * dandiset, network, a rejected API key) ends as one line on stderr and exit 1.
+ *
+ * The API key is found as dandi-cli's `dandi_authenticate` finds it (NodeDandi with
+ * `authenticate: "env-or-store"`): `{NAME}_API_KEY` (e.g. `DANDI_API_KEY`), then the key saved in
+ * the OS keyring; with neither, ls runs anonymously. A key that is found is checked before the
+ * listing starts, so a wrong one is reported as such rather than as a missing dandiset.
  *
  * @since 0.1.0
  */
 import { Args, Command, Options } from "@effect/cli"
-import { NodeHttpClient } from "@effect/platform-node"
 import * as DandiApi from "@dandi-effect/core/DandiApi"
-import { apiKeyEnvVar } from "@dandi-effect/core/DandiConfig"
 import type { DandiTarget } from "@dandi-effect/core/DandiUrl"
 import { instanceApiUrl, InstanceRef, parseDandiUrl } from "@dandi-effect/core/DandiUrl"
 import type { BaseRemoteAsset } from "@dandi-effect/core/RemoteAsset"
 import type { RemoteDandiset } from "@dandi-effect/core/RemoteDandiset"
-import { Config, Console, Effect, Layer, Option, Redacted, Stream } from "effect"
+import { Config, ConfigProvider, Console, Effect, Logger, Option, Predicate, Stream } from "effect"
+import * as NodeDandi from "../NodeDandi.js"
 import { CliFailure } from "./CliFailure.js"
 
 type Api = DandiApi.DandiApi
@@ -45,6 +49,11 @@ const assetLine = (asset: BaseRemoteAsset, json: boolean): string => {
 
 const atVersion = (api: DandiApi.DandiApiShape, dandisetId: string, version: string | undefined) =>
   api.getDandiset(dandisetId, version)
+
+const needsRedirect = (url: string) =>
+  new CliFailure({
+    message: `${url} has to be resolved through a redirect, which ls does not follow; give the dandiset id or its archive URL instead`
+  })
 
 /** The lines `ls` prints for a target, as a Stream (assets are listed as they arrive). */
 export const listTarget = (target: DandiTarget, json: boolean): Stream.Stream<string, unknown, Api> =>
@@ -104,9 +113,7 @@ export const listTarget = (target: DandiTarget, json: boolean): Stream.Stream<st
         )
       }
       case "NeedsRedirect":
-        return yield* new CliFailure({
-          message: `${target.url} has to be resolved through a redirect, which ls does not follow; give the dandiset id or its archive URL instead`
-        })
+        return yield* needsRedirect(target.url)
     }
   }))
 
@@ -117,37 +124,86 @@ const oneLine = (error: unknown): string => {
   return text.replace(/\s+/g, " ").trim()
 }
 
-/** Which instance the layer should talk to, and which variable holds its token. */
+/** Which instance the layer should talk to. */
 const connection = (instance: InstanceRef) =>
   InstanceRef.$match(instance, {
     KnownInstance: ({ instance }) => ({
       options: { instance: { name: instance.name, gui: instance.gui, api: instance.api }, discover: false },
-      tokenVariable: apiKeyEnvVar(instance.name)
+      byUrl: false
     }),
     ServerUrl: ({ isApi, url }) => ({
       // An API URL is used as given; a web URL needs the server to announce its API address.
       options: { instance: instanceApiUrl(instance), discover: !isApi || !/\/api$/.test(url) },
-      tokenVariable: "DANDI_API_KEY"
+      byUrl: true
     })
   })
 
-/** Runs `ls` with whatever HttpClient is provided. */
+const sharedKeyVariable = "DANDI_API_KEY"
+
+/**
+ * An instance given by URL is named after its host (`127.0.0.1:8000`), and `{NAME}_API_KEY`
+ * would then be a variable no shell can set; DANDI_API_KEY stands in for it when it is unset.
+ * Known instances keep their own variable only, so that the dandi key never goes to LINC.
+ */
+const withSharedKeyVariable = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.configProviderWith((current) =>
+    Effect.withConfigProvider(
+      effect,
+      ConfigProvider.orElse(
+        current,
+        () => ConfigProvider.mapInputPath(current, (name) => name.endsWith("_API_KEY") ? sharedKeyVariable : name)
+      )
+    )
+  )
+
+/**
+ * Auth names the variable it read (`127.0.0.1:8000_API_KEY`); when that variable is unset, the key
+ * came from DANDI_API_KEY, which is the one the user has to fix.
+ */
+const nameSharedKeyVariable = (message: string) =>
+  Effect.gen(function*() {
+    const mentioned = /the (\S+_API_KEY) environment variable/.exec(message)?.[1]
+    if (mentioned === undefined || mentioned === sharedKeyVariable) return message
+    const own = yield* Effect.orElseSucceed(Config.option(Config.string(mentioned)), () => Option.none<string>())
+    return Option.exists(own, (value) => value.trim().length > 0)
+      ? message
+      : message.replace(`the ${mentioned} environment variable`, `the ${sharedKeyVariable} environment variable`)
+  })
+
+/**
+ * Log lines (a keyring that cannot be read, an instance that does not answer `/info/`) go to
+ * stderr as plain text, so that `--json` output on stdout stays parseable.
+ */
+const stderrLogger = Logger.replace(
+  Logger.defaultLogger,
+  Logger.make(({ logLevel, message }) => {
+    const text = Array.isArray(message) ? message.map(String).join(" ") : String(message)
+    globalThis.console.error(`dandi-effect: ${logLevel.label.toLowerCase()}: ${text}`)
+  })
+)
+
+/** Runs `ls` against the archive the target names (NodeDandi: undici, OS keyring). */
 export const run = (options: { readonly instance: string; readonly json: boolean; readonly target: string }) =>
   Effect.gen(function*() {
     const target = yield* parseDandiUrl(options.target, { defaultInstance: options.instance })
-    const { options: layerOptions, tokenVariable } = target._tag === "NeedsRedirect"
-      ? { options: { instance: options.instance }, tokenVariable: "DANDI_API_KEY" }
-      : connection(target.instance)
-    // An empty variable counts as unset, as in dandi-cli.
-    const token = Option.filter(
-      yield* Config.option(Config.redacted(tokenVariable)),
-      (value) => Redacted.value(value).length > 0
-    )
-    yield* listTarget(target, options.json).pipe(
+    // Fails before any connection is made.
+    if (target._tag === "NeedsRedirect") return yield* needsRedirect(target.url)
+    const { byUrl, options: layerOptions } = connection(target.instance)
+    const listing = listTarget(target, options.json).pipe(
       Stream.runForEach((line) => Console.log(line)),
-      Effect.provide(DandiApi.layer({ ...layerOptions, ...Option.match(token, { onNone: () => ({}), onSome: (t) => ({ token: t }) }) }))
+      Effect.provide(NodeDandi.layer({ ...layerOptions, authenticate: "env-or-store" }))
     )
-  }).pipe(Effect.mapError((error) => new CliFailure({ message: oneLine(error) })))
+    if (!byUrl) return yield* listing
+    yield* withSharedKeyVariable(listing).pipe(
+      Effect.catchIf(
+        (error) => Predicate.isTagged(error, "AuthenticationError"),
+        (error) => Effect.flatMap(nameSharedKeyVariable(oneLine(error)), (message) => new CliFailure({ message }))
+      )
+    )
+  }).pipe(
+    Effect.mapError((error) => new CliFailure({ message: oneLine(error) })),
+    Effect.provide(stderrLogger)
+  )
 
 const instanceOption = Options.text("dandi-instance").pipe(
   Options.withAlias("i"),
@@ -164,5 +220,5 @@ const targetArg = Args.text({ name: "TARGET" }).pipe(
 export const lsCommand = Command.make(
   "ls",
   { instance: instanceOption, json: jsonOption, target: targetArg },
-  (options) => run(options).pipe(Effect.provide(Layer.orDie(NodeHttpClient.layerUndici)))
+  (options) => run(options)
 ).pipe(Command.withDescription("List a dandiset and its assets, or the assets a target names"))

@@ -1,0 +1,69 @@
+/**
+ * Everything a browser application needs, in one layer:
+ *
+ * ```ts
+ * const program = Effect.gen(function*() {
+ *   const api = yield* DandiApi
+ *   yield* api.authenticate(keyFromAForm, { save: true })   // checked, then kept in localStorage
+ *   const dandisets = yield* Stream.runCollect(Stream.take(api.getDandisets(), 10))
+ * })
+ * Effect.runPromise(program.pipe(Effect.provide(BrowserDandi.layer({ instance: "dandi", authenticate: "env-or-store" }))))
+ * ```
+ *
+ * Provides DandiApi with its stack (DandiConfig, Credentials, ApiClient, Paginator, Auth), a fetch
+ * HttpClient, the WASM Hasher (WebCrypto has no MD5) and a localStorage TokenStore (memory where
+ * storage is unavailable). In a browser `"env-or-store"` amounts to "the saved key": there is no
+ * environment unless the application installs a ConfigProvider.
+ *
+ * How fetch differs from the Node client:
+ * - No trace headers. The archive's CORS preflight does not allow `traceparent`/`b3`, so a
+ *   propagated span would turn every cross-origin request into a CORS failure; propagation is off
+ *   for the whole client.
+ * - fetch follows redirects itself and hides them from script (`redirect: "manual"` yields an
+ *   opaque response with no status and no Location). ApiClient therefore only ever sees the final
+ *   response. Downloads still work: `/assets/{id}/download/` → 302 → the presigned object-store URL
+ *   is followed by the browser, which drops `Authorization` on the cross-origin hop (Fetch
+ *   standard), so the token never reaches storage. What cannot work is reading a Location:
+ *   `resolveRedirects` / `getContentUrl({ followRedirects })` return the URL they started from.
+ * - No User-Agent of ours (`userAgent: null` unless the caller chose one): some browsers drop it,
+ *   and where it is sent it is a header the archive's CORS preflight would have to allow.
+ *
+ * @since 0.1.0
+ */
+import * as DandiApi from "@dandi-effect/core/DandiApi"
+import type { Hasher } from "@dandi-effect/core/Hasher"
+import type { TokenStore } from "@dandi-effect/core/TokenStore"
+import { FetchHttpClient, HttpClient } from "@effect/platform"
+import { Effect, Layer } from "effect"
+import * as BrowserHasher from "./BrowserHasher.js"
+import * as BrowserTokenStore from "./BrowserTokenStore.js"
+
+export interface BrowserDandiOptions extends DandiApi.DandiApiLayerOptions {
+  /**
+   * Where saved keys live (default: localStorage, falling back to memory). Pass
+   * `TokenStore.layerMemory` when not every script of the page's origin can be trusted.
+   */
+  readonly tokenStore?: Layer.Layer<TokenStore> | undefined
+}
+
+/** Every service `layer` provides. */
+export type Services = DandiApi.Services | HttpClient.HttpClient | Hasher | TokenStore
+
+/** fetch, without trace propagation (see above). */
+export const httpClientLayer: Layer.Layer<HttpClient.HttpClient> = Layer.effect(
+  HttpClient.HttpClient,
+  Effect.map(HttpClient.HttpClient, HttpClient.withTracerPropagation(false))
+).pipe(Layer.provide(FetchHttpClient.layer))
+
+const platform = (options: BrowserDandiOptions) =>
+  Layer.mergeAll(httpClientLayer, options.tokenStore ?? BrowserTokenStore.layer, BrowserHasher.layer)
+
+const apiOptions = (options: BrowserDandiOptions): DandiApi.DandiApiLayerOptions => {
+  const { tokenStore: _tokenStore, ...api } = options
+  // See the module comment: a script-set User-Agent is dropped or needs CORS approval.
+  return { ...api, userAgent: api.userAgent === undefined ? null : api.userAgent }
+}
+
+/** The SDK in a browser, configured by `options` (see DandiApi.layer for the instance and key options). */
+export const layer = (options: BrowserDandiOptions = {}): Layer.Layer<Services, DandiApi.LayerError> =>
+  DandiApi.layer(apiOptions(options)).pipe(Layer.provideMerge(platform(options)))

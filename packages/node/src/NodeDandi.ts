@@ -1,0 +1,71 @@
+/**
+ * Everything a Node program needs, in one layer:
+ *
+ * ```ts
+ * const program = Effect.gen(function*() {
+ *   const api = yield* DandiApi
+ *   yield* api.dandiAuthenticate({ required: false })      // DANDI_API_KEY, then the OS keyring
+ *   const dandiset = yield* api.getDandiset("000027")
+ * })
+ * program.pipe(Effect.provide(NodeDandi.layer({ instance: "dandi" })), NodeRuntime.runMain)
+ * // or NodeDandi.layerConfig(): DANDI_INSTANCE, DANDI_PAGE_SIZE, … and {NAME}_API_KEY from the environment
+ * ```
+ *
+ * Provides DandiApi with its stack (DandiConfig, Credentials, ApiClient, Paginator, Auth), the
+ * undici HttpClient (NodeHttp: real Content-Length on uploads, redirects under ApiClient's
+ * control), the `node:crypto` Hasher, the OS keyring TokenStore (memory when there is no
+ * keyring), and NodeContext (FileSystem, Path, CommandExecutor, Terminal) for file work.
+ *
+ * @since 0.1.0
+ */
+import * as DandiApi from "@dandi-effect/core/DandiApi"
+import type { Hasher } from "@dandi-effect/core/Hasher"
+import type { TokenStore } from "@dandi-effect/core/TokenStore"
+import type { HttpClient } from "@effect/platform"
+import { NodeContext } from "@effect/platform-node"
+import { Layer } from "effect"
+import * as NodeHasher from "./NodeHasher.js"
+import * as NodeHttp from "./NodeHttp.js"
+import * as NodeTokenStore from "./NodeTokenStore.js"
+
+export interface NodeDandiOptions extends DandiApi.DandiApiLayerOptions {
+  /**
+   * Where saved keys live (default: the OS keyring, falling back to memory). Pass
+   * `TokenStore.layerMemory` to keep a program — or a test — away from the user's keyring.
+   */
+  readonly tokenStore?: Layer.Layer<TokenStore> | undefined
+  /** The HTTP client (default: undici, NodeHttp.layer). */
+  readonly httpClient?: Layer.Layer<HttpClient.HttpClient> | undefined
+}
+
+/** Every service `layer` provides. */
+export type Services =
+  | DandiApi.Services
+  | HttpClient.HttpClient
+  | Hasher
+  | TokenStore
+  | NodeContext.NodeContext
+
+const platform = (options: NodeDandiOptions) =>
+  Layer.mergeAll(
+    options.httpClient ?? NodeHttp.layer,
+    options.tokenStore ?? NodeTokenStore.layer,
+    NodeHasher.layer,
+    NodeContext.layer
+  )
+
+const split = (options: NodeDandiOptions) => {
+  const { httpClient: _httpClient, tokenStore: _tokenStore, ...api } = options
+  return api
+}
+
+/** The SDK on Node, configured by `options` (see DandiApi.layer for the instance and key options). */
+export const layer = (options: NodeDandiOptions = {}): Layer.Layer<Services, DandiApi.LayerError> =>
+  DandiApi.layer(split(options)).pipe(Layer.provideMerge(platform(options)))
+
+/**
+ * The SDK on Node, configured from the environment through Effect Config (`DANDI_INSTANCE`,
+ * `DANDI_INSTANCEHOST`, `DANDI_PAGE_SIZE`, … and the API key `{NAME}_API_KEY`); `options` win.
+ */
+export const layerConfig = (options: NodeDandiOptions = {}): Layer.Layer<Services, DandiApi.LayerError> =>
+  DandiApi.layerConfig(split(options)).pipe(Layer.provideMerge(platform(options)))
