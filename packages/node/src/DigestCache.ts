@@ -114,9 +114,13 @@ export const layerDisabled: Layer.Layer<DigestCache> = Layer.succeed(DigestCache
 export const layerAt = (root: string): Layer.Layer<DigestCache> => Layer.succeed(DigestCache, make(root))
 
 /** The cache directory the environment selects (see the module comment). */
+// An empty variable counts as unset, as shells commonly leave them.
+const optionalPath = (name: string) =>
+  Config.option(Config.string(name)).pipe(Config.map(Option.filter((value) => value !== "")))
+
 export const directoryConfig: Config.Config<string> = Config.all({
-  explicit: Config.option(Config.nonEmptyString("DANDI_CACHE_DIR")),
-  xdg: Config.option(Config.nonEmptyString("XDG_CACHE_HOME"))
+  explicit: optionalPath("DANDI_CACHE_DIR"),
+  xdg: optionalPath("XDG_CACHE_HOME")
 }).pipe(Config.map(({ explicit, xdg }) =>
   Option.getOrElse(explicit, () => join(Option.getOrElse(xdg, () => join(homedir(), ".cache")), "dandi-effect"))
 ))

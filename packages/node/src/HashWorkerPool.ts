@@ -22,8 +22,8 @@ import { availableParallelism } from "node:os"
 import { Worker } from "node:worker_threads"
 
 /**
- * Bytes per read: 1 MiB stays in L2 cache between the read and the hash (measured faster than
- * 4-8 MiB reads on the bench machine) and still keeps the disk sequential. One buffer per worker.
+ * Bytes per read: large enough to keep the disk sequential, small enough to stay in L2 cache
+ * between the read and the hash (docs/BENCHMARKS.md has the trials). One buffer per worker.
  */
 const READ_BLOCK = 2 ** 20
 

@@ -115,22 +115,24 @@ export const checksum: (
           .pipe(Effect.map((digests) => {
             // Sizes come from the bytes each worker read, so digest and size describe the same bytes.
             batch.forEach((name, i) => tree.add({ path: below(relative, name), size: digests[i]!.bytes, digest: digests[i]!.digest }))
-          })), { concurrency: "unbounded", discard: true })
+          })), { concurrency: pool.workers * 2, discard: true })
     }
 
-    const visit = (relative: string): Effect.Effect<void, LocalDataError> => {
-      const absolute = relative === "" ? root : join(root, relative)
-      return Effect.flatMap(pool.scan(absolute, options), (listing) => {
-        for (const [name, size, digest] of listing.hashed) tree.add({ path: below(relative, name), size, digest })
-        // The pool queues the work; fibers here only wait for it, so "unbounded" costs no threads.
-        return Effect.all([
-          hashRest(relative, absolute, listing.rest),
-          Effect.forEach(listing.dirs, (name) => visit(below(relative, name)), { concurrency: "unbounded", discard: true })
-        ], { concurrency: 2, discard: true })
-      })
+    // Breadth-first, one level at a time: a bounded number of fibers however many directories
+    // there are, and enough listings in flight to keep every worker busy.
+    let level: Array<string> = [""]
+    while (level.length > 0) {
+      const next: Array<string> = []
+      yield* Effect.forEach(level, (relative) => {
+        const absolute = relative === "" ? root : join(root, relative)
+        return Effect.flatMap(pool.scan(absolute, options), (listing) => {
+          for (const [name, size, digest] of listing.hashed) tree.add({ path: below(relative, name), size, digest })
+          for (const name of listing.dirs) next.push(below(relative, name))
+          return hashRest(relative, absolute, listing.rest)
+        })
+      }, { concurrency: pool.workers * 2, discard: true })
+      level = next
     }
-
-    yield* visit("")
     const checksums = yield* tree.checksums(NodeHasher.make)
     return checksums.get("")!
   })

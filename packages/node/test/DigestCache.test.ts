@@ -12,7 +12,7 @@ import { join } from "node:path"
 import * as DigestCache from "@dandi-effect/node/DigestCache"
 import * as HashWorkerPool from "@dandi-effect/node/HashWorkerPool"
 import * as NodeDigests from "@dandi-effect/node/NodeDigests"
-import { tempDir } from "./TempDir.js"
+import { tempDir } from "./DigestFixtures.js"
 
 const md5Of123 = "202cb962ac59075b964b07152d234b70" // spec §8.1
 const md5OfZeroByte = "93b885adfe0da089cdf634904fd59f71" // spec §8.1
@@ -120,6 +120,7 @@ describe("DigestCache", () => {
       expect(yield* at({ DANDI_CACHE_DIR: "/c/d", XDG_CACHE_HOME: "/x" })).toBe("/c/d")
       expect(yield* at({ XDG_CACHE_HOME: "/x" })).toBe("/x/dandi-effect")
       expect(yield* at({})).toMatch(/\.cache\/dandi-effect$/)
+      expect(yield* at({ DANDI_CACHE_DIR: "", XDG_CACHE_HOME: "/x" })).toBe("/x/dandi-effect")
     }))
 
   it.scoped("concurrent writers never leave a partial or foreign entry", () =>

@@ -1,9 +1,10 @@
 /**
  * The `digest` command through the real binary (packages/node/bin → dist), as users run it.
- * `npx tsc -b` refreshes dist first; it may report errors in unrelated modules while still
- * emitting, so the check is that the entry point exists afterwards.
+ * `npm test` and `npm ci` build dist first (`tsc -b`); the build runs here only when dist is
+ * missing, because rebuilding while another test file spawns the binary could expose it to
+ * half-written files. After editing sources outside `npm test`, run `npx tsc -b` first.
  */
-import { beforeAll, describe, expect, it, layer } from "@effect/vitest"
+import { afterAll, beforeAll, describe, expect, it, layer } from "@effect/vitest"
 import { spawn, spawnSync } from "node:child_process"
 import { createHash } from "node:crypto"
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
@@ -14,16 +15,17 @@ import { Effect, Layer } from "effect"
 import * as DigestCache from "@dandi-effect/node/DigestCache"
 import * as HashWorkerPool from "@dandi-effect/node/HashWorkerPool"
 import * as NodeDigests from "@dandi-effect/node/NodeDigests"
-import { afterAll } from "vitest"
 import { eightFileTreeChecksum } from "../../core/test/DigestVectors.js"
-import { writeEightFileTree } from "./ZarrFixtures.js"
+import { writeEightFileTree } from "./DigestFixtures.js"
 
 const repo = fileURLToPath(new URL("../../..", import.meta.url))
 const bin = join(repo, "packages/node/bin/dandi-effect.js")
 let work = ""
 
 beforeAll(async () => {
-  spawnSync("npx", ["tsc", "-b"], { cwd: repo, stdio: "ignore" })
+  if (!existsSync(join(repo, "packages/node/dist/bin.js"))) {
+    spawnSync("npx", ["tsc", "-b"], { cwd: repo, stdio: "ignore" })
+  }
   if (!existsSync(join(repo, "packages/node/dist/bin.js"))) throw new Error("npx tsc -b did not produce packages/node/dist")
   work = mkdtempSync(join(tmpdir(), "dandi-effect-digest-cli-"))
   writeFileSync(join(work, "123.txt"), "123")

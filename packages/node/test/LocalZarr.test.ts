@@ -8,8 +8,7 @@ import * as ZarrChecksum from "@dandi-effect/core/ZarrChecksum"
 import * as HashWorkerPool from "@dandi-effect/node/HashWorkerPool"
 import * as LocalZarr from "@dandi-effect/node/LocalZarr"
 import { eightFileSub1Checksum, eightFileTreeChecksum, parseChecksum } from "../../core/test/DigestVectors.js"
-import { tempDir } from "./TempDir.js"
-import { writeEightFileTree } from "./ZarrFixtures.js"
+import { tempDir, writeEightFileTree } from "./DigestFixtures.js"
 
 layer(HashWorkerPool.layer({ workers: 2 }), { excludeTestServices: true })("LocalZarr", (it) => {
   it.scoped("the 8-file tree on disk (with an empty directory) matches spec §8.2", () =>

@@ -4,8 +4,8 @@ import { writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import * as NodeByteSource from "@dandi-effect/node/NodeByteSource"
 import * as NodeHasher from "@dandi-effect/node/NodeHasher"
-import { ascii, hasherConformance } from "../../core/test/DigestVectors.js"
-import { tempDir } from "./TempDir.js"
+import { hasherConformance } from "../../core/test/DigestVectors.js"
+import { tempDir } from "./DigestFixtures.js"
 
 hasherConformance("NodeHasher.layer", NodeHasher.layer)
 
@@ -36,6 +36,4 @@ describe("NodeByteSource", () => {
       const error = yield* NodeByteSource.fromPath(dir).pipe(Effect.flip)
       expect(error.message).toContain("not a regular file")
     }))
-
-  it("ascii helper sanity", () => expect(ascii("ab")).toEqual(new Uint8Array([97, 98])))
 })

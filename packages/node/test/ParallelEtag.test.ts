@@ -10,7 +10,7 @@ import * as NodeByteSource from "@dandi-effect/node/NodeByteSource"
 import * as NodeHasher from "@dandi-effect/node/NodeHasher"
 import * as ParallelEtag from "@dandi-effect/node/ParallelEtag"
 import { etagVectors, zeros130MiB } from "../../core/test/DigestVectors.js"
-import { tempDir } from "./TempDir.js"
+import { tempDir } from "./DigestFixtures.js"
 
 const MiB = 2 ** 20
 

@@ -1,9 +1,18 @@
-/** Writes spec §8.2's 8-file tree to disk, with the extras a real checkout has. */
+/** Test helpers for the digest tests: scoped temp directories and the spec §8.2 tree on disk. */
 import { Effect } from "effect"
-import { mkdir, writeFile } from "node:fs/promises"
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises"
+import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { eightFileTree } from "../../core/test/DigestVectors.js"
 
+/** A temporary directory removed when the test's scope closes. */
+export const tempDir = (prefix = "dandi-effect-test-") =>
+  Effect.acquireRelease(
+    Effect.promise(() => mkdtemp(join(tmpdir(), prefix))),
+    (dir) => Effect.promise(() => rm(dir, { recursive: true, force: true }))
+  )
+
+/** Writes spec §8.2's 8-file tree to disk, with the extras a real checkout has. */
 export const writeEightFileTree = (root: string, options: { readonly withNoise?: boolean } = {}) =>
   Effect.promise(async () => {
     for (const file of eightFileTree) {
