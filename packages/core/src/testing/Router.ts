@@ -124,7 +124,32 @@ const withUsername = (response: EmulatorResponse, user: User | undefined): Emula
 const serverError = (cause: unknown): EmulatorResponse =>
   Responses.text(500, "text/html", `<h1>Server Error (500)</h1><!-- ${String(cause).replace(/--/g, "- -")} -->`)
 
+/**
+ * A HEAD answer carries no body, whatever the path that produced it (viewset GET, 405, 401,
+ * redirect, HTML 404); like Django's `CommonMiddleware`, it keeps the length of the dropped body.
+ */
+const headAnswer = (response: EmulatorResponse): EmulatorResponse => {
+  const body = response.body
+  if (body._tag === "Empty") return response
+  const length = body._tag === "Bytes" ? body.bytes.length : body.length
+  return {
+    ...response,
+    headers: { ...response.headers, "content-length": response.headers["content-length"] ?? String(length) },
+    body: { _tag: "Empty" }
+  }
+}
+
 export const dispatch = (
+  env: Env,
+  routes: ReadonlyArray<Route>,
+  request: EmulatorRequest,
+  now: number
+): EmulatorResponse => {
+  const response = answer(env, routes, request, now)
+  return request.method.toUpperCase() === "HEAD" ? headAnswer(response) : response
+}
+
+const answer = (
   env: Env,
   routes: ReadonlyArray<Route>,
   request: EmulatorRequest,
@@ -178,7 +203,7 @@ export const dispatch = (
       : found.route.handlers[method as Method]
     if (handler === undefined) return withUsername(Responses.methodNotAllowed(method, allowed), user)
     const response = handler(ctx)
-    return withUsername(method === "HEAD" ? { ...response, body: { _tag: "Empty" } } : response, user)
+    return withUsername(response, user)
   } catch (e) {
     if (e instanceof Reply) return withUsername(e.response, user)
     return withUsername(serverError(e), user)

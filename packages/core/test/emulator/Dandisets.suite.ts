@@ -1,0 +1,248 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, TestClock } from "effect"
+import { type Harness } from "./TestArchive.js"
+
+const create = (name: string, token = "owner-token", query = "") => ({
+  path: `/dandisets/${query}`,
+  call: { token, body: { name, metadata: { description: "d", license: ["spdx:CC0-1.0"] } } }
+})
+
+export const dandisetsSuite = (harness: Harness) => {
+  const { withUsers } = harness
+
+  describe(`emulator dandisets [${harness.name}]`, () => {
+    it.scoped("creates a dandiset with 200, the default contact person and a Pending draft", () =>
+      Effect.gen(function*() {
+        const { api, apiUrl } = yield* withUsers
+        const c = create("Test Dandiset")
+        const r = yield* api("POST", c.path, c.call)
+        expect(r.status).toBe(200)
+        expect(r.json.identifier).toBe("000001")
+        expect(r.json.contact_person).toBe("Doe, Jane")
+        expect(r.json.embargo_status).toBe("OPEN")
+        expect(r.json.most_recent_published_version).toBeNull()
+        expect(Object.keys(r.json.draft_version)).toEqual([
+          "version", "name", "asset_count", "active_uploads", "size", "status", "created", "modified", "release_notes"
+        ])
+        expect(r.json.draft_version.status).toBe("Pending")
+        const md = yield* api("GET", "/dandisets/000001/versions/draft/")
+        expect(md.json.contributor[0]).toEqual({
+          name: "Doe, Jane",
+          email: "jane@example.org",
+          roleName: ["dcite:ContactPerson"],
+          schemaKey: "Person",
+          affiliation: [],
+          includeInCitation: true
+        })
+        expect(md.json.identifier).toBe("DANDI:000001")
+        expect(md.json.id).toBe("DANDI:000001/draft")
+        expect(md.json.url).toBe("https://web.test/dandiset/000001/draft")
+        expect(md.json.manifestLocation).toEqual([`${apiUrl}/dandisets/000001/versions/draft/assets/`])
+        expect(md.json.access).toEqual([{ schemaKey: "AccessRequirements", status: "dandi:OpenAccess" }])
+        expect(md.json.assetsSummary).toEqual({ schemaKey: "AssetsSummary", numberOfBytes: 0, numberOfFiles: 0 })
+      }))
+
+    it.scoped("validates create bodies and identifier requests", () =>
+      Effect.gen(function*() {
+        const { api } = yield* withUsers
+        const noName = yield* api("POST", "/dandisets/", { token: "owner-token", body: { metadata: {} } })
+        expect(noName.json).toEqual({ name: ["This field is required."] })
+        const ident = yield* api("POST", "/dandisets/", {
+          token: "owner-token",
+          body: { name: "x", metadata: { identifier: "DANDI:123456" } }
+        })
+        expect(ident.json).toBe("Creating a dandiset for a given identifier is an admin only operation.")
+        const admin = yield* api("POST", "/dandisets/", {
+          token: "admin-token",
+          body: { name: "x", metadata: { identifier: "DANDI:123456" } }
+        })
+        expect(admin.json.identifier).toBe("123456")
+        const taken = yield* api("POST", "/dandisets/", {
+          token: "admin-token",
+          body: { name: "x", metadata: { identifier: "DANDI:123456" } }
+        })
+        expect(taken.json).toBe("Dandiset 123456 already exists")
+        const bad = yield* api("POST", "/dandisets/", { token: "admin-token", body: { name: "x", metadata: { identifier: "DANDI:abc" } } })
+        expect(bad.json).toBe("Invalid Identifier abc")
+      }))
+
+    it.scoped("embargoes on request and hides embargoed dandisets from default listings", () =>
+      Effect.gen(function*() {
+        const { api } = yield* withUsers
+        const c = create("Secret", "owner-token", "?embargo=true")
+        const r = yield* api("POST", c.path, c.call)
+        expect(r.json.embargo_status).toBe("EMBARGOED")
+        const mine = yield* api("GET", "/dandisets/", { token: "owner-token" })
+        expect(mine.json.count).toBe(0)
+        const asked = yield* api("GET", "/dandisets/?embargoed=true&user=me", { token: "owner-token" })
+        expect(asked.json.count).toBe(1)
+        const anonEmbargoed = yield* api("GET", "/dandisets/?embargoed=true")
+        expect(anonEmbargoed.status).toBe(401)
+        expect(anonEmbargoed.json).toBe(
+          "Authentication credentials must be provided when attempting to access embargoed dandisets"
+        )
+        const anon = yield* api("GET", "/dandisets/000001/")
+        expect(anon.status).toBe(401)
+        const other = yield* api("GET", "/dandisets/000001/versions/", { token: "other-token" })
+        expect(other.status).toBe(403)
+        expect(other.json).toEqual({ detail: "You do not have permission to perform this action." })
+        const admin = yield* api("GET", "/dandisets/000001/", { token: "admin-token" })
+        expect(admin.status).toBe(200)
+        const md = yield* api("GET", "/dandisets/000001/versions/draft/", { token: "owner-token" })
+        expect(md.json.access[0].status).toBe("dandi:EmbargoedAccess")
+        expect(md.json.access[0].embargoedUntil).toMatch(/^\d{4}-\d{2}-\d{2}$/)
+      }))
+
+    it.scoped("rejects half-given funding information and out-of-range embargo dates", () =>
+      Effect.gen(function*() {
+        const { api } = yield* withUsers
+        const c = create("x", "owner-token", "?embargo=true&funding_source=NIH")
+        const r = yield* api("POST", c.path, c.call)
+        expect(r.json).toEqual({ non_field_errors: ["Award number is required when funding source is set"] })
+        const far = create("x", "owner-token", "?embargo=true&embargo_end_date=2100-01-01")
+        const f = yield* api("POST", far.path, far.call)
+        expect(f.json).toEqual({ non_field_errors: ["Invalid embargo end date"] })
+      }))
+
+    it.scoped("paginates with absolute, sorted next/previous links and Invalid page errors", () =>
+      Effect.gen(function*() {
+        const { api, apiUrl } = yield* withUsers
+        for (const name of ["a", "b", "c"]) {
+          const c = create(name)
+          yield* api("POST", c.path, c.call)
+        }
+        const p1 = yield* api("GET", "/dandisets/?page_size=1&ordering=id")
+        expect(p1.json.count).toBe(3)
+        expect(p1.json.next).toBe(`${apiUrl}/dandisets/?ordering=id&page=2&page_size=1`)
+        expect(p1.json.previous).toBeNull()
+        const p2 = yield* api("GET", "/dandisets/?page=2&page_size=1")
+        expect(p2.json.previous).toBe(`${apiUrl}/dandisets/?page_size=1`)
+        expect(p2.json.results[0].identifier).toBe("000002")
+        const past = yield* api("GET", "/dandisets/?page=4&page_size=1")
+        expect(past.status).toBe(404)
+        expect(past.json).toEqual({ detail: "Invalid page." })
+        const junk = yield* api("GET", "/dandisets/?page=abc")
+        expect(junk.status).toBe(404)
+        const fallback = yield* api("GET", "/dandisets/?page_size=-5")
+        expect(fallback.json.results.length).toBe(3)
+        const bool = yield* api("GET", "/dandisets/?draft=maybe")
+        expect(bool.json).toEqual({ draft: ["Must be a valid boolean."] })
+        const emptyParam = yield* api("GET", "/dandisets/?draft=&ordering=")
+        expect(emptyParam.json.count).toBe(3)
+        const desc = yield* api("GET", "/dandisets/?ordering=-id")
+        expect(desc.json.results.map((d: any) => d.identifier)).toEqual(["000003", "000002", "000001"])
+        const ignored = yield* api("GET", "/dandisets/?ordering=bogus")
+        expect(ignored.status).toBe(200)
+      }))
+
+    it.scoped("searches free text and operators, with string error bodies", () =>
+      Effect.gen(function*() {
+        const { api } = yield* withUsers
+        const a = create("Mouse hippocampus")
+        yield* api("POST", a.path, a.call)
+        const b = create("Zebrafish")
+        yield* api("POST", b.path, b.call)
+        const text = yield* api("GET", "/dandisets/?search=hippocampus")
+        expect(text.json.results.map((d: any) => d.identifier)).toEqual(["000001"])
+        const ident = yield* api("GET", "/dandisets/?search=000002")
+        expect(ident.json.results.map((d: any) => d.identifier)).toEqual(["000002"])
+        const owner = yield* api("GET", "/dandisets/?search=owner:owner")
+        expect(owner.json.count).toBe(2)
+        const typo = yield* api("GET", "/dandisets/?search=specie:mouse")
+        expect(typo.status).toBe(400)
+        expect(typo.json).toEqual({
+          search: "Unknown search operator \"specie\". Did you mean \"species\"? Wrap the term in double quotes (e.g. \"foo:bar\") to search for it as text."
+        })
+        const date = yield* api("GET", "/dandisets/?search=created_after:not-a-date")
+        expect(date.json).toEqual({ search: "Invalid date for \"created_after\": 'not-a-date'. Use YYYY-MM-DD." })
+        const empty = yield* api("GET", "/dandisets/?search=species:")
+        expect(empty.json).toEqual({ search: "Operator \"species\" requires a value (e.g. species:something)." })
+      }))
+
+    it.scoped("stars, lists starred, and requires auth to filter by stars", () =>
+      Effect.gen(function*() {
+        const { api } = yield* withUsers
+        const c = create("x")
+        yield* api("POST", c.path, c.call)
+        const star = yield* api("POST", "/dandisets/000001/star/", { token: "other-token" })
+        expect(star.json).toEqual({ count: 1 })
+        const again = yield* api("POST", "/dandisets/000001/star/", { token: "other-token" })
+        expect(again.json).toEqual({ count: 1 })
+        const listed = yield* api("GET", "/dandisets/?starred=true", { token: "other-token" })
+        expect(listed.json.results[0].is_starred).toBe(true)
+        const anon = yield* api("GET", "/dandisets/?starred=true")
+        expect(anon.json).toBe("Must be authenticated to filter by starred dandisets.")
+        const unstar = yield* api("DELETE", "/dandisets/000001/star/", { token: "other-token" })
+        expect(unstar.json).toEqual({ count: 0 })
+        const get = yield* api("GET", "/dandisets/000001/star/", { token: "other-token" })
+        expect(get.status).toBe(405)
+      }))
+
+    it.scoped("lists and replaces owners with the real error bodies", () =>
+      Effect.gen(function*() {
+        const { api } = yield* withUsers
+        const c = create("x")
+        yield* api("POST", c.path, c.call)
+        const anon = yield* api("GET", "/dandisets/000001/users/")
+        expect(anon.json).toEqual([{ username: "owner", name: "Jane Doe", email: null }])
+        const authed = yield* api("GET", "/dandisets/000001/users/", { token: "other-token" })
+        expect(authed.json[0].email).toBe("jane@example.org")
+        const notOwner = yield* api("PUT", "/dandisets/000001/users/", { token: "other-token", body: [{ username: "other" }] })
+        expect(notOwner.status).toBe(403)
+        expect(notOwner.json).toBe("Action not allowed")
+        const none = yield* api("PUT", "/dandisets/000001/users/", { token: "owner-token", body: [] })
+        expect(none.json).toEqual(["Cannot remove all draft owners"])
+        const missing = yield* api("PUT", "/dandisets/000001/users/", { token: "owner-token", body: [{}] })
+        expect(missing.json).toEqual([{ username: ["This field is required."] }])
+        const dict = yield* api("PUT", "/dandisets/000001/users/", { token: "owner-token", body: {} })
+        expect(dict.json).toEqual({ non_field_errors: ["Expected a list of items but got type \"dict\"."] })
+        const ghost = yield* api("PUT", "/dandisets/000001/users/", { token: "owner-token", body: [{ username: "ghost" }] })
+        expect(ghost.json).toEqual(["User ghost not found"])
+        const ok = yield* api("PUT", "/dandisets/000001/users/", {
+          token: "owner-token",
+          body: [{ username: "owner" }, { username: "other" }]
+        })
+        expect(ok.json.map((o: any) => o.username)).toEqual(["owner", "other"])
+      }))
+
+    it.scoped("deletes unpublished dandisets only for owners", () =>
+      Effect.gen(function*() {
+        const { api } = yield* withUsers
+        const c = create("x")
+        yield* api("POST", c.path, c.call)
+        const other = yield* api("DELETE", "/dandisets/000001/", { token: "other-token" })
+        expect(other.status).toBe(403)
+        expect(other.json).toBe("Cannot delete dandisets which you do not own.")
+        const ok = yield* api("DELETE", "/dandisets/000001/", { token: "owner-token" })
+        expect(ok.status).toBe(204)
+        expect(ok.text).toBe("")
+        const gone = yield* api("GET", "/dandisets/000001/")
+        expect(gone.json).toEqual({ detail: "Not found." })
+      }))
+
+    it.scoped("unembargoes through UNEMBARGOING to OPEN on the clock", () =>
+      Effect.gen(function*() {
+        const { api } = yield* withUsers
+        const c = create("x", "owner-token", "?embargo=true")
+        yield* api("POST", c.path, c.call)
+        const notOwner = yield* api("POST", "/dandisets/000001/unembargo/", { token: "other-token" })
+        expect(notOwner.status).toBe(403)
+        expect(notOwner.text).toBe("")
+        const r = yield* api("POST", "/dandisets/000001/unembargo/", { token: "owner-token" })
+        expect(r.status).toBe(200)
+        expect(r.text).toBe("")
+        const during = yield* api("GET", "/dandisets/000001/", { token: "owner-token" })
+        expect(during.json.embargo_status).toBe("UNEMBARGOING")
+        const locked = yield* api("PUT", "/dandisets/000001/versions/draft/", {
+          token: "owner-token",
+          body: { name: "y", metadata: {} }
+        })
+        expect(locked.json).toBe("Dandiset modification not allowed during unembargo")
+        const again = yield* api("POST", "/dandisets/000001/unembargo/", { token: "owner-token" })
+        expect(again.json).toBe("Dandiset not embargoed")
+        yield* TestClock.adjust("1 second")
+        const after = yield* api("GET", "/dandisets/000001/")
+        expect(after.json.embargo_status).toBe("OPEN")
+      }))
+  })
+}
