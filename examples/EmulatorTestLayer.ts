@@ -1,0 +1,28 @@
+/**
+ * Testing your own code against the archive emulator: an in-memory DANDI Archive behind an
+ * HttpClient (no sockets), seeded through its admin API, with the SDK pointed at it.
+ */
+import * as DandiApi from "@dandi-effect/core/DandiApi"
+import { Hasher } from "@dandi-effect/core/Hasher"
+import * as TokenStore from "@dandi-effect/core/TokenStore"
+import * as InProcessHttp from "@dandi-effect/core/testing/InProcessHttp"
+import { Effect, Layer } from "effect"
+
+const archive = InProcessHttp.layerInProcess({
+  seed: (admin) =>
+    Effect.gen(function*() {
+      yield* admin.addUser({ username: "me", token: "my-test-key" })
+      yield* admin.createDandiset({ identifier: "000001", name: "My study", owners: ["me"] })
+      yield* admin.addBlobAsset("000001", "sub-1/sub-1_ecephys.nwb", {
+        _tag: "Bytes",
+        bytes: new TextEncoder().encode("not really NWB")
+      })
+    })
+}).pipe(Layer.provide(Hasher.layerPortable))
+
+/** DandiApi (authenticated as "me") plus the emulator, for `Effect.provide` in a test. */
+export const testArchiveLayer = DandiApi.layer({
+  instance: InProcessHttp.defaultApiUrl,
+  discover: false,
+  token: "my-test-key"
+}).pipe(Layer.provide(TokenStore.layerMemory), Layer.provideMerge(archive))

@@ -1,0 +1,65 @@
+/**
+ * The examples in examples/ (shown in the README) run as written against the loopback emulator
+ * through NodeDandi.layer, so the README's code stays true.
+ */
+import * as Hasher from "@dandi-effect/core/Hasher"
+import * as TokenStore from "@dandi-effect/core/TokenStore"
+import * as LoopbackServer from "@dandi-effect/node/emulator/LoopbackServer"
+import * as NodeDandi from "@dandi-effect/node/NodeDandi"
+import { describe, expect, layer } from "@effect/vitest"
+import { Chunk, Effect, Layer, Stream } from "effect"
+import { assetsMeasuredWith } from "../../../examples/FindAssetsByTechnique.js"
+import { inspectDandiset } from "../../../examples/InspectDandiset.js"
+
+const text = (value: string) => ({ _tag: "Bytes", bytes: new TextEncoder().encode(value) }) as const
+const technique = (name: string) => ({ measurementTechnique: [{ schemaKey: "MeasurementTechniqueType", name }] })
+
+const server = LoopbackServer.layer({
+  seed: (admin) =>
+    Effect.gen(function*() {
+      yield* admin.addUser({ username: "owner", token: "owner-key" })
+      yield* admin.createDandiset({ identifier: "000001", name: "Imaging study", owners: ["owner"] })
+      yield* admin.addBlobAsset("000001", "sub-1/sub-1_ophys.nwb", text("two-photon frames"), technique("two-photon microscopy technique"))
+      yield* admin.addBlobAsset("000001", "sub-1/sub-1_ecephys.nwb", text("spikes"), technique("spike sorting technique"))
+      yield* admin.publish("000001")
+      // A later draft-only asset must not appear: the example reads the published version.
+      yield* admin.addBlobAsset("000001", "sub-2/sub-2_ophys.nwb", text("more frames"), technique("two-photon microscopy technique"))
+      yield* admin.createDandiset({ identifier: "000002", name: "Never published", owners: ["owner"] })
+      yield* admin.addBlobAsset("000002", "sub-9/sub-9_ophys.nwb", text("unpublished"), technique("two-photon microscopy technique"))
+    })
+}).pipe(Layer.provide(Hasher.Hasher.layerPortable), Layer.orDie)
+
+const sdk = Layer.unwrapEffect(
+  Effect.map(LoopbackServer.LoopbackEmulator, ({ apiUrl }) =>
+    NodeDandi.layer({ instance: apiUrl, discover: false, tokenStore: TokenStore.layerMemory })
+  )
+)
+
+layer(Layer.provideMerge(sdk, server), { excludeTestServices: true })("README examples", (it) => {
+  describe("FindAssetsByTechnique", () => {
+    it.effect("finds only published assets whose metadata names the technique", () =>
+      Effect.gen(function*() {
+        const found = yield* Stream.runCollect(assetsMeasuredWith("two-photon"))
+        expect(Chunk.toReadonlyArray(found).map((asset) => asset.path)).toEqual(["sub-1/sub-1_ophys.nwb"])
+      }))
+  })
+
+  describe("InspectDandiset", () => {
+    it.effect("reports versions, the top-level tree, and an asset's digest and storage URL", () =>
+      Effect.gen(function*() {
+        const { apiUrl, storageUrl } = yield* LoopbackServer.LoopbackEmulator
+        const report = yield* inspectDandiset("000001", "sub-1/sub-1_ophys.nwb")
+        expect(report.name).toBe("Imaging study")
+        expect(report.versions).toHaveLength(2)
+        expect(report.versions).toContain("draft")
+        expect(report.topLevel).toEqual([
+          { path: "sub-1", files: 2, bytes: "two-photon frames".length + "spikes".length },
+          { path: "sub-2", files: 1, bytes: "more frames".length }
+        ])
+        expect(report.etag).toMatch(/^[0-9a-f]{32}-1$/)
+        expect(report.storageUrl.startsWith(storageUrl)).toBe(true)
+        expect(report.storageUrl.startsWith(apiUrl)).toBe(false)
+        expect(report.storageUrl).not.toContain("?")
+      }))
+  })
+})
