@@ -6,10 +6,11 @@ import * as Hasher from "@dandi-effect/core/Hasher"
 import * as TokenStore from "@dandi-effect/core/TokenStore"
 import * as LoopbackServer from "@dandi-effect/node/emulator/LoopbackServer"
 import * as NodeDandi from "@dandi-effect/node/NodeDandi"
-import { describe, expect, layer } from "@effect/vitest"
-import { Chunk, Effect, Layer, Stream } from "effect"
+import { describe, expect, layer, vi } from "@effect/vitest"
+import { Chunk, ConfigProvider, Effect, Layer, Stream } from "effect"
 import { assetsMeasuredWith } from "../../../examples/FindAssetsByTechnique.js"
 import { inspectDandiset } from "../../../examples/InspectDandiset.js"
+import { program as listAssets } from "../../../examples/ListAssets.js"
 
 const text = (value: string) => ({ _tag: "Bytes", bytes: new TextEncoder().encode(value) }) as const
 const technique = (name: string) => ({ measurementTechnique: [{ schemaKey: "MeasurementTechniqueType", name }] })
@@ -26,6 +27,8 @@ const server = LoopbackServer.layer({
       yield* admin.addBlobAsset("000001", "sub-2/sub-2_ophys.nwb", text("more frames"), technique("two-photon microscopy technique"))
       yield* admin.createDandiset({ identifier: "000002", name: "Never published", owners: ["owner"] })
       yield* admin.addBlobAsset("000002", "sub-9/sub-9_ophys.nwb", text("unpublished"), technique("two-photon microscopy technique"))
+      yield* admin.createDandiset({ identifier: "000027", name: "README study", owners: ["owner"] })
+      yield* admin.addBlobAsset("000027", "sub-RAT123/sub-RAT123.nwb", text("eighteen bytes!!!!"))
     })
 }).pipe(Layer.provide(Hasher.Hasher.layerPortable), Layer.orDie)
 
@@ -41,6 +44,22 @@ layer(Layer.provideMerge(sdk, server), { excludeTestServices: true })("README ex
       Effect.gen(function*() {
         const found = yield* Stream.runCollect(assetsMeasuredWith("two-photon"))
         expect(Chunk.toReadonlyArray(found).map((asset) => asset.path)).toEqual(["sub-1/sub-1_ophys.nwb"])
+      }))
+  })
+
+  describe("ListAssets (the README's first example)", () => {
+    it.effect("prints each asset's path and size, anonymously when no key is configured", () =>
+      Effect.gen(function*() {
+        // Effect's default Console writes through globalThis.console; record what it prints.
+        const lines: Array<string> = []
+        const spy = vi.spyOn(globalThis.console, "log").mockImplementation((...args: Array<unknown>) => {
+          lines.push(args.join(" "))
+        })
+        yield* listAssets.pipe(
+          Effect.withConfigProvider(ConfigProvider.fromMap(new Map())),
+          Effect.ensuring(Effect.sync(() => spy.mockRestore()))
+        )
+        expect(lines).toEqual(["sub-RAT123/sub-RAT123.nwb 18"])
       }))
   })
 
