@@ -6,7 +6,7 @@
  */
 import type { ByteSource } from "@dandi-effect/core/ByteSource"
 import { LocalDataError } from "@dandi-effect/core/DandiError"
-import { Stream } from "effect"
+import * as Stream from "effect/Stream"
 
 /** `name` defaults to the File's name, or "blob". */
 export const fromBlob = (blob: Blob, name: string = "name" in blob ? String(blob.name) : "blob"): ByteSource => ({

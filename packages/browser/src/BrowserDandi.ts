@@ -33,8 +33,10 @@
 import * as DandiApi from "@dandi-effect/core/DandiApi"
 import type { Hasher } from "@dandi-effect/core/Hasher"
 import type { TokenStore } from "@dandi-effect/core/TokenStore"
-import { FetchHttpClient, HttpClient } from "@effect/platform"
-import { Effect, Layer } from "effect"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as BrowserHasher from "./BrowserHasher.js"
 import * as BrowserTokenStore from "./BrowserTokenStore.js"
 

@@ -12,7 +12,8 @@
  */
 import { Hasher } from "@dandi-effect/core/Hasher"
 import type { HashAlgorithm, HasherShape, IncrementalHash } from "@dandi-effect/core/Hasher"
-import { Effect, Layer } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { createMD5, createSHA1, createSHA256, createSHA512 } from "hash-wasm"
 import type { IHasher } from "hash-wasm"
 

@@ -10,7 +10,7 @@
  */
 import { TokenStore } from "@dandi-effect/core/TokenStore"
 import * as TokenStoreModule from "@dandi-effect/core/TokenStore"
-import { Layer } from "effect"
+import * as Layer from "effect/Layer"
 
 const keyOf = (service: string, user: string) => `${service}/${user}`
 

@@ -14,7 +14,7 @@
  *
  * @since 0.1.0
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 const id = (name: string) => `@dandi-effect/core/ApiRecords/${name}`
 

@@ -22,7 +22,13 @@
  *
  * @since 0.1.0
  */
-import { Config, Context, Effect, Layer, Option, Redacted, Schema } from "effect"
+import * as Config from "effect/Config"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
 import { ApiClient } from "./ApiClient.js"
 import { Credentials, toRedacted } from "./Credentials.js"
 import { apiKeyEnvVar, DandiConfig } from "./DandiConfig.js"

@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { Stream } from "effect"
+import * as Stream from "effect/Stream"
 import type { LocalDataError } from "./DandiError.js"
 
 export interface ByteSource {

@@ -27,9 +27,17 @@
  *
  * @since 0.1.0
  */
-import type { HttpClient } from "@effect/platform"
-import type { ConfigError } from "effect"
-import { Config, Context, Effect, Either, Layer, Option, Redacted, Schema, Stream } from "effect"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import type * as ConfigError from "effect/ConfigError"
+import * as Config from "effect/Config"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
 import { ApiClient } from "./ApiClient.js"
 import type { QueryParams } from "./ApiClient.js"
 import {

@@ -23,8 +23,15 @@
  *
  * @since 0.1.0
  */
-import type { HttpClient } from "@effect/platform"
-import { Config, ConfigError, Context, Duration, Effect, Either, Layer, Option } from "effect"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import * as Config from "effect/Config"
+import * as ConfigError from "effect/ConfigError"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import type { UnknownInstanceError } from "./DandiError.js"
 import type { DandiInstance } from "./DandiInstance.js"
 import * as InstanceDiscovery from "./InstanceDiscovery.js"

@@ -5,7 +5,8 @@
  *
  * @since 0.1.0
  */
-import { Either, Schema } from "effect"
+import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
 import type { ServerInfo } from "./ApiRecords.js"
 import { UnknownInstanceError } from "./DandiError.js"
 

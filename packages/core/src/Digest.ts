@@ -4,7 +4,8 @@
  *
  * @since 0.1.0
  */
-import { Effect, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 import type { HashAlgorithm } from "./Hasher.js"
 import { Hasher, toHex } from "./Hasher.js"
 

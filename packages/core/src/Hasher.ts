@@ -8,7 +8,8 @@
  */
 import { md5, sha1 } from "@noble/hashes/legacy.js"
 import { sha256, sha512 } from "@noble/hashes/sha2.js"
-import { Context, Layer } from "effect"
+import * as Context from "effect/Context"
+import * as Layer from "effect/Layer"
 
 /** Plain digest algorithms every platform provides. */
 export type HashAlgorithm = "md5" | "sha1" | "sha256" | "sha512"

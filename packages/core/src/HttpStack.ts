@@ -9,9 +9,9 @@
  *
  * @since 0.1.0
  */
-import type { HttpClient } from "@effect/platform"
-import type { ConfigError } from "effect"
-import { Layer } from "effect"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import type * as ConfigError from "effect/ConfigError"
+import * as Layer from "effect/Layer"
 import * as ApiClient from "./ApiClient.js"
 import * as Auth from "./Auth.js"
 import * as Credentials from "./Credentials.js"

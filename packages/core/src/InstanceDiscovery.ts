@@ -15,8 +15,13 @@
  *
  * @since 0.1.0
  */
-import { HttpClient, HttpClientRequest, HttpClientResponse } from "@effect/platform"
-import { Duration, Effect, Either, Option } from "effect"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
 import { ServerInfo } from "./ApiRecords.js"
 import type { UnknownInstanceError } from "./DandiError.js"
 import * as DandiInstance from "./DandiInstance.js"

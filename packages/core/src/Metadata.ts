@@ -15,7 +15,9 @@
  *
  * @since 0.1.0
  */
-import { Either, ParseResult, Schema } from "effect"
+import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
 import { Count, openStruct, Timestamp } from "./ApiRecords.js"
 import { NotFoundError } from "./DandiError.js"
 

@@ -24,7 +24,14 @@
  *
  * @since 0.1.0
  */
-import { Chunk, Context, Effect, Layer, Option, Ref, Schema, Stream } from "effect"
+import * as Chunk from "effect/Chunk"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Ref from "effect/Ref"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
 import { ApiClient, type QueryParams } from "./ApiClient.js"
 import { DandiConfig } from "./DandiConfig.js"
 import type { ApiError, NotFoundContext } from "./HttpErrors.js"

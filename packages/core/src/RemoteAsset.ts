@@ -7,7 +7,11 @@
  *
  * @since 0.1.0
  */
-import { Data, Effect, Either, Option, Stream } from "effect"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
 import type { AssetRecord, JsonObject } from "./ApiRecords.js"
 import { DandiApi } from "./DandiApi.js"
 import type { ApiLocation } from "./DandiApi.js"

@@ -8,7 +8,10 @@
  *
  * @since 0.1.0
  */
-import { Data, Effect, Option, Stream } from "effect"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
 import type {
   AssetPathEntry,
   DandisetRecord,

@@ -6,7 +6,9 @@
  *
  * @since 0.1.0
  */
-import { Data, Either, Schema } from "effect"
+import * as Data from "effect/Data"
+import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
 
 /** A glob pattern `RemoteZarrEntry.match` cannot use (absolute or empty). */
 export class InvalidPatternError extends Schema.TaggedError<InvalidPatternError>(

@@ -12,7 +12,7 @@
  *
  * @since 0.1.0
  */
-import { Duration } from "effect"
+import * as Duration from "effect/Duration"
 
 export interface RetryPolicy {
   /** Total attempts including the first one (1 = never retry). */

@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { Either } from "effect"
+import * as Either from "effect/Either"
 import type { ServerInfo } from "./ApiRecords.js"
 import { SchemaVersionError } from "./DandiError.js"
 

@@ -18,7 +18,12 @@
  *
  * @since 0.1.0
  */
-import { Context, Effect, Layer, Option, Redacted, Ref } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Ref from "effect/Ref"
 import { apiKeyEnvVar } from "./DandiInstance.js"
 
 export interface TokenStoreShape {

@@ -7,7 +7,7 @@
  *
  * @since 0.1.0
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { parseTimestamp, VersionStatus } from "./ApiRecords.js"
 import type { VersionRecord } from "./ApiRecords.js"
 

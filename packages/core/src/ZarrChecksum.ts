@@ -6,7 +6,10 @@
  *
  * @since 0.1.0
  */
-import { Effect, Either, Schema, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
 import type { HasherShape } from "./Hasher.js"
 import { Hasher, toHex } from "./Hasher.js"
 

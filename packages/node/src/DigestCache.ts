@@ -18,7 +18,11 @@
  *
  * @since 0.1.0
  */
-import { Config, Context, Effect, Layer, Option } from "effect"
+import * as Config from "effect/Config"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import { mkdir, readFile, rename, rm, stat, unlink, writeFile } from "node:fs/promises"
 import type { BigIntStats } from "node:fs"
 import { homedir } from "node:os"

@@ -16,8 +16,10 @@
  */
 import type { HashAlgorithm } from "@dandi-effect/core/Hasher"
 import { LocalDataError } from "@dandi-effect/core/DandiError"
-import { Context, Effect, Layer } from "effect"
-import type { Scope } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Scope from "effect/Scope"
 import { availableParallelism } from "node:os"
 import { Worker } from "node:worker_threads"
 

@@ -7,7 +7,8 @@
  */
 import { LocalDataError } from "@dandi-effect/core/DandiError"
 import * as ZarrChecksum from "@dandi-effect/core/ZarrChecksum"
-import { Effect, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 import type { Dirent } from "node:fs"
 import { readdir, stat } from "node:fs/promises"
 import { join } from "node:path"

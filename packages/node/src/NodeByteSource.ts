@@ -6,7 +6,8 @@
  */
 import type { ByteSource } from "@dandi-effect/core/ByteSource"
 import { LocalDataError } from "@dandi-effect/core/DandiError"
-import { Effect, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 import { createReadStream } from "node:fs"
 import { stat } from "node:fs/promises"
 import { fileError } from "./HashWorkerPool.js"

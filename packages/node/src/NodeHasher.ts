@@ -5,7 +5,7 @@
  */
 import { Hasher } from "@dandi-effect/core/Hasher"
 import type { HasherShape } from "@dandi-effect/core/Hasher"
-import { Layer } from "effect"
+import * as Layer from "effect/Layer"
 import { createHash } from "node:crypto"
 
 export const make: HasherShape = {

@@ -6,8 +6,8 @@
  *
  * @since 0.1.0
  */
-import type { HttpClient } from "@effect/platform"
-import { NodeHttpClient } from "@effect/platform-node"
-import type { Layer } from "effect"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import type * as Layer from "effect/Layer"
 
 export const layer: Layer.Layer<HttpClient.HttpClient> = NodeHttpClient.layerUndici

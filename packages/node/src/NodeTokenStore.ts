@@ -11,7 +11,7 @@
 import { TokenStore } from "@dandi-effect/core/TokenStore"
 import * as TokenStoreModule from "@dandi-effect/core/TokenStore"
 import { Entry } from "@napi-rs/keyring"
-import { Layer } from "effect"
+import * as Layer from "effect/Layer"
 
 /** The OS keyring through `@napi-rs/keyring`'s synchronous `Entry`. */
 export const keyringBackend: TokenStoreModule.SyncBackend = {

@@ -2,8 +2,12 @@
  * Entry point of the `dandi-effect` binary. Failures end as one line on stderr and exit 1;
  * @effect/cli's own usage errors keep their help output.
  */
-import { NodeContext, NodeRuntime } from "@effect/platform-node"
-import { Cause, Console, Effect, Option } from "effect"
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as Cause from "effect/Cause"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import { runCli } from "./cli/Main.js"
 
 const program = runCli(process.argv).pipe(Effect.provide(NodeContext.layer))

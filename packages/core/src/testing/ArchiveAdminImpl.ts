@@ -4,7 +4,8 @@
  *
  * @since 0.1.0
  */
-import { Clock, Effect } from "effect"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
 import * as ArchiveState from "./ArchiveState.js"
 import type { Env } from "./ArchiveState.js"
 import { newAsset } from "./AssetRoutes.js"

@@ -15,7 +15,12 @@
  *
  * @since 0.1.0
  */
-import { Clock, Context, Duration, Effect, Layer, Queue } from "effect"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
 import { Hasher } from "../Hasher.js"
 import * as ArchiveAdminImpl from "./ArchiveAdminImpl.js"

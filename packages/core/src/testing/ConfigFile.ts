@@ -5,7 +5,10 @@
  *
  * @since 0.1.0
  */
-import { Effect, Either, ParseResult, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
 
 export class ConfigFileError extends Schema.TaggedError<ConfigFileError>("@dandi-effect/core/testing/ConfigFileError")(
   "ConfigFileError",

@@ -11,7 +11,7 @@
  *
  * @since 0.1.0
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { ArchiveAdmin, EmulatorUser } from "./EmulatorAdmin.js"
 import * as Utf8 from "./Utf8.js"
 

@@ -10,7 +10,8 @@
  *
  * @since 0.1.0
  */
-import { Option, Stream } from "effect"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
 
 const wordAt = (seedBase: number, index: number): number => {
   let h = (seedBase + index) >>> 0

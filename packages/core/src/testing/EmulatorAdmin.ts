@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import type { Effect } from "effect"
+import type * as Effect from "effect/Effect"
 
 /** The bytes of a blob or zarr entry. `Generated` content is produced on demand, never stored. */
 export type EmulatorContent =

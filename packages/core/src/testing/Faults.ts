@@ -24,7 +24,8 @@
  *
  * @since 0.1.0
  */
-import { Effect, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import * as ConfigFile from "./ConfigFile.js"
 import type { EmulatorOrigin, EmulatorRequest } from "./EmulatorHttp.js"
 import * as RequestUrl from "./RequestUrl.js"

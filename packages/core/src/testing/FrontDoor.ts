@@ -11,7 +11,12 @@
  *
  * @since 0.1.0
  */
-import { Context, Duration, Effect, Layer, Schema, Stream } from "effect"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
 import { ArchiveEmulator, type ArchiveEmulatorShape } from "./ArchiveEmulator.js"
 import * as Cors from "./Cors.js"
 import type { EmulatorOrigin, EmulatorRequest, EmulatorResponse } from "./EmulatorHttp.js"

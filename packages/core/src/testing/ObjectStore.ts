@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { Stream } from "effect"
+import * as Stream from "effect/Stream"
 import type { HasherShape } from "../Hasher.js"
 import { toHex } from "../Hasher.js"
 import { deterministicBytes, deterministicStream } from "./DeterministicBytes.js"

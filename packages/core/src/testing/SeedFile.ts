@@ -16,7 +16,10 @@
  *
  * @since 0.1.0
  */
-import { Effect, Either, Encoding, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Encoding from "effect/Encoding"
+import * as Schema from "effect/Schema"
 import * as ConfigFile from "./ConfigFile.js"
 import type { ArchiveAdmin, EmulatorContent, EmulatorUser } from "./EmulatorAdmin.js"
 import * as Synthetic from "./Synthetic.js"

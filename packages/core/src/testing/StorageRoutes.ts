@@ -5,7 +5,8 @@
  *
  * @since 0.1.0
  */
-import { Encoding, Stream } from "effect"
+import * as Encoding from "effect/Encoding"
+import * as Stream from "effect/Stream"
 import type { Env } from "./ArchiveState.js"
 import type { EmulatorRequest, EmulatorResponse } from "./EmulatorHttp.js"
 import * as ObjectStore from "./ObjectStore.js"

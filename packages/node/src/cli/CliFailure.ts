@@ -2,6 +2,6 @@
  * The CLI's one failure type: a one-line message for stderr. Commands map their errors to it at
  * the edge so that every failure ends as `exit 1` with a message that says what to do.
  */
-import { Data } from "effect"
+import * as Data from "effect/Data"
 
 export class CliFailure extends Data.TaggedError("CliFailure")<{ readonly message: string }> {}

@@ -3,10 +3,13 @@
  * few requests it answers, and exits 0. The fully narrated walkthrough builds on this.
  */
 import * as DemoSeed from "@dandi-effect/core/testing/DemoSeed"
-import { Command } from "@effect/cli"
-import { HttpClient, HttpClientRequest } from "@effect/platform"
-import { NodeHttpClient } from "@effect/platform-node"
-import { Console, Effect, Schema } from "effect"
+import * as Command from "@effect/cli/Command"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import { createHash } from "node:crypto"
 import * as LoopbackServer from "../emulator/LoopbackServer.js"
 import * as NodeHasher from "../NodeHasher.js"

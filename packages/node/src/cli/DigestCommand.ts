@@ -3,10 +3,16 @@
  * and in argument order. A path that cannot be digested gets a one-line error on stderr, the
  * other paths are still printed, and the exit code is 1.
  */
-import { Args, Command, Options } from "@effect/cli"
+import * as Args from "@effect/cli/Args"
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
 import { digestAlgorithms } from "@dandi-effect/core/Digest"
 import type { DigestAlgorithm } from "@dandi-effect/core/Digest"
-import { Console, Effect, Either, Option, Stream } from "effect"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
 import * as NodeDigests from "../NodeDigests.js"
 
 const algorithm = Options.choice("digest", digestAlgorithms as ReadonlyArray<DigestAlgorithm>).pipe(

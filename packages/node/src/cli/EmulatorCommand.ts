@@ -4,8 +4,11 @@
  * Contract: the first stdout line is exactly `API: http://127.0.0.1:N/api`; the server runs until
  * SIGINT/SIGTERM and then exits 0. Injected faults are reported on stderr, one `fault:` line each.
  */
-import { Command, Options } from "@effect/cli"
-import { Console, Effect, Option } from "effect"
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as EmulatorSetup from "../emulator/EmulatorSetup.js"
 import * as LoopbackServer from "../emulator/LoopbackServer.js"
 import * as NodeHasher from "../NodeHasher.js"

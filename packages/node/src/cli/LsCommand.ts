@@ -15,13 +15,22 @@
  *
  * @since 0.1.0
  */
-import { Args, Command, Options } from "@effect/cli"
+import * as Args from "@effect/cli/Args"
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
 import * as DandiApi from "@dandi-effect/core/DandiApi"
 import type { DandiTarget } from "@dandi-effect/core/DandiUrl"
 import { instanceApiUrl, InstanceRef, parseDandiUrl } from "@dandi-effect/core/DandiUrl"
 import type { BaseRemoteAsset } from "@dandi-effect/core/RemoteAsset"
 import type { RemoteDandiset } from "@dandi-effect/core/RemoteDandiset"
-import { Config, ConfigProvider, Console, Effect, Logger, Option, Predicate, Stream } from "effect"
+import * as Config from "effect/Config"
+import * as ConfigProvider from "effect/ConfigProvider"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Logger from "effect/Logger"
+import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
+import * as Stream from "effect/Stream"
 import * as NodeDandi from "../NodeDandi.js"
 import { CliFailure } from "./CliFailure.js"
 

@@ -1,7 +1,7 @@
 /**
  * The `dandi-effect` command line: subcommands are defined one per module.
  */
-import { Command } from "@effect/cli"
+import * as Command from "@effect/cli/Command"
 import { packageVersion } from "@dandi-effect/core"
 import { demoCommand } from "./DemoCommand.js"
 import { digestCommand } from "./DigestCommand.js"

@@ -9,8 +9,8 @@ import type { ArchiveAdmin } from "@dandi-effect/core/testing/EmulatorAdmin"
 import * as Faults from "@dandi-effect/core/testing/Faults"
 import * as SeedFile from "@dandi-effect/core/testing/SeedFile"
 import * as Synthetic from "@dandi-effect/core/testing/Synthetic"
-import { FileSystem } from "@effect/platform"
-import { Effect } from "effect"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Effect from "effect/Effect"
 import { CliFailure } from "../cli/CliFailure.js"
 
 export interface PreparedSeed {
