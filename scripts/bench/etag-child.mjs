@@ -1,7 +1,7 @@
 // Computes the dandi-etag of one file with the compiled SDK and reports time and peak RSS as JSON.
 // Runs in its own process so that peak RSS is ours alone (worker threads included). The timed
 // span starts after module loading and includes starting the worker threads.
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import * as HashWorkerPool from "../../packages/node/dist/HashWorkerPool.js"
 import * as ParallelEtag from "../../packages/node/dist/ParallelEtag.js"
 

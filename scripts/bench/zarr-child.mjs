@@ -1,5 +1,5 @@
 // Computes the dandi-zarr-checksum of one directory with the compiled SDK; prints JSON timing.
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import * as HashWorkerPool from "../../packages/node/dist/HashWorkerPool.js"
 import * as LocalZarr from "../../packages/node/dist/LocalZarr.js"
 
