@@ -128,6 +128,24 @@ export class LocalDataError extends Schema.TaggedError<LocalDataError>("@dandi-e
   { ...fields, path: Schema.String, cause: Schema.optional(Schema.Defect) }
 ) {}
 
+/** A checksum string that is not `{md5}-{count}--{size}`. */
+export class InvalidZarrChecksum extends Schema.TaggedError<InvalidZarrChecksum>("@dandi-effect/core/InvalidZarrChecksum")(
+  "InvalidZarrChecksum",
+  { ...fields, checksum: Schema.String }
+) {}
+
+/** Two entries of one directory with the same name: the input is not a tree. */
+export class DuplicateZarrEntry extends Schema.TaggedError<DuplicateZarrEntry>("@dandi-effect/core/DuplicateZarrEntry")(
+  "DuplicateZarrEntry",
+  { ...fields, path: Schema.String }
+) {}
+
+/** A glob pattern `RemoteZarrEntry.match` cannot use (absolute or empty). */
+export class InvalidPatternError extends Schema.TaggedError<InvalidPatternError>("@dandi-effect/core/InvalidPatternError")(
+  "InvalidPatternError",
+  { ...fields, pattern: Schema.String }
+) {}
+
 /** Every error of the SDK. */
 export type DandiError =
   | NotFoundError
@@ -146,6 +164,9 @@ export type DandiError =
   | UnknownUrlError
   | UnknownInstanceError
   | LocalDataError
+  | InvalidZarrChecksum
+  | DuplicateZarrEntry
+  | InvalidPatternError
 
 export const DandiError = Schema.Union(
   NotFoundError,
@@ -163,7 +184,10 @@ export const DandiError = Schema.Union(
   UnsafePathError,
   UnknownUrlError,
   UnknownInstanceError,
-  LocalDataError
+  LocalDataError,
+  InvalidZarrChecksum,
+  DuplicateZarrEntry,
+  InvalidPatternError
 )
 
 const tags: ReadonlySet<string> = new Set(DandiError.members.map((member) => member._tag))

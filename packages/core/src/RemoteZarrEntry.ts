@@ -9,11 +9,10 @@
 import * as Data from "effect/Data"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
+import { InvalidPatternError } from "./DandiError.js"
 
-/** A glob pattern `RemoteZarrEntry.match` cannot use (absolute or empty). */
-export class InvalidPatternError extends Schema.TaggedError<InvalidPatternError>(
-  "@dandi-effect/core/InvalidPatternError"
-)("InvalidPatternError", { message: Schema.String, pattern: Schema.String }) {}
+export { InvalidPatternError } from "./DandiError.js"
+
 
 /** The wire form of one listing item. */
 export const ZarrEntryWire = Schema.Struct({

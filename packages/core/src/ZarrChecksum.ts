@@ -11,12 +11,11 @@ import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type { HasherShape } from "./Hasher.js"
+import { DuplicateZarrEntry, InvalidZarrChecksum } from "./DandiError.js"
 import { Hasher, toHex } from "./Hasher.js"
 
-/** A checksum string that is not `{md5}-{count}--{size}`. */
-export class InvalidZarrChecksum extends Schema.TaggedError<InvalidZarrChecksum>(
-  "@dandi-effect/core/InvalidZarrChecksum"
-)("InvalidZarrChecksum", { message: Schema.String, checksum: Schema.String }) {}
+export { DuplicateZarrEntry, InvalidZarrChecksum } from "./DandiError.js"
+
 
 const checksumPattern = /^([0-9a-f]{32})-([0-9]+)--([0-9]+)$/
 
@@ -211,10 +210,6 @@ interface DirectoryNode {
   readonly directories: Array<DirectoryEntry>
 }
 
-/** Two entries of one directory with the same name: the input is not a tree. */
-export class DuplicateZarrEntry extends Schema.TaggedError<DuplicateZarrEntry>(
-  "@dandi-effect/core/DuplicateZarrEntry"
-)("DuplicateZarrEntry", { message: Schema.String, path: Schema.String }) {}
 
 /**
  * Accumulates leaves, then computes every directory's checksum. Each leaf creates at most its
