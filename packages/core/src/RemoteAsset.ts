@@ -66,6 +66,11 @@ const metadataDigest = (metadata: JsonObject): Readonly<Record<string, unknown>>
 abstract class AssetBase extends Data.Class<AssetFields> {
   abstract readonly assetType: AssetType
 
+  /** The fields every asset's `jsonDict` starts with, in the API's order. */
+  protected commonJson(): AssetJsonBase {
+    return { asset_id: this.identifier, path: this.path, size: this.size, created: this.created, modified: this.modified }
+  }
+
   /** The asset id (`asset_id`); a metadata change mints a new one. */
   get identifier(): string {
     return this.record.asset_id
@@ -224,14 +229,7 @@ export class BaseRemoteBlobAsset extends AssetBase {
   }
   /** `{asset_id, path, size, created, modified, blob}` as the API spells them. */
   jsonDict(): BlobAssetJson {
-    return {
-      asset_id: this.identifier,
-      path: this.path,
-      size: this.size,
-      created: this.created,
-      modified: this.modified,
-      blob: this.blob
-    }
+    return { ...this.commonJson(), blob: this.blob }
   }
 }
 
@@ -243,14 +241,7 @@ export class BaseRemoteZarrAsset extends AssetBase {
     return this.record.zarr ?? ""
   }
   jsonDict(): ZarrAssetJson {
-    return {
-      asset_id: this.identifier,
-      path: this.path,
-      size: this.size,
-      created: this.created,
-      modified: this.modified,
-      zarr: this.zarr
-    }
+    return { ...this.commonJson(), zarr: this.zarr }
   }
   /** Every file of the zarr (optionally under a raw key prefix), in key order. */
   iterfiles(prefix?: string): Stream.Stream<RemoteZarrEntry, DandiError, DandiApi> {
