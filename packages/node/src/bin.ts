@@ -2,6 +2,7 @@
  * Entry point of the `dandi-effect` binary. Failures end as one line on stderr and exit 1;
  * @effect/cli's own usage errors keep their help output.
  */
+import * as ValidationError from "@effect/cli/ValidationError"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Cause from "effect/Cause"
@@ -17,6 +18,11 @@ NodeRuntime.runMain(
     Effect.catchAllCause((cause) => {
       if (Cause.isInterruptedOnly(cause)) return Effect.void
       const failure = Cause.failureOption(cause)
+      const exitWithFailure = Effect.sync(() => {
+        process.exitCode = 1
+      })
+      // @effect/cli has already printed what was wrong with the command line and how to use it.
+      if (Option.exists(failure, ValidationError.isValidationError)) return exitWithFailure
       const message = Option.match(failure, {
         onNone: () => Cause.pretty(cause).split("\n")[0] ?? "unexpected failure",
         onSome: (error) =>
@@ -24,11 +30,7 @@ NodeRuntime.runMain(
             ? error.message
             : String(error)
       })
-      return Console.error(`dandi-effect: ${message.split("\n")[0]}`).pipe(
-        Effect.zipRight(Effect.sync(() => {
-          process.exitCode = 1
-        }))
-      )
+      return Console.error(`dandi-effect: ${message.split("\n")[0]}`).pipe(Effect.zipRight(exitWithFailure))
     })
   ),
   { disableErrorReporting: true }
