@@ -8,10 +8,23 @@ import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Cause from "effect/Cause"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
+import * as Logger from "effect/Logger"
 import * as Option from "effect/Option"
 import { runCli } from "./cli/Main.js"
 
-const program = runCli(process.argv).pipe(Effect.provide(NodeContext.layer))
+/**
+ * The CLI's only logger: plain lines on stderr (a keyring that cannot be read, a retry), so that
+ * stdout carries only results and `--json` output stays parseable.
+ */
+const stderrLogger = Logger.replace(
+  Logger.defaultLogger,
+  Logger.make(({ logLevel, message }) => {
+    const text = Array.isArray(message) ? message.map(String).join(" ") : String(message)
+    globalThis.console.error(`dandi-effect: ${logLevel.label.toLowerCase()}: ${text}`)
+  })
+)
+
+const program = runCli(process.argv).pipe(Effect.provide(NodeContext.layer), Effect.provide(stderrLogger))
 
 NodeRuntime.runMain(
   program.pipe(
@@ -33,5 +46,5 @@ NodeRuntime.runMain(
       return Console.error(`dandi-effect: ${message.split("\n")[0]}`).pipe(Effect.zipRight(exitWithFailure))
     })
   ),
-  { disableErrorReporting: true }
+  { disableErrorReporting: true, disablePrettyLogger: true }
 )

@@ -27,7 +27,6 @@ import * as Config from "effect/Config"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
-import * as Logger from "effect/Logger"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as Stream from "effect/Stream"
@@ -179,18 +178,6 @@ const nameSharedKeyVariable = (message: string) =>
       : message.replace(`the ${mentioned} environment variable`, `the ${sharedKeyVariable} environment variable`)
   })
 
-/**
- * Log lines (a keyring that cannot be read, an instance that does not answer `/info/`) go to
- * stderr as plain text, so that `--json` output on stdout stays parseable.
- */
-const stderrLogger = Logger.replace(
-  Logger.defaultLogger,
-  Logger.make(({ logLevel, message }) => {
-    const text = Array.isArray(message) ? message.map(String).join(" ") : String(message)
-    globalThis.console.error(`dandi-effect: ${logLevel.label.toLowerCase()}: ${text}`)
-  })
-)
-
 /** Runs `ls` against the archive the target names (NodeDandi: undici, OS keyring). */
 export const run = (options: { readonly instance: string; readonly json: boolean; readonly target: string }) =>
   Effect.gen(function*() {
@@ -210,8 +197,7 @@ export const run = (options: { readonly instance: string; readonly json: boolean
       )
     )
   }).pipe(
-    Effect.mapError((error) => new CliFailure({ message: oneLine(error) })),
-    Effect.provide(stderrLogger)
+    Effect.mapError((error) => new CliFailure({ message: oneLine(error) }))
   )
 
 const instanceOption = Options.text("dandi-instance").pipe(
