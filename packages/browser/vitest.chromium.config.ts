@@ -2,8 +2,9 @@ import type {} from "@vitest/browser/providers/playwright"
 import { defineProject } from "vitest/config"
 
 // The browser package in real headless Chromium (vitest browser mode, Playwright provider).
-// Chromium is Debian's /usr/bin/chromium (`.ci/run` installs it): Playwright's own browser
-// download is never used, and `playwright` itself downloads nothing when installed.
+// Chromium is Debian's /usr/bin/chromium, or CHROMIUM_PATH (scripts/ensure-chromium.sh installs it
+// before `npm test`): Playwright's own browser download is never used, and `playwright` itself
+// downloads nothing when installed.
 //
 // Test files run in the browser. `vitest.chromium.setup.ts` runs in Node before them: it starts
 // the loopback archive emulator on 127.0.0.1 and provides its URL, so every API request the tests
@@ -42,7 +43,7 @@ export default defineProject({
       screenshotFailures: false,
       instances: [{
         browser: "chromium",
-        launch: { executablePath: "/usr/bin/chromium", args: chromiumFlags }
+        launch: { executablePath: process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium", args: chromiumFlags }
       }]
     }
   }
