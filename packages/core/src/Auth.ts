@@ -16,7 +16,7 @@
  *   reported at once rather than on some later request; `save: true` then stores it in the
  *   TokenStore. The adopted key lives in `Credentials`, which ApiClient reads on every request.
  * - `dandiAuthenticate` looks for a key as dandi-cli does: `{NAME}_API_KEY` (through Effect
- *   `Config`), then the TokenStore. It never prompts (that is the CLI's business). With
+ *   `Config`; then DandiConfig's `apiKeyFallbackVariables`, if any), then the TokenStore. It never prompts (that is the CLI's business). With
  *   `required: false` a missing key leaves the client anonymous and returns false.
  * - Errors never contain the key; they say where the key came from and what to do.
  *
@@ -55,7 +55,7 @@ export interface AuthShape {
 export class Auth extends Context.Tag("@dandi-effect/core/Auth")<Auth, AuthShape>() {}
 
 /** Where a key came from, for messages that tell the user which key to fix. */
-type KeySource = "argument" | "environment" | "store"
+type KeySource = "argument" | "store" | { readonly variable: string }
 
 export const make: Effect.Effect<AuthShape, never, ApiClient | Credentials | TokenStore | DandiConfig> = Effect.gen(
   function*() {
@@ -65,11 +65,12 @@ export const make: Effect.Effect<AuthShape, never, ApiClient | Credentials | Tok
     const config = yield* DandiConfig
     const instance = config.instance
     const envVar = apiKeyEnvVar(instance.name)
+    const envVars = [envVar, ...(config.apiKeyFallbackVariables ?? []).filter((name) => name !== envVar)]
     const where = instance.gui ?? api.apiUrl
 
     const sourceText = (source: KeySource): string =>
-      source === "environment"
-        ? `the ${envVar} environment variable`
+      typeof source === "object"
+        ? `the ${source.variable} environment variable`
         : source === "store"
         ? `the key saved in the ${store.backend}`
         : "the key given"
@@ -99,7 +100,10 @@ export const make: Effect.Effect<AuthShape, never, ApiClient | Credentials | Tok
       source: KeySource,
       save: boolean
     ) {
-      yield* Effect.annotateCurrentSpan({ "dandi.instance": instance.name, "dandi.key_source": source })
+      yield* Effect.annotateCurrentSpan({
+        "dandi.instance": instance.name,
+        "dandi.key_source": typeof source === "object" ? source.variable : source
+      })
       yield* validate(token, source)
       if (save) yield* store.set(instance.name, token)
       yield* credentials.set(Option.some(token))
@@ -108,9 +112,17 @@ export const make: Effect.Effect<AuthShape, never, ApiClient | Credentials | Tok
     const authenticate = (token: string | Redacted.Redacted<string>, options?: AuthenticateOptions) =>
       adopt(toRedacted(token), "argument", options?.save === true)
 
-    const fromEnvironment = Config.option(Config.redacted(envVar)).pipe(
-      Effect.map(Option.filter((token) => Redacted.value(token).trim().length > 0)),
-      Effect.orElseSucceed(() => Option.none<Redacted.Redacted<string>>())
+    const readVariable = (variable: string) =>
+      Config.option(Config.redacted(variable)).pipe(
+        Effect.map(Option.filter((token) => Redacted.value(token).trim().length > 0)),
+        Effect.map(Option.map((token) => ({ token, source: { variable } }))),
+        Effect.orElseSucceed(() => Option.none<{ readonly token: Redacted.Redacted<string>; readonly source: KeySource }>())
+      )
+    // The first variable that holds a key, in order.
+    const fromEnvironment = Effect.reduce(
+      envVars,
+      Option.none<{ readonly token: Redacted.Redacted<string>; readonly source: KeySource }>(),
+      (found, variable) => Option.isSome(found) ? Effect.succeed(found) : readVariable(variable)
     )
 
     const dandiAuthenticate = Effect.fn("Auth.dandiAuthenticate")(function*(
@@ -118,7 +130,7 @@ export const make: Effect.Effect<AuthShape, never, ApiClient | Credentials | Tok
     ) {
       const fromEnv = yield* fromEnvironment
       if (Option.isSome(fromEnv)) {
-        yield* adopt(fromEnv.value, "environment", false)
+        yield* adopt(fromEnv.value.token, fromEnv.value.source, false)
         return true
       }
       const saved = yield* store.get(instance.name)

@@ -9,6 +9,7 @@
  *   retry: RetryPolicy                // see RetryPolicy.ts
  *   requestTimeout: Duration          // per attempt, until the JSON body is read (default 60 s)
  *   userAgent: string | null          // "dandi-effect/<version>"; null sends none (browsers)
+ *   apiKeyFallbackVariables?: string[] // read after {NAME}_API_KEY when it is unset (default none)
  * }
  * DandiConfig.layer(options)          // Layer<DandiConfig, ConfigError | UnknownInstanceError, HttpClient>
  * DandiConfig.layerConfig             // same, from DANDI_INSTANCE, DANDI_PAGE_SIZE, … via Effect Config
@@ -47,6 +48,11 @@ export interface DandiConfigShape {
   readonly retry: RetryPolicy.RetryPolicy
   readonly requestTimeout: Duration.Duration
   readonly userAgent: string | null
+  /**
+   * Environment variables to read the API key from when `{NAME}_API_KEY` is unset, in order.
+   * For instances named after a host (`127.0.0.1:8000`), whose own variable no shell can set.
+   */
+  readonly apiKeyFallbackVariables?: ReadonlyArray<string> | undefined
 }
 
 export class DandiConfig extends Context.Tag("@dandi-effect/core/DandiConfig")<DandiConfig, DandiConfigShape>() {}
@@ -77,6 +83,8 @@ export interface DandiConfigOptions {
   readonly retry?: Partial<RetryPolicy.RetryPolicy> | undefined
   readonly requestTimeout?: Duration.DurationInput | undefined
   readonly userAgent?: string | null | undefined
+  /** See DandiConfigShape.apiKeyFallbackVariables. */
+  readonly apiKeyFallbackVariables?: ReadonlyArray<string> | undefined
 }
 
 const invalid = (key: string, message: string): ConfigError.ConfigError => ConfigError.InvalidData([key], message)
@@ -109,7 +117,8 @@ const settle = (options: DandiConfigOptions): Either.Either<Omit<DandiConfigShap
     pageConcurrency: options.pageConcurrency ?? defaults.pageConcurrency,
     retry: { ...defaults.retry, ...options.retry },
     requestTimeout: options.requestTimeout === undefined ? defaults.requestTimeout : Duration.decode(options.requestTimeout),
-    userAgent: options.userAgent === undefined ? defaults.userAgent : options.userAgent
+    userAgent: options.userAgent === undefined ? defaults.userAgent : options.userAgent,
+    apiKeyFallbackVariables: options.apiKeyFallbackVariables
   })
 
 /** Builds the configuration, resolving the instance (a network call unless `discover: false`). */

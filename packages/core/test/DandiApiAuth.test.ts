@@ -142,6 +142,32 @@ describe("DandiApi.dandiAuthenticate", () => {
       }).pipe(Effect.provide(apiLayer()))
     }).pipe(withEnv([]), Effect.provide(platform)))
 
+  it.effect("reads apiKeyFallbackVariables after {NAME}_API_KEY, and names the variable it read", () =>
+    Effect.gen(function*() {
+      yield* seedUsers
+      const fallback = apiLayer({ apiKeyFallbackVariables: ["SHARED_KEY"] })
+      // Only the fallback is set: it is used.
+      yield* Effect.gen(function*() {
+        expect(yield* (yield* DandiApi.DandiApi).dandiAuthenticate()).toBe(true)
+        expect(yield* whoAmI).toBe("alice")
+      }).pipe(Effect.provide(fallback), withEnv([["SHARED_KEY", goodKey]]))
+      // The instance's own variable wins over the fallback.
+      yield* Effect.gen(function*() {
+        expect(yield* (yield* DandiApi.DandiApi).dandiAuthenticate()).toBe(true)
+        expect(yield* whoAmI).toBe("alice")
+      }).pipe(Effect.provide(fallback), withEnv([["EMU_TEST_API_KEY", goodKey], ["SHARED_KEY", badKey]]))
+      // A rejected fallback key is reported under the fallback's name, the key nowhere in it.
+      const error = yield* Effect.flip(
+        Effect.flatMap(DandiApi.DandiApi, (api) => api.dandiAuthenticate()).pipe(
+          Effect.provide(fallback),
+          withEnv([["SHARED_KEY", badKey]])
+        )
+      )
+      expect(error._tag).toBe("AuthenticationError")
+      expect(error.message).toContain("the SHARED_KEY environment variable")
+      assertNoKey([error, error.message], badKey)
+    }).pipe(Effect.provide(platform)))
+
   it.effect("stays anonymous when neither exists (required: false), and says what to set otherwise", () =>
     Effect.gen(function*() {
       yield* seedUsers

@@ -23,12 +23,9 @@ import type { DandiTarget } from "@dandi-effect/core/DandiUrl"
 import { instanceApiUrl, InstanceRef, parseDandiUrl } from "@dandi-effect/core/DandiUrl"
 import type { BaseRemoteAsset } from "@dandi-effect/core/RemoteAsset"
 import type { RemoteDandiset } from "@dandi-effect/core/RemoteDandiset"
-import * as Config from "effect/Config"
-import * as ConfigProvider from "effect/ConfigProvider"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import * as Predicate from "effect/Predicate"
 import * as Stream from "effect/Stream"
 import * as NodeDandi from "../NodeDandi.js"
 import { CliFailure } from "./CliFailure.js"
@@ -137,45 +134,18 @@ const connection = (instance: InstanceRef) =>
   InstanceRef.$match(instance, {
     KnownInstance: ({ instance }) => ({
       options: { instance: { name: instance.name, gui: instance.gui, api: instance.api }, discover: false },
-      byUrl: false
     }),
     ServerUrl: ({ isApi, url }) => ({
       // An API URL is used as given; a web URL needs the server to announce its API address.
-      options: { instance: instanceApiUrl(instance), discover: !isApi || !/\/api$/.test(url) },
-      byUrl: true
+      // Such an instance is named after its host (`127.0.0.1:8000`), whose `{NAME}_API_KEY` no
+      // shell can set, so DANDI_API_KEY stands in for it. Known instances keep their own variable
+      // only, so that the dandi key never goes to LINC.
+      options: {
+        instance: instanceApiUrl(instance),
+        discover: !isApi || !/\/api$/.test(url),
+        apiKeyFallbackVariables: ["DANDI_API_KEY"]
+      }
     })
-  })
-
-const sharedKeyVariable = "DANDI_API_KEY"
-
-/**
- * An instance given by URL is named after its host (`127.0.0.1:8000`), and `{NAME}_API_KEY`
- * would then be a variable no shell can set; DANDI_API_KEY stands in for it when it is unset.
- * Known instances keep their own variable only, so that the dandi key never goes to LINC.
- */
-const withSharedKeyVariable = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.configProviderWith((current) =>
-    Effect.withConfigProvider(
-      effect,
-      ConfigProvider.orElse(
-        current,
-        () => ConfigProvider.mapInputPath(current, (name) => name.endsWith("_API_KEY") ? sharedKeyVariable : name)
-      )
-    )
-  )
-
-/**
- * Auth names the variable it read (`127.0.0.1:8000_API_KEY`); when that variable is unset, the key
- * came from DANDI_API_KEY, which is the one the user has to fix.
- */
-const nameSharedKeyVariable = (message: string) =>
-  Effect.gen(function*() {
-    const mentioned = /the (\S+_API_KEY) environment variable/.exec(message)?.[1]
-    if (mentioned === undefined || mentioned === sharedKeyVariable) return message
-    const own = yield* Effect.orElseSucceed(Config.option(Config.string(mentioned)), () => Option.none<string>())
-    return Option.exists(own, (value) => value.trim().length > 0)
-      ? message
-      : message.replace(`the ${mentioned} environment variable`, `the ${sharedKeyVariable} environment variable`)
   })
 
 /** Runs `ls` against the archive the target names (NodeDandi: undici, OS keyring). */
@@ -184,17 +154,10 @@ export const run = (options: { readonly instance: string; readonly json: boolean
     const target = yield* parseDandiUrl(options.target, { defaultInstance: options.instance })
     // Fails before any connection is made.
     if (target._tag === "NeedsRedirect") return yield* needsRedirect(target.url)
-    const { byUrl, options: layerOptions } = connection(target.instance)
-    const listing = listTarget(target, options.json).pipe(
+    const { options: layerOptions } = connection(target.instance)
+    yield* listTarget(target, options.json).pipe(
       Stream.runForEach((line) => Console.log(line)),
       Effect.provide(NodeDandi.layer({ ...layerOptions, authenticate: "env-or-store" }))
-    )
-    if (!byUrl) return yield* listing
-    yield* withSharedKeyVariable(listing).pipe(
-      Effect.catchIf(
-        (error) => Predicate.isTagged(error, "AuthenticationError"),
-        (error) => Effect.flatMap(nameSharedKeyVariable(oneLine(error)), (message) => new CliFailure({ message }))
-      )
     )
   }).pipe(
     Effect.mapError((error) => new CliFailure({ message: oneLine(error) }))
