@@ -1,10 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import * as DandiEtag from "@dandi-effect/core/DandiEtag"
 import { Hasher, toHex } from "@dandi-effect/core/Hasher"
-import * as BlobByteSource from "@dandi-effect/browser/BlobByteSource"
 import * as BrowserHasher from "@dandi-effect/browser/BrowserHasher"
-import { ascii, etagVectors, hasherConformance, plainVectors } from "../../core/test/DigestVectors.js"
+import { ascii, hasherConformance, plainVectors } from "../../core/test/DigestVectors.js"
+import { blobSourceConformance } from "./BlobSourceSuite.js"
 
 hasherConformance("BrowserHasher.layer (hash-wasm)", BrowserHasher.layer)
 
@@ -32,22 +31,4 @@ describe("BrowserHasher", () => {
     }).pipe(Effect.provide(BrowserHasher.layer)))
 })
 
-describe("BlobByteSource", () => {
-  for (const vector of etagVectors) {
-    it.effect(`dandi-etag of a Blob: ${vector.label}`, () =>
-      Effect.gen(function*() {
-        const source = BlobByteSource.fromBlob(new Blob([Uint8Array.from(vector.bytes)]), "v.bin")
-        expect(yield* DandiEtag.fromSource(source)).toBe(vector.etag)
-      }).pipe(Effect.provide(BrowserHasher.layer)))
-  }
-
-  it.effect("130 MiB of zeros as a Blob, parts read concurrently (spec §8.1)", () =>
-    Effect.gen(function*() {
-      const source = BlobByteSource.fromBlob(new Blob([new Uint8Array(130 * 2 ** 20)]), "zeros.bin")
-      expect(yield* DandiEtag.fromSource(source, { concurrency: 3 })).toBe("4dc80858c50371577551592f20ac0075-3")
-    }).pipe(Effect.provide(BrowserHasher.layer)))
-
-  it("takes a File's name", () => {
-    expect(BlobByteSource.fromBlob(new File(["x"], "photo.nwb")).name).toBe("photo.nwb")
-  })
-})
+blobSourceConformance("BlobByteSource")
