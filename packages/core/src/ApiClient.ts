@@ -49,7 +49,7 @@ import * as Random from "effect/Random"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import { Credentials } from "./Credentials.js"
-import { apiKeyEnvVar, DandiConfig } from "./DandiConfig.js"
+import { DandiConfig } from "./DandiConfig.js"
 import * as HttpErrors from "./HttpErrors.js"
 import * as RetryAfter from "./RetryAfter.js"
 import * as RetryPolicy from "./RetryPolicy.js"
@@ -329,7 +329,7 @@ export const make: Effect.Effect<ApiClientShape, never, DandiConfig | Credential
     const raw = (yield* HttpClient.HttpClient).pipe(HttpClient.withTracerPropagation(false))
     const apiUrl = config.instance.api.replace(/\/+$/, "")
     const apiOrigin = originOf(apiUrl)
-    const credentialsHint = `set ${apiKeyEnvVar(config.instance.name)} or authenticate with a valid API key`
+    const credentialsHint = `set ${config.apiKeyVariable} or authenticate with a valid API key`
 
     const withUserAgent = (request: HttpClientRequest.HttpClientRequest) =>
       config.userAgent === null ? request : HttpClientRequest.setHeader(request, "user-agent", config.userAgent)

@@ -3,7 +3,7 @@
  *
  * ```ts
  * interface AuthShape {
- *   apiKeyEnvVar: string                                   // e.g. DANDI_API_KEY, DANDI_SANDBOX_API_KEY
+ *   apiKeyEnvVar: string                                   // DandiConfig's apiKeyVariable, e.g. DANDI_SANDBOX_API_KEY
  *   authenticate(token, { save? }?): Effect<void, ApiError>
  *   dandiAuthenticate({ required? }?): Effect<boolean, ApiError>
  *   logout({ forget? }?): Effect<void>
@@ -15,9 +15,12 @@
  * - `authenticate` checks the key with GET `/auth/token/` before adopting it, so a wrong key is
  *   reported at once rather than on some later request; `save: true` then stores it in the
  *   TokenStore. The adopted key lives in `Credentials`, which ApiClient reads on every request.
- * - `dandiAuthenticate` looks for a key as dandi-cli does: `{NAME}_API_KEY` (through Effect
- *   `Config`; then DandiConfig's `apiKeyFallbackVariables`, if any), then the TokenStore. It never prompts (that is the CLI's business). With
- *   `required: false` a missing key leaves the client anonymous and returns false.
+ * - `dandiAuthenticate` looks for a key as dandi-cli does: the instance's own variable
+ *   (DandiConfig's `apiKeyVariable`, read through Effect `Config`: `{NAME}_API_KEY`, or
+ *   `DANDI_API_KEY` for an instance chosen by URL), then the instance's TokenStore entry. No other
+ *   variable is read, so one archive's key never goes to another. It never prompts (that is the
+ *   CLI's business). With `required: false` a missing key leaves the client anonymous and
+ *   returns false.
  * - Errors never contain the key; they say where the key came from and what to do.
  *
  * @since 0.1.0
@@ -31,7 +34,7 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import { ApiClient } from "./ApiClient.js"
 import { Credentials, toRedacted } from "./Credentials.js"
-import { apiKeyEnvVar, DandiConfig } from "./DandiConfig.js"
+import { DandiConfig } from "./DandiConfig.js"
 import { AuthenticationError, PermissionError } from "./DandiError.js"
 import type { ApiError } from "./HttpErrors.js"
 import { TokenStore } from "./TokenStore.js"
@@ -64,8 +67,7 @@ export const make: Effect.Effect<AuthShape, never, ApiClient | Credentials | Tok
     const store = yield* TokenStore
     const config = yield* DandiConfig
     const instance = config.instance
-    const envVar = apiKeyEnvVar(instance.name)
-    const envVars = [envVar, ...(config.apiKeyFallbackVariables ?? []).filter((name) => name !== envVar)]
+    const envVar = config.apiKeyVariable
     const where = instance.gui ?? api.apiUrl
 
     const sourceText = (source: KeySource): string =>
@@ -112,17 +114,10 @@ export const make: Effect.Effect<AuthShape, never, ApiClient | Credentials | Tok
     const authenticate = (token: string | Redacted.Redacted<string>, options?: AuthenticateOptions) =>
       adopt(toRedacted(token), "argument", options?.save === true)
 
-    const readVariable = (variable: string) =>
-      Config.option(Config.redacted(variable)).pipe(
-        Effect.map(Option.filter((token) => Redacted.value(token).trim().length > 0)),
-        Effect.map(Option.map((token) => ({ token, source: { variable } }))),
-        Effect.orElseSucceed(() => Option.none<{ readonly token: Redacted.Redacted<string>; readonly source: KeySource }>())
-      )
-    // The first variable that holds a key, in order.
-    const fromEnvironment = Effect.reduce(
-      envVars,
-      Option.none<{ readonly token: Redacted.Redacted<string>; readonly source: KeySource }>(),
-      (found, variable) => Option.isSome(found) ? Effect.succeed(found) : readVariable(variable)
+    const fromEnvironment = Config.option(Config.redacted(envVar)).pipe(
+      Effect.map(Option.filter((token) => Redacted.value(token).trim().length > 0)),
+      Effect.map(Option.map((token) => ({ token, source: { variable: envVar } as KeySource }))),
+      Effect.orElseSucceed(() => Option.none<{ readonly token: Redacted.Redacted<string>; readonly source: KeySource }>())
     )
 
     const dandiAuthenticate = Effect.fn("Auth.dandiAuthenticate")(function*(

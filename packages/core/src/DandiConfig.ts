@@ -9,7 +9,7 @@
  *   retry: RetryPolicy                // see RetryPolicy.ts
  *   requestTimeout: Duration          // per attempt, until the JSON body is read (default 60 s)
  *   userAgent: string | null          // "dandi-effect/<version>"; null sends none (browsers)
- *   apiKeyFallbackVariables?: string[] // read after {NAME}_API_KEY when it is unset (default none)
+ *   apiKeyVariable: string            // the one variable holding the key (DandiInstance.apiKeyVariable)
  * }
  * DandiConfig.layer(options)          // Layer<DandiConfig, ConfigError | UnknownInstanceError, HttpClient>
  * DandiConfig.layerConfig             // same, from DANDI_INSTANCE, DANDI_PAGE_SIZE, … via Effect Config
@@ -34,7 +34,7 @@ import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type { UnknownInstanceError } from "./DandiError.js"
-import type { DandiInstance } from "./DandiInstance.js"
+import * as DandiInstance from "./DandiInstance.js"
 import * as InstanceDiscovery from "./InstanceDiscovery.js"
 import { packageVersion } from "./PackageVersion.js"
 import * as RetryPolicy from "./RetryPolicy.js"
@@ -42,17 +42,18 @@ import * as RetryPolicy from "./RetryPolicy.js"
 export type InstanceRecord = InstanceDiscovery.InstanceRecord
 
 export interface DandiConfigShape {
-  readonly instance: DandiInstance
+  readonly instance: DandiInstance.DandiInstance
   readonly pageSize: number
   readonly pageConcurrency: number
   readonly retry: RetryPolicy.RetryPolicy
   readonly requestTimeout: Duration.Duration
   readonly userAgent: string | null
   /**
-   * Environment variables to read the API key from when `{NAME}_API_KEY` is unset, in order.
-   * For instances named after a host (`127.0.0.1:8000`), whose own variable no shell can set.
+   * The environment variable that holds this instance's API key, and the one messages name:
+   * `{NAME}_API_KEY` for an instance chosen by name, `DANDI_API_KEY` for one chosen by a URL
+   * (see `DandiInstance.apiKeyVariable`). No other variable is ever read for it.
    */
-  readonly apiKeyFallbackVariables?: ReadonlyArray<string> | undefined
+  readonly apiKeyVariable: string
 }
 
 export class DandiConfig extends Context.Tag("@dandi-effect/core/DandiConfig")<DandiConfig, DandiConfigShape>() {}
@@ -83,16 +84,14 @@ export interface DandiConfigOptions {
   readonly retry?: Partial<RetryPolicy.RetryPolicy> | undefined
   readonly requestTimeout?: Duration.DurationInput | undefined
   readonly userAgent?: string | null | undefined
-  /** See DandiConfigShape.apiKeyFallbackVariables. */
-  readonly apiKeyFallbackVariables?: ReadonlyArray<string> | undefined
 }
 
 const invalid = (key: string, message: string): ConfigError.ConfigError => ConfigError.InvalidData([key], message)
 
 /** Checks every numeric setting; the error names the setting and the accepted range. */
-export const validate = (
-  options: Omit<DandiConfigShape, "instance">
-): Either.Either<Omit<DandiConfigShape, "instance">, ConfigError.ConfigError> => {
+type Settings = Omit<DandiConfigShape, "instance" | "apiKeyVariable">
+
+export const validate = (options: Settings): Either.Either<Settings, ConfigError.ConfigError> => {
   if (!Number.isInteger(options.pageSize) || options.pageSize < 1) {
     return Either.left(
       invalid("pageSize", `page size must be a whole number from 1 to ${maxPageSize} (got ${options.pageSize}); the default ${maxPageSize} is the fastest`)
@@ -111,15 +110,27 @@ export const validate = (
   return Either.right(options)
 }
 
-const settle = (options: DandiConfigOptions): Either.Either<Omit<DandiConfigShape, "instance">, ConfigError.ConfigError> =>
+const settle = (options: DandiConfigOptions): Either.Either<Settings, ConfigError.ConfigError> =>
   validate({
     pageSize: options.pageSize ?? defaults.pageSize,
     pageConcurrency: options.pageConcurrency ?? defaults.pageConcurrency,
     retry: { ...defaults.retry, ...options.retry },
     requestTimeout: options.requestTimeout === undefined ? defaults.requestTimeout : Duration.decode(options.requestTimeout),
-    userAgent: options.userAgent === undefined ? defaults.userAgent : options.userAgent,
-    apiKeyFallbackVariables: options.apiKeyFallbackVariables
+    userAgent: options.userAgent === undefined ? defaults.userAgent : options.userAgent
   })
+
+/** Whether the user named the instance or gave a URL that no known instance has. */
+const chosenAs = (requested: string | InstanceRecord, instanceHost: string | undefined): "name" | "url" =>
+  typeof requested === "string" &&
+    Either.getOrUndefined(DandiInstance.resolveInstance(requested, instanceHost))?._tag === "Unknown"
+    ? "url"
+    : "name"
+
+const withKeyVariable = (
+  instance: DandiInstance.DandiInstance,
+  requested: string | InstanceRecord,
+  instanceHost: string | undefined
+) => ({ instance, apiKeyVariable: DandiInstance.apiKeyVariable(instance.name, chosenAs(requested, instanceHost)) })
 
 /** Builds the configuration, resolving the instance (a network call unless `discover: false`). */
 export const make = (
@@ -131,7 +142,7 @@ export const make = (
     const instance = options.discover === false
       ? yield* InstanceDiscovery.resolveOffline(requested, options.instanceHost)
       : yield* InstanceDiscovery.resolve(requested, options.instanceHost)
-    return { instance, ...settings }
+    return { ...withKeyVariable(instance, requested, options.instanceHost), ...settings }
   })
 
 export const layer = (
@@ -145,7 +156,10 @@ export const layerStatic = (
 ): Layer.Layer<DandiConfig, ConfigError.ConfigError> =>
   Layer.effect(
     DandiConfig,
-    Effect.map(settle(options), (settings) => ({ instance: InstanceDiscovery.toInstance(options.instance), ...settings }))
+    Effect.map(settle(options), (settings) => ({
+      ...withKeyVariable(InstanceDiscovery.toInstance(options.instance), options.instance, options.instanceHost),
+      ...settings
+    }))
   )
 
 /**
@@ -191,4 +205,4 @@ const mergeOptions = (base: DandiConfigOptions, overrides: DandiConfigOptions): 
   return merged as DandiConfigOptions
 }
 
-export { apiKeyEnvVar } from "./DandiInstance.js"
+export { apiKeyEnvVar, apiKeyVariable } from "./DandiInstance.js"

@@ -122,6 +122,15 @@ export class UnknownInstanceError extends Schema.TaggedError<UnknownInstanceErro
   "@dandi-effect/core/UnknownInstanceError"
 )("UnknownInstanceError", { ...fields, instance: Schema.String }) {}
 
+/**
+ * A target that names a different archive than the instance the user chose. The chosen
+ * instance's key goes only to that instance, so such a target is refused rather than read with
+ * it (or without it, silently).
+ */
+export class InstanceMismatchError extends Schema.TaggedError<InstanceMismatchError>(
+  "@dandi-effect/core/InstanceMismatchError"
+)("InstanceMismatchError", { ...fields, target: Schema.String, instance: Schema.String }) {}
+
 /** Local data could not be read (missing file, permission, short read). */
 export class LocalDataError extends Schema.TaggedError<LocalDataError>("@dandi-effect/core/LocalDataError")(
   "LocalDataError",
@@ -163,6 +172,7 @@ export type DandiError =
   | UnsafePathError
   | UnknownUrlError
   | UnknownInstanceError
+  | InstanceMismatchError
   | LocalDataError
   | InvalidZarrChecksum
   | DuplicateZarrEntry
@@ -184,6 +194,7 @@ export const DandiError = Schema.Union(
   UnsafePathError,
   UnknownUrlError,
   UnknownInstanceError,
+  InstanceMismatchError,
   LocalDataError,
   InvalidZarrChecksum,
   DuplicateZarrEntry,

@@ -89,6 +89,32 @@ export const KNOWN_INSTANCE_NAMES: ReadonlyArray<string> = knownInstances().map(
  */
 export const apiKeyEnvVar = (instanceName: string): string => `${instanceName.toUpperCase().replaceAll("-", "_")}_API_KEY`
 
+/**
+ * The public archive's variable, which also holds the key of an instance given as a URL.
+ *
+ * @since 0.1.0
+ */
+export const DEFAULT_API_KEY_VARIABLE = "DANDI_API_KEY"
+
+/** A name a POSIX shell (and Windows) accepts for an environment variable. */
+const settableVariable = /^[A-Za-z_][A-Za-z0-9_]*$/
+
+/**
+ * The one environment variable that holds the API key of the instance a user chose, and that
+ * messages name:
+ * - an instance chosen by its name (`dandi`, `linc`, a record named `my-lab`): its own
+ *   `{NAME}_API_KEY`, so that one archive's key never goes to another;
+ * - an instance chosen by a URL that no known instance has, or named after a host
+ *   (`127.0.0.1:8000`), whose `{NAME}_API_KEY` no shell can set: `DANDI_API_KEY`.
+ *
+ * @since 0.1.0
+ */
+export const apiKeyVariable = (instanceName: string, chosenAs: "name" | "url"): string => {
+  if (chosenAs === "url") return DEFAULT_API_KEY_VARIABLE
+  const own = apiKeyEnvVar(instanceName)
+  return settableVariable.test(own) ? own : DEFAULT_API_KEY_VARIABLE
+}
+
 const stripTrailingSlashes = (url: string): string => url.replace(/\/+$/, "")
 
 /**

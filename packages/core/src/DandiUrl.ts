@@ -18,13 +18,14 @@
  */
 import * as Data from "effect/Data"
 import * as Either from "effect/Either"
-import { UnknownUrlError } from "./DandiError.js"
+import { InstanceMismatchError, UnknownInstanceError, UnknownUrlError } from "./DandiError.js"
 import {
   DandiInstance,
   DEFAULT_INSTANCE_HOST,
   instanceFromUrl,
   KNOWN_INSTANCE_NAMES,
   knownInstance,
+  resolveInstance,
   parseOrigin
 } from "./DandiInstance.js"
 
@@ -286,3 +287,85 @@ export const instanceApiUrl = (instance: InstanceRef): string =>
     KnownInstance: ({ instance }) => instance.api,
     ServerUrl: ({ isApi, url }) => (isApi ? url : `${url}/api`)
   })
+
+/**
+ * How to reach the archive a target lives on, and whether its API key may be sent there.
+ *
+ * @since 0.1.0
+ */
+export interface TargetConnection {
+  /** For DandiConfig's `instance`: a known instance's name, or a URL as the user gave it. */
+  readonly instance: string
+  /** Whether the server must be asked for its API URL (a web URL, or one not ending in `/api`). */
+  readonly discover: boolean
+  /**
+   * Whether the instance's key (its variable, its saved entry) may be looked up and sent:
+   * false for a server reached only through a pasted URL.
+   */
+  readonly withKey: boolean
+}
+
+const originsOf = (instance: DandiInstance): ReadonlyArray<string> =>
+  instance.urls().flatMap((url) => {
+    const origin = parseOrigin(url)
+    return origin === undefined ? [] : [`${origin.scheme}://${origin.host}${origin.port === undefined ? "" : `:${origin.port}`}`]
+  })
+
+const originOfUrl = (url: string): string => {
+  const origin = parseOrigin(url)
+  return origin === undefined ? url : `${origin.scheme}://${origin.host}${origin.port === undefined ? "" : `:${origin.port}`}`
+}
+
+const needsDiscovery = (url: string) => !/\/api\/?$/.test(url)
+
+/**
+ * The one rule for where an API key may go, shared by the SDK's users and the CLI:
+ * - with an instance chosen by the user (`-i`, `DANDI_INSTANCE`, a layer's options), a target
+ *   on that instance is read there with its key, and a target on any other archive is an
+ *   `InstanceMismatchError` that says so;
+ * - without one, a target that names a known instance (`DANDI:000027`, `dandi://linc/…`, its
+ *   web or API URL) is read there with that instance's own key, and a server reached only
+ *   through a pasted URL is read anonymously: a link can not collect the user's key.
+ *
+ * @since 0.1.0
+ */
+export const connectionFor = (
+  target: InstanceRef,
+  chosen: string | undefined,
+  options: { readonly target?: string | undefined; readonly instanceHost?: string | undefined } = {}
+): Either.Either<TargetConnection, InstanceMismatchError | UnknownInstanceError> => {
+  const instanceHost = options.instanceHost ?? DEFAULT_INSTANCE_HOST
+  if (chosen === undefined) {
+    return Either.right(InstanceRef.$match(target, {
+      KnownInstance: ({ instance }) => ({ instance: instance.name, discover: false, withKey: true }),
+      ServerUrl: ({ isApi, url }) => ({ instance: url, discover: !isApi || needsDiscovery(url), withKey: false })
+    }))
+  }
+  return Either.flatMap(resolveInstance(chosen, instanceHost), (resolution) => {
+    const chosenOrigins = resolution._tag === "Known" ? originsOf(resolution.instance) : [resolution.url]
+    const targetOrigins = InstanceRef.$match(target, {
+      KnownInstance: ({ instance }) => originsOf(instance),
+      ServerUrl: ({ url }) => [originOfUrl(url)]
+    })
+    if (targetOrigins.some((origin) => chosenOrigins.includes(origin))) {
+      return Either.right({
+        instance: resolution._tag === "Known" && resolution.url === resolution.instance.api ? resolution.instance.name : chosen,
+        discover: resolution._tag === "Unknown" && needsDiscovery(chosen),
+        withKey: true
+      })
+    }
+    const where = InstanceRef.$match(target, {
+      KnownInstance: ({ instance }) => `the ${instance.name} archive (${instance.gui ?? instance.api})`,
+      ServerUrl: ({ url }) => originOfUrl(url)
+    })
+    const what = options.target === undefined ? "The target" : JSON.stringify(options.target)
+    return Either.left(
+      new InstanceMismatchError({
+        message: `${what} is on ${where}, not on the chosen instance ${chosen}, and the chosen instance's API key is sent only to it. ` +
+          "Choose that archive as the instance to use its own key there, or choose no instance to read it anonymously.",
+        target: options.target ?? where,
+        instance: chosen
+      })
+    )
+  })
+}

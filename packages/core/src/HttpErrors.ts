@@ -126,7 +126,11 @@ export interface StatusFailure {
   readonly attempts?: number | undefined
 }
 
-const withDetail = (detail: string): string => (detail.length > 0 ? `: ${detail}` : " (no details in the response)")
+/** `: detail` without its closing full stop, since the message goes on with one of its own. */
+const withDetail = (detail: string): string => {
+  const trimmed = detail.replace(/[\s.]+$/, "")
+  return trimmed.length > 0 ? `: ${trimmed}` : " (no details in the response)"
+}
 
 /** The tagged error for a non-2xx final status. */
 export const fromStatus = (failure: StatusFailure): ApiError => {

@@ -24,7 +24,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
-import { apiKeyEnvVar } from "./DandiInstance.js"
+import { apiKeyVariable } from "./DandiInstance.js"
 
 export interface TokenStoreShape {
   readonly backend: string
@@ -98,8 +98,8 @@ export const makeWithFallback = (backend: SyncBackend): Effect.Effect<TokenStore
                   `The ${backend.name} is not available (${operation}: ${
                     describe(error)
                   }); API tokens are kept in memory for this run only. Set ${
-                    apiKeyEnvVar(instance)
-                  } (or the variable of your instance) to avoid entering the key again.`
+                    apiKeyVariable(instance, "name")
+                  } to avoid entering the key again.`
                 ),
                 Option.none()
               )

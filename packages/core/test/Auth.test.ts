@@ -178,7 +178,8 @@ describe("HttpStack over the in-process emulator", () => {
       expect(yield* whoAmI).toEqual({ username: "alice" })
     }).pipe(
       Effect.provide(stackLayer),
-      withEnv([["API.DANDI.TEST_API_KEY", goodKey]])
+      // Chosen by URL: the key is read from DANDI_API_KEY (its own API.DANDI.TEST_API_KEY no shell can set).
+      withEnv([["DANDI_API_KEY", goodKey], ["API.DANDI.TEST_API_KEY", "unused"]])
     )
   })
 })

@@ -142,30 +142,39 @@ describe("DandiApi.dandiAuthenticate", () => {
       }).pipe(Effect.provide(apiLayer()))
     }).pipe(withEnv([]), Effect.provide(platform)))
 
-  it.effect("reads apiKeyFallbackVariables after {NAME}_API_KEY, and names the variable it read", () =>
+  it.effect("reads only the chosen instance's own variable: another archive's key is never picked up", () =>
     Effect.gen(function*() {
       yield* seedUsers
-      const fallback = apiLayer({ apiKeyFallbackVariables: ["SHARED_KEY"] })
-      // Only the fallback is set: it is used.
+      // DANDI_API_KEY belongs to the public archive; emu-test reads EMU_TEST_API_KEY alone.
       yield* Effect.gen(function*() {
-        expect(yield* (yield* DandiApi.DandiApi).dandiAuthenticate()).toBe(true)
-        expect(yield* whoAmI).toBe("alice")
-      }).pipe(Effect.provide(fallback), withEnv([["SHARED_KEY", goodKey]]))
-      // The instance's own variable wins over the fallback.
+        const api = yield* DandiApi.DandiApi
+        expect(yield* api.dandiAuthenticate({ required: false })).toBe(false)
+        expect(yield* whoAmI).toBe("anonymous")
+      }).pipe(Effect.provide(apiLayer()), withEnv([["DANDI_API_KEY", goodKey], ["SHARED_KEY", goodKey]]))
+    }).pipe(Effect.provide(platform)))
+
+  it.effect("an instance chosen by URL reads DANDI_API_KEY, and its messages name that variable", () =>
+    Effect.gen(function*() {
+      yield* seedUsers
+      const byUrl = DandiApi.layer({ instance: InProcessHttp.defaultApiUrl, discover: false, retry: { attempts: 1 } })
       yield* Effect.gen(function*() {
-        expect(yield* (yield* DandiApi.DandiApi).dandiAuthenticate()).toBe(true)
+        const api = yield* DandiApi.DandiApi
+        expect(api.apiKeyEnvVar).toBe("DANDI_API_KEY")
+        expect(yield* api.dandiAuthenticate()).toBe(true)
         expect(yield* whoAmI).toBe("alice")
-      }).pipe(Effect.provide(fallback), withEnv([["EMU_TEST_API_KEY", goodKey], ["SHARED_KEY", badKey]]))
-      // A rejected fallback key is reported under the fallback's name, the key nowhere in it.
-      const error = yield* Effect.flip(
+      }).pipe(Effect.provide(byUrl), withEnv([["DANDI_API_KEY", goodKey]]))
+      const missing = yield* Effect.flip(
+        Effect.flatMap(DandiApi.DandiApi, (api) => api.dandiAuthenticate()).pipe(Effect.provide(byUrl), withEnv([]))
+      )
+      expect(missing.message).toContain("Set DANDI_API_KEY")
+      const rejected = yield* Effect.flip(
         Effect.flatMap(DandiApi.DandiApi, (api) => api.dandiAuthenticate()).pipe(
-          Effect.provide(fallback),
-          withEnv([["SHARED_KEY", badKey]])
+          Effect.provide(byUrl),
+          withEnv([["DANDI_API_KEY", badKey]])
         )
       )
-      expect(error._tag).toBe("AuthenticationError")
-      expect(error.message).toContain("the SHARED_KEY environment variable")
-      assertNoKey([error, error.message], badKey)
+      expect(rejected.message).toContain("the DANDI_API_KEY environment variable")
+      assertNoKey([rejected, rejected.message], badKey)
     }).pipe(Effect.provide(platform)))
 
   it.effect("stays anonymous when neither exists (required: false), and says what to set otherwise", () =>
@@ -254,7 +263,7 @@ describe("DandiApi.layer({ authenticate })", () => {
 })
 
 describe("DandiApi.layerConfig", () => {
-  it.effect("reads DANDI_INSTANCE and the instance's API key from the ConfigProvider", () =>
+  it.effect("reads DANDI_INSTANCE and the instance's API key (DANDI_API_KEY for a URL) from the ConfigProvider", () =>
     Effect.gen(function*() {
       yield* seedUsers
       const result = yield* Effect.gen(function*() {
@@ -264,7 +273,7 @@ describe("DandiApi.layerConfig", () => {
       expect(result.location).toEqual({ instanceName: "api.dandi.test", apiUrl: InProcessHttp.defaultApiUrl })
       expect(result.user).toBe("alice")
     }).pipe(
-      withEnv([["DANDI_INSTANCE", InProcessHttp.defaultApiUrl], ["API.DANDI.TEST_API_KEY", goodKey]]),
+      withEnv([["DANDI_INSTANCE", InProcessHttp.defaultApiUrl], ["DANDI_API_KEY", goodKey]]),
       Effect.provide(platform)
     ))
 })

@@ -1,7 +1,8 @@
 /**
  * Digests of local paths, as `dandi digest` computes them: files default to the dandi-etag,
- * directories to the dandi-zarr-checksum, and a file's "zarr-checksum" is its plain MD5
- * (dandi-cli `get_zarr_checksum`). Whole-file digests go through the DigestCache.
+ * directories to the dandi-zarr-checksum. A zarr-checksum of a file is refused (dandi-cli's
+ * `get_zarr_checksum` quietly returns the file's MD5 instead). Whole-file digests go through the
+ * DigestCache.
  *
  * @since 0.1.0
  */
@@ -34,7 +35,7 @@ const ofFile = (path: string, algorithm: Exclude<DigestAlgorithm, "zarr-checksum
 
 /**
  * The digest of a file or directory. Without an algorithm: dandi-etag for files, zarr-checksum
- * for directories. Only zarr-checksum applies to a directory.
+ * for directories. Only zarr-checksum applies to a directory, and only to a directory.
  */
 export const ofPath: (
   path: string,
@@ -60,8 +61,14 @@ export const ofPath: (
     if (!info.isFile()) {
       return yield* new LocalDataError({ message: `Cannot read ${path}: not a regular file or directory.`, path })
     }
-    const chosen = algorithm ?? "dandi-etag"
-    return yield* ofFile(path, chosen === "zarr-checksum" ? "md5" : chosen)
+    if (algorithm === "zarr-checksum") {
+      // dandi-cli answers with the file's MD5 here, which reads as a checksum it is not.
+      return yield* new LocalDataError({
+        message: `Cannot compute zarr-checksum of ${path}: it is a file, and a zarr checksum belongs to a directory (a Zarr store); use md5 for the file's own digest (what a Zarr checksum records for each file), or dandi-etag (the default for files).`,
+        path
+      })
+    }
+    return yield* ofFile(path, algorithm ?? "dandi-etag")
   }
 )
 

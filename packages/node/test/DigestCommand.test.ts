@@ -67,10 +67,25 @@ describe("dandi-effect digest (binary)", () => {
     expect(result.status).toBe(0)
   })
 
-  it("--digest zarr-checksum: a file's is its plain MD5", () => {
-    expect(digest("--digest", "zarr-checksum", "123.txt", "tree.zarr").stdout).toBe(
-      `123.txt: 202cb962ac59075b964b07152d234b70\ntree.zarr: ${eightFileTreeChecksum}\n`
+  it("--digest zarr-checksum of a file is refused in one line naming md5, never printed as a checksum", () => {
+    const result = digest("--digest", "zarr-checksum", "123.txt", "tree.zarr")
+    expect(result.stdout).toBe(`tree.zarr: ${eightFileTreeChecksum}\n`)
+    expect(result.stderr).toBe(
+      "dandi-effect: Cannot compute zarr-checksum of 123.txt: it is a file, and a zarr checksum belongs to a directory " +
+        "(a Zarr store); use md5 for the file's own digest (what a Zarr checksum records for each file), or dandi-etag " +
+        "(the default for files).\n"
     )
+    expect(result.status).toBe(1)
+  })
+
+  it("a file name with control characters is printed as one visible line", () => {
+    const name = "evil\nname\u001b]0;pwned\u0007.txt"
+    writeFileSync(join(work, name), "123")
+    const result = digest("-d", "md5", name)
+    expect(result.stdout).toBe("evil\\nname\\e]0;pwned\\x07.txt: 202cb962ac59075b964b07152d234b70\n")
+    expect(result.status).toBe(0)
+    const missing = digest("-d", "md5", "gone\r\u001b[2Jx")
+    expect(missing.stderr).toBe("dandi-effect: Cannot read gone\\r\\e[2Jx: no such file or directory.\n")
   })
 
   it("a plain digest of a directory is refused in one line with a hint", () => {
@@ -133,7 +148,9 @@ layer(Layer.merge(HashWorkerPool.layer({ workers: 1 }), DigestCache.layerDisable
         expect(yield* NodeDigests.ofPath(at("123.txt"))).toBe("d022646351048ac0ba397d12dfafa304-1")
         expect(yield* NodeDigests.ofPath(at("tree.zarr"))).toBe(eightFileTreeChecksum)
         expect(yield* NodeDigests.ofPath(at("tree.zarr"), "zarr-checksum")).toBe(eightFileTreeChecksum)
-        expect(yield* NodeDigests.ofPath(at("123.txt"), "zarr-checksum")).toBe("202cb962ac59075b964b07152d234b70")
+        const file = yield* NodeDigests.ofPath(at("123.txt"), "zarr-checksum").pipe(Effect.flip)
+        expect(file._tag).toBe("LocalDataError")
+        expect(file.message).toContain("it is a file, and a zarr checksum belongs to a directory")
       }))
 
     it.effect("a directory with a plain algorithm, or a missing path, is a LocalDataError", () =>

@@ -1,6 +1,6 @@
 /**
  * `dandi-effect digest [-d ALGORITHM] PATH…` (contract): prints `PATH: DIGEST` per path, as given
- * and in argument order. A path that cannot be digested gets a one-line error on stderr, the
+ * and in argument order (control characters in a path shown as visible escapes, TerminalText.ts). A path that cannot be digested gets a one-line error on stderr, the
  * other paths are still printed, and the exit code is 1.
  */
 import * as Args from "@effect/cli/Args"
@@ -14,6 +14,7 @@ import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import * as NodeDigests from "../NodeDigests.js"
+import { visible } from "./TerminalText.js"
 
 const algorithm = Options.choice("digest", digestAlgorithms as ReadonlyArray<DigestAlgorithm>).pipe(
   Options.withAlias("d"),
@@ -38,8 +39,8 @@ export const digestCommand = Command.make("digest", { algorithm, paths }, ({ alg
     ),
     Stream.runFoldEffect(0, (failures, [path, result]) =>
       Either.match(result, {
-        onRight: (digest) => Console.log(`${path}: ${digest}`).pipe(Effect.as(failures)),
-        onLeft: (error) => Console.error(`dandi-effect: ${error.message}`).pipe(Effect.as(failures + 1))
+        onRight: (digest) => Console.log(`${visible(path)}: ${digest}`).pipe(Effect.as(failures)),
+        onLeft: (error) => Console.error(`dandi-effect: ${visible(error.message)}`).pipe(Effect.as(failures + 1))
       })),
     Effect.flatMap((failures) =>
       // Not a failure of the command: every error has been reported on its own line already.

@@ -13,6 +13,8 @@ import * as EmulatorSetup from "../emulator/EmulatorSetup.js"
 import * as LoopbackServer from "../emulator/LoopbackServer.js"
 import * as NodeHasher from "../NodeHasher.js"
 import { CliFailure } from "./CliFailure.js"
+import { servesUntilSignal } from "./Interruption.js"
+import { visible } from "./TerminalText.js"
 
 const port = Options.integer("port").pipe(
   Options.withDescription("API port on 127.0.0.1 (0 or absent: a free port)"),
@@ -58,14 +60,14 @@ export const emulatorCommand = Command.make(
         storagePort: Option.getOrUndefined(args.storagePort),
         faults: plan,
         allowedOrigins: args.allowOrigin.length === 0 ? undefined : args.allowOrigin,
-        reportFault: (line) => Console.error(line),
+        reportFault: (line) => Console.error(visible(line)),
         seed: prepared.apply
       }).pipe(Effect.mapError((error) => new CliFailure({ message: error.message })))
 
       const { apiUrl, storageUrl } = loopback
       yield* Console.log(`API: ${apiUrl}`)
       yield* Console.log(`Storage: ${storageUrl}`)
-      yield* Console.log(`Seed: ${prepared.description}`)
+      yield* Console.log(`Seed: ${visible(prepared.description)}`)
       for (const [i] of args.token.entries()) {
         yield* Console.log(`User: user-${i + 1} (approved), API key from --token #${i + 1}`)
       }
@@ -77,6 +79,7 @@ export const emulatorCommand = Command.make(
       }
       yield* Console.log(`      npx dandi-effect ls -i ${apiUrl} 000001`)
       yield* Console.log("Press Ctrl-C to stop.")
+      yield* servesUntilSignal
       return yield* Effect.never
     }).pipe(Effect.scoped, Effect.provide(NodeHasher.layer))
 ).pipe(Command.withDescription("Run the DANDI Archive emulator on 127.0.0.1 until interrupted"))

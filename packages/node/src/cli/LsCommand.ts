@@ -8,10 +8,15 @@
  * metadata}`. Without it, one readable line per item. Any failure (unparsable target, unknown
  * dandiset, network, a rejected API key) ends as one line on stderr and exit 1.
  *
- * The API key is found as dandi-cli's `dandi_authenticate` finds it (NodeDandi with
- * `authenticate: "env-or-store"`): `{NAME}_API_KEY` (e.g. `DANDI_API_KEY`), then the key saved in
- * the OS keyring; with neither, ls runs anonymously. A key that is found is checked before the
- * listing starts, so a wrong one is reported as such rather than as a missing dandiset.
+ * The API key goes only to the instance the user chose (`-i`, else `DANDI_INSTANCE`; see
+ * InstanceChoice.ts): its own variable (`{NAME}_API_KEY`, `DANDI_API_KEY` for the public archive
+ * and for an instance given as a URL), then its entry in the OS keyring. A target on another
+ * archive than the chosen one is refused; without a chosen instance, a server met only in a
+ * pasted URL is read anonymously. A key that is found is checked before the listing starts, so a
+ * wrong one is reported as such rather than as a missing dandiset.
+ *
+ * Everything from the server is printed through TerminalText: plain lines show control
+ * characters as visible escapes, `--json` lines parse back to exactly what the server sent.
  *
  * @since 0.1.0
  */
@@ -20,15 +25,16 @@ import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import * as DandiApi from "@dandi-effect/core/DandiApi"
 import type { DandiTarget } from "@dandi-effect/core/DandiUrl"
-import { instanceApiUrl, InstanceRef, parseDandiUrl } from "@dandi-effect/core/DandiUrl"
+import { parseDandiUrl } from "@dandi-effect/core/DandiUrl"
 import type { BaseRemoteAsset } from "@dandi-effect/core/RemoteAsset"
 import type { RemoteDandiset } from "@dandi-effect/core/RemoteDandiset"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
-import * as NodeDandi from "../NodeDandi.js"
 import { CliFailure } from "./CliFailure.js"
+import * as InstanceChoice from "./InstanceChoice.js"
+import { jsonLine, visible } from "./TerminalText.js"
 
 type Api = DandiApi.DandiApi
 
@@ -36,20 +42,20 @@ type Api = DandiApi.DandiApi
 const dandisetLine = (dandiset: RemoteDandiset, json: boolean) =>
   Effect.gen(function*() {
     const dict = yield* dandiset.jsonDict()
-    if (json) return JSON.stringify(dict)
+    if (json) return jsonLine(dict)
     const v = dict.version
-    return `${String(dandiset)}  ${JSON.stringify(v.name)}  ${v.asset_count} assets  ${v.size} bytes  ${v.status}`
+    return visible(`${String(dandiset)}  ${JSON.stringify(v.name)}  ${v.asset_count} assets  ${v.size} bytes  ${v.status}`)
   })
 
 const assetLine = (asset: BaseRemoteAsset, json: boolean): string => {
   if (json) {
-    return JSON.stringify({
+    return jsonLine({
       ...asset.jsonDict(),
       metadata: Option.getOrNull(asset.inlineMetadata)
     })
   }
   const kind = asset.assetType === 2 ? "zarr" : "blob"
-  return `${asset.path}  ${asset.size} bytes  ${kind}  ${asset.identifier}`
+  return visible(`${asset.path}  ${asset.size} bytes  ${kind}  ${asset.identifier}`)
 }
 
 const atVersion = (api: DandiApi.DandiApiShape, dandisetId: string, version: string | undefined) =>
@@ -129,45 +135,25 @@ const oneLine = (error: unknown): string => {
   return text.replace(/\s+/g, " ").trim()
 }
 
-/** Which instance the layer should talk to. */
-const connection = (instance: InstanceRef) =>
-  InstanceRef.$match(instance, {
-    KnownInstance: ({ instance }) => ({
-      options: { instance: { name: instance.name, gui: instance.gui, api: instance.api }, discover: false },
-    }),
-    ServerUrl: ({ isApi, url }) => ({
-      // An API URL is used as given; a web URL needs the server to announce its API address.
-      // Such an instance is named after its host (`127.0.0.1:8000`), whose `{NAME}_API_KEY` no
-      // shell can set, so DANDI_API_KEY stands in for it. Known instances keep their own variable
-      // only, so that the dandi key never goes to LINC.
-      options: {
-        instance: instanceApiUrl(instance),
-        discover: !isApi || !/\/api$/.test(url),
-        apiKeyFallbackVariables: ["DANDI_API_KEY"]
-      }
-    })
-  })
-
 /** Runs `ls` against the archive the target names (NodeDandi: undici, OS keyring). */
-export const run = (options: { readonly instance: string; readonly json: boolean; readonly target: string }) =>
+export const run = (
+  options: { readonly instance: Option.Option<string>; readonly json: boolean; readonly target: string }
+) =>
   Effect.gen(function*() {
-    const target = yield* parseDandiUrl(options.target, { defaultInstance: options.instance })
+    const chosen = yield* InstanceChoice.chosenInstance(options.instance)
+    const target = yield* parseDandiUrl(options.target, chosen === undefined ? {} : { defaultInstance: chosen })
     // Fails before any connection is made.
     if (target._tag === "NeedsRedirect") return yield* needsRedirect(target.url)
-    const { options: layerOptions } = connection(target.instance)
-    yield* listTarget(target, options.json).pipe(
-      Stream.runForEach((line) => Console.log(line)),
-      Effect.provide(NodeDandi.layer({ ...layerOptions, authenticate: "env-or-store" }))
+    yield* InstanceChoice.connect(
+      target,
+      chosen,
+      options.target,
+      Stream.runForEach(listTarget(target, options.json), (line) => Console.log(line))
     )
   }).pipe(
     Effect.mapError((error) => new CliFailure({ message: oneLine(error) }))
   )
 
-const instanceOption = Options.text("dandi-instance").pipe(
-  Options.withAlias("i"),
-  Options.withDefault("dandi"),
-  Options.withDescription("Instance name (dandi, dandi-sandbox, linc, …) or API URL such as http://127.0.0.1:8000/api")
-)
 const jsonOption = Options.boolean("json").pipe(
   Options.withDescription("One JSON object per line, in the API's field names")
 )
@@ -177,6 +163,6 @@ const targetArg = Args.text({ name: "TARGET" }).pipe(
 
 export const lsCommand = Command.make(
   "ls",
-  { instance: instanceOption, json: jsonOption, target: targetArg },
+  { instance: InstanceChoice.instanceOption, json: jsonOption, target: targetArg },
   (options) => run(options)
 ).pipe(Command.withDescription("List a dandiset and its assets, or the assets a target names"))

@@ -13,6 +13,7 @@
  */
 import * as Console from "effect/Console"
 import type * as Effect from "effect/Effect"
+import { visible } from "../cli/TerminalText.js"
 
 /** Result lines sit under their heading, aligned with its text. */
 export const indent = "   "
@@ -22,8 +23,8 @@ export const headingText = (step: number, title: string): string => `${step === 
 
 export const heading = (step: number, title: string): Effect.Effect<void> => Console.log(headingText(step, title))
 
-/** One indented result line under the current heading. */
-export const say = (line: string): Effect.Effect<void> => Console.log(`${indent}${line}`)
+/** One indented result line under the current heading; what the archive sent is shown visibly (TerminalText). */
+export const say = (line: string): Effect.Effect<void> => Console.log(`${indent}${visible(line)}`)
 
 /** `1234567` → `1,234,567`, whatever the locale (toLocaleString would vary by machine). */
 export const groupDigits = (value: number): string => {
