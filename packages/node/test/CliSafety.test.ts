@@ -100,6 +100,9 @@ const run = (
     })
   )
 
+/** Each test starts Node once or twice; on a loaded machine that alone can take many seconds. */
+const slow = 120_000
+
 const lines = (text: string) => text.split("\n").filter((line) => line.length > 0)
 
 /** C0 controls but the line feeds that end lines, DEL, C1 controls, bidi overrides. */
@@ -123,11 +126,15 @@ layer(archives, { excludeTestServices: true, timeout: 120_000 })("dandi-effect C
         expect(result.stderr).toContain(b.replace(/\/api$/, ""))
         expect(result.stderr).toContain(`chosen instance ${a}`)
         wellFormed(result.stderr)
-        // The same through DANDI_INSTANCE.
+      }), slow)
+
+    it.effect("DANDI_INSTANCE chooses the instance as -i does", () =>
+      Effect.gen(function*() {
+        const { a, b } = yield* Archives
         const viaEnv = yield* run(["ls", "--json", `${b}/dandisets/000001/`], { DANDI_API_KEY: key, DANDI_INSTANCE: a })
         expect(viaEnv.code).toBe(1)
         expect(viaEnv.stderr).toContain(`chosen instance ${a}`)
-      }))
+      }), slow)
 
     it.effect("a pasted URL without -i is read anonymously: B never gets the key, and is told how to send it", () =>
       Effect.gen(function*() {
@@ -139,21 +146,26 @@ layer(archives, { excludeTestServices: true, timeout: 120_000 })("dandi-effect C
         expect(result.stderr).toContain(`-i ${b}`)
         expect(result.stderr).toContain("DANDI_API_KEY")
         wellFormed(result.stderr)
-      }))
+      }), slow)
 
-    it.effect("-i B sends B's key (DANDI_API_KEY for a URL instance); without one, the message names that variable", () =>
+    it.effect("-i B sends B's key, read from DANDI_API_KEY for an instance given as a URL", () =>
       Effect.gen(function*() {
         const { b } = yield* Archives
         const result = yield* run(["ls", "-i", b, "--json", "000001"], { DANDI_API_KEY: key })
         expect(result.stderr).toBe("")
         expect(result.code).toBe(0)
         expect(JSON.parse(lines(result.stdout)[0]!)).toMatchObject({ identifier: "000001", embargo_status: "EMBARGOED" })
+      }), slow)
+
+    it.effect("-i B without a key: the message names DANDI_API_KEY, a variable one can set", () =>
+      Effect.gen(function*() {
+        const { b } = yield* Archives
         const anonymous = yield* run(["ls", "-i", b, "--json", `${b}/dandisets/000001/`])
         expect(anonymous.code).toBe(1)
         expect(anonymous.stderr).toContain("Set DANDI_API_KEY")
         expect(anonymous.stderr.match(/\S*_API_KEY/g)).toEqual(["DANDI_API_KEY"])
         wellFormed(anonymous.stderr)
-      }))
+      }), slow)
   })
 
   describe("terminal output", () => {
@@ -176,7 +188,7 @@ layer(archives, { excludeTestServices: true, timeout: 120_000 })("dandi-effect C
         const [dandiset, ...assets] = lines(json.stdout).map((line) => JSON.parse(line))
         expect(dandiset.version.name).toBe("Hostile\u001b[31m names")
         expect(assets.map((asset: { path: string }) => asset.path).sort()).toEqual([...hostilePaths].sort())
-      }))
+      }), slow)
 
     it.effect("an error message quoting what the user pasted reaches stderr as one visible line", () =>
       Effect.gen(function*() {
@@ -185,7 +197,7 @@ layer(archives, { excludeTestServices: true, timeout: 120_000 })("dandi-effect C
         expect(lines(result.stderr)).toHaveLength(1)
         expect(result.stderr).toContain("http://127.0.0.1:9/\\e]0;owned\\x07\\e[2Kforged")
         wellFormed(result.stderr)
-      }))
+      }), slow)
   })
 
   describe("ending early", () => {
@@ -197,7 +209,7 @@ layer(archives, { excludeTestServices: true, timeout: 120_000 })("dandi-effect C
           expect(result.code).toBe(code)
           expect(lines(result.stdout)).toHaveLength(1)
           expect(result.stderr).toBe("")
-        }))
+        }), slow)
     }
 
     it.effect("a closed stdout (ls | head -1) ends quietly with 141, no stack trace", () =>
@@ -206,6 +218,6 @@ layer(archives, { excludeTestServices: true, timeout: 120_000 })("dandi-effect C
         const result = yield* run(["ls", "-i", a, "--json", "000001"], {}, (child) => child.stdout!.destroy())
         expect(result.stderr).toBe("")
         expect(result.code).toBe(141)
-      }))
+      }), slow)
   })
 })

@@ -99,7 +99,7 @@ describe("dandi-effect digest (binary)", () => {
 })
 
 describe("dandi-effect digest processes sharing one cache", () => {
-  it("concurrent processes all print the right digest and leave exactly one complete entry", async () => {
+  it("concurrent processes all print the right digest and leave exactly one complete entry", { timeout: 120_000 }, async () => {
     const cacheDir = join(work, "shared-cache")
     const runs = Array.from({ length: 4 }, () =>
       new Promise<{ stdout: string; code: number | null }>((resolve) => {
