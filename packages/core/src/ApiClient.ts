@@ -22,8 +22,15 @@
  *   `redirect: "manual"` hands the 3xx back instead (downloads read `Location` themselves).
  * - Query values: `undefined`/`null` omitted, booleans as `true`/`false`, arrays repeated.
  * - One retry policy (RetryPolicy.ts), applied by the retry engine StorageClient shares, for
- *   transport failures, timeouts and 429/500/502/503/504, honouring `Retry-After` (RetryAfter.ts). Each attempt has `requestTimeout` to answer (and, for
- *   `json`, to deliver its body).
+ *   transport failures, timeouts and 429/500/502/503/504, honouring `Retry-After` (RetryAfter.ts).
+ *   Each attempt has `requestTimeout` to answer (and, for `json`, to deliver its body).
+ * - Bodies are decoded strictly: a 2xx body that is not valid UTF-8, or (for `json`) not valid
+ *   JSON, is damage on the way and is retried like a reset; after the last attempt it is a
+ *   ResponseDecodeError. Nothing corrupted is returned as data.
+ * - Until the archive has answered once, a connection that cannot be made at all (refused,
+ *   unknown host, no route) fails at once with one TransportError naming the host: a wrong
+ *   instance URL is reported in a second, not after the whole retry budget. Once it has answered,
+ *   the same failures are retried like any other.
  * - Final statuses ≥ 400 become tagged errors (HttpErrors.ts) unless listed in `allowStatuses`.
  * - Spans are named `ApiClient.json` / `ApiClient.send` with method and query-less URL; the
  *   token is never an attribute, a log field or part of an error.
@@ -42,6 +49,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
+import * as Ref from "effect/Ref"
 import * as Schema from "effect/Schema"
 import { Credentials } from "./Credentials.js"
 import { DandiConfig } from "./DandiConfig.js"
@@ -163,10 +171,11 @@ interface Hop {
 const redirectStatuses: ReadonlySet<number> = new Set([301, 302, 303, 307, 308])
 const maxRedirects = 10
 
-// Core compiles without DOM/Node typings; every supported runtime has TextDecoder.
+// Core compiles without DOM/Node typings; every supported runtime has TextDecoder. `fatal`: a
+// damaged byte must fail the read, not become U+FFFD inside a record that still parses.
 const utf8 = new (globalThis as unknown as {
-  readonly TextDecoder: new(label: string) => { decode(bytes: Uint8Array): string }
-}).TextDecoder("utf-8")
+  readonly TextDecoder: new(label: string, options: { readonly fatal: boolean }) => { decode(bytes: Uint8Array): string }
+}).TextDecoder("utf-8", { fatal: true })
 
 /**
  * The body as text, checked against `Content-Length` (unless compressed, when the header counts
@@ -174,8 +183,8 @@ const utf8 = new (globalThis as unknown as {
  */
 const readText = (
   response: HttpClientResponse.HttpClientResponse
-): Effect.Effect<string, HttpClientError.HttpClientError | Retry.TruncatedBody> =>
-  Effect.flatMap(response.arrayBuffer, (buffer) => {
+): Effect.Effect<string, HttpClientError.HttpClientError | Retry.TruncatedBody | Retry.UnreadableBody> =>
+  Effect.flatMap(response.arrayBuffer, (buffer): Effect.Effect<string, Retry.TruncatedBody | Retry.UnreadableBody> => {
     const declared = Number(response.headers["content-length"])
     const encoding = response.headers["content-encoding"]
     const compressed = encoding !== undefined && encoding !== "identity"
@@ -183,7 +192,33 @@ const readText = (
     if (!compressed && !bodiless && Number.isFinite(declared) && buffer.byteLength < declared) {
       return Effect.fail(new Retry.TruncatedBody(buffer.byteLength, declared))
     }
-    return Effect.succeed(utf8.decode(new Uint8Array(buffer)))
+    const bytes = new Uint8Array(buffer)
+    try {
+      return Effect.succeed(utf8.decode(bytes))
+    } catch {
+      const url = response.request.url
+      // What can be shown of it: the bytes as Latin-1, so the excerpt keeps the damage visible.
+      const shown = Array.from(bytes.subarray(0, 600), (byte) => String.fromCharCode(byte)).join("")
+      return Effect.fail(new Retry.UnreadableBody("the body is not valid UTF-8", shown, response.status, url))
+    }
+  })
+
+/** A 2xx JSON body: "" is null; text that is not JSON is damage, worth another attempt. */
+const readJsonBody = (
+  response: HttpClientResponse.HttpClientResponse
+): Effect.Effect<
+  { readonly value: unknown; readonly body: string; readonly finalUrl: string; readonly status: number },
+  HttpClientError.HttpClientError | Retry.TruncatedBody | Retry.UnreadableBody
+> =>
+  Effect.flatMap(readText(response), (body) => {
+    const reply = { body, status: response.status, finalUrl: response.request.url }
+    if (body.trim().length === 0) return Effect.succeed({ ...reply, value: null })
+    try {
+      return Effect.succeed({ ...reply, value: JSON.parse(body) as unknown })
+    } catch (error) {
+      const problem = error instanceof Error ? error.message : "invalid JSON"
+      return Effect.fail(new Retry.UnreadableBody(problem, body, response.status, response.request.url))
+    }
   })
 
 export const make: Effect.Effect<ApiClientShape, never, DandiConfig | Credentials | HttpClient.HttpClient> = Effect
@@ -196,6 +231,9 @@ export const make: Effect.Effect<ApiClientShape, never, DandiConfig | Credential
     const apiUrl = config.instance.api.replace(/\/+$/, "")
     const apiOrigin = originOf(apiUrl)
     const credentialsHint = `set ${config.apiKeyVariable} or authenticate with a valid API key`
+    // Whether the archive has answered anything yet (any status): until then, an address that
+    // refuses connections or does not resolve is reported at once instead of retried.
+    const answered = yield* Ref.make(false)
 
     const withUserAgent = (request: HttpClientRequest.HttpClientRequest) =>
       config.userAgent === null ? request : HttpClientRequest.setHeader(request, "user-agent", config.userAgent)
@@ -267,7 +305,7 @@ export const make: Effect.Effect<ApiClientShape, never, DandiConfig | Credential
       options: ApiRequestOptions,
       consume: (
         response: HttpClientResponse.HttpClientResponse
-      ) => Effect.Effect<A, HttpClientError.HttpClientError | Retry.TruncatedBody>
+      ) => Effect.Effect<A, HttpClientError.HttpClientError | Retry.TruncatedBody | Retry.UnreadableBody>
     ): Effect.Effect<A, HttpErrors.ApiError> =>
       Effect.gen(function*() {
         const target = url(path, options.params)
@@ -279,9 +317,10 @@ export const make: Effect.Effect<ApiClientShape, never, DandiConfig | Credential
 
         const attempt: Effect.Effect<Answer<A>, Retry.Failure | TooManyRedirects> = executeFollowing(first, token, options)
           .pipe(
+            Effect.tap(() => Ref.set(answered, true)),
             Effect.flatMap((
               { response, url: finalUrl }
-            ): Effect.Effect<Answer<A>, HttpClientError.HttpClientError | Retry.TruncatedBody> =>
+            ): Effect.Effect<Answer<A>, HttpClientError.HttpClientError | Retry.TruncatedBody | Retry.UnreadableBody> =>
               response.status < 400 || allowed.includes(response.status)
                 ? Effect.map(consume(response), (value) => ({ _tag: "Done", value, response }))
                 : Effect.map(
@@ -296,10 +335,29 @@ export const make: Effect.Effect<ApiClientShape, never, DandiConfig | Credential
           config.retry,
           label,
           attempt,
-          (outcome) => Retry.classify(Either.map(outcome, (answer) => answer._tag === "Status" ? answer.response : null))
+          (outcome) =>
+            Effect.flatMap(Ref.get(answered), (hasAnswered) =>
+              // An address where nothing ever answered is a wrong URL or a dead host, not a blip.
+              !hasAnswered && Either.isLeft(outcome) && Retry.unreachableCode(outcome.left) !== undefined
+                ? Effect.succeed(undefined)
+                : Retry.classify(Either.map(outcome, (answer) => answer._tag === "Status" ? answer.response : null)))
         )
         if (Either.isLeft(result)) {
           const failure = result.left
+          if (failure instanceof Retry.UnreadableBody) {
+            return yield* Effect.fail(HttpErrors.decodeFailure({
+              method,
+              url: failure.url,
+              status: failure.status,
+              body: failure.body,
+              problem: failure.problem,
+              attempts
+            }))
+          }
+          const code = Retry.unreachableCode(failure)
+          if (code !== undefined && !(yield* Ref.get(answered))) {
+            return yield* Effect.fail(HttpErrors.unreachable({ method, url: target, code }))
+          }
           const described = failure instanceof TooManyRedirects
             ? { reason: "Other" as const, description: `more than ${maxRedirects} redirects` }
             : Retry.transportFailure(failure)
@@ -330,25 +388,7 @@ export const make: Effect.Effect<ApiClientShape, never, DandiConfig | Credential
     })
 
     const readJson = Effect.fn("ApiClient.json")(function*(method: HttpMethod, path: string, options: ApiRequestOptions) {
-      const { body, finalUrl, status } = yield* run(
-        method,
-        path,
-        options,
-        (response) =>
-          Effect.map(readText(response), (body) => ({ body, status: response.status, finalUrl: response.request.url }))
-      )
-      if (body.trim().length === 0) return { value: null as unknown, body, finalUrl, status }
-      try {
-        return { value: JSON.parse(body) as unknown, body, finalUrl, status }
-      } catch (error) {
-        return yield* HttpErrors.decodeFailure({
-          method,
-          url: finalUrl,
-          status,
-          body,
-          problem: error instanceof Error ? error.message : "invalid JSON"
-        })
-      }
+      return yield* run(method, path, options, readJsonBody)
     })
 
     const jsonReply = <A, I, R>(

@@ -263,6 +263,24 @@ export class AssetRecord extends Schema.Class<AssetRecord>(id("AssetRecord"))(
   }
 }
 
+/**
+ * An asset record with exactly one of `blob` and `zarr`: what a listing can turn into an asset.
+ * A record with both or neither fails on the field at fault, so a listing can name it (and, with
+ * `onInvalid: "skip"`, go on without it).
+ *
+ * @since 0.1.0
+ */
+export const AssetRecordWithContent = AssetRecord.pipe(
+  Schema.filter((record) =>
+    record.assetType !== "invalid" || {
+      path: [record.blob != null ? "zarr" : "blob"],
+      message: record.blob != null
+        ? "both blob and zarr are set; an asset is one or the other"
+        : "neither blob nor zarr is set; an asset needs one of them"
+    }
+  )
+)
+
 /** @since 0.1.0 */
 export class AssetValidationRecord extends Schema.Class<AssetValidationRecord>(id("AssetValidationRecord"))({
   status: AssetStatus,

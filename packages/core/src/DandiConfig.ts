@@ -10,6 +10,7 @@
  *   requestTimeout: Duration          // per attempt, until the JSON body is read (default 60 s)
  *   userAgent: string | null          // "dandi-effect/<version>"; null sends none (browsers)
  *   apiKeyVariable: string            // the one variable holding the key (DandiInstance.apiKeyVariable)
+ *   onInvalid: "fail" | "skip"        // a listed record that does not fit: end the listing, or report and go on
  * }
  * DandiConfig.layer(options)          // Layer<DandiConfig, ConfigError | UnknownInstanceError, HttpClient>
  * DandiConfig.layerConfig             // same, from DANDI_INSTANCE, DANDI_PAGE_SIZE, … via Effect Config
@@ -54,6 +55,12 @@ export interface DandiConfigShape {
    * (see `DandiInstance.apiKeyVariable`). No other variable is ever read for it.
    */
   readonly apiKeyVariable: string
+  /**
+   * What a listed record that does not fit its schema does: `"fail"` (default) ends the listing
+   * with a ResponseDecodeError naming the record and the field; `"skip"` logs a warning naming
+   * them and the listing goes on. A single record asked for by itself always fails.
+   */
+  readonly onInvalid: "fail" | "skip"
 }
 
 export class DandiConfig extends Context.Tag("@dandi-effect/core/DandiConfig")<DandiConfig, DandiConfigShape>() {}
@@ -69,7 +76,8 @@ export const defaults = {
   pageConcurrency: 2,
   retry: RetryPolicy.defaultPolicy,
   requestTimeout: Duration.seconds(60),
-  userAgent: defaultUserAgent
+  userAgent: defaultUserAgent,
+  onInvalid: "fail"
 } as const
 
 export interface DandiConfigOptions {
@@ -84,6 +92,8 @@ export interface DandiConfigOptions {
   readonly retry?: Partial<RetryPolicy.RetryPolicy> | undefined
   readonly requestTimeout?: Duration.DurationInput | undefined
   readonly userAgent?: string | null | undefined
+  /** See DandiConfigShape.onInvalid. */
+  readonly onInvalid?: "fail" | "skip" | undefined
 }
 
 const invalid = (key: string, message: string): ConfigError.ConfigError => ConfigError.InvalidData([key], message)
@@ -116,7 +126,8 @@ const settle = (options: DandiConfigOptions): Either.Either<Settings, ConfigErro
     pageConcurrency: options.pageConcurrency ?? defaults.pageConcurrency,
     retry: { ...defaults.retry, ...options.retry },
     requestTimeout: options.requestTimeout === undefined ? defaults.requestTimeout : Duration.decode(options.requestTimeout),
-    userAgent: options.userAgent === undefined ? defaults.userAgent : options.userAgent
+    userAgent: options.userAgent === undefined ? defaults.userAgent : options.userAgent,
+    onInvalid: options.onInvalid ?? defaults.onInvalid
   })
 
 /** Whether the user named the instance or gave a URL that no known instance has. */

@@ -85,8 +85,10 @@ const describeHtml = (text: string): string => {
   const withoutScripts = text.replace(/<(script|style)\b[\s\S]*?<\/\1>/gi, " ")
   const title = /<title>([\s\S]*?)<\/title>/i.exec(withoutScripts)?.[1]
   const heading = /<h1[^>]*>([\s\S]*?)<\/h1>/i.exec(withoutScripts)?.[1]
-  const stripped = oneLine(withoutScripts.replace(/<[^>]+>/g, " "))
+  // The title is not part of the page's text; nginx's and Django's pages repeat it as the h1.
+  const stripped = oneLine(withoutScripts.replace(/<title>[\s\S]*?<\/title>/gi, " ").replace(/<[^>]+>/g, " "))
   const headline = oneLine((heading ?? title ?? "").replace(/<[^>]+>/g, " "))
+  if (stripped.length === 0) return headline
   return headline.length > 0 && stripped.length > 200 ? headline : stripped
 }
 
@@ -178,8 +180,12 @@ export const fromStatus = (failure: StatusFailure): ApiError => {
   }
   if (status >= 500) {
     const tries = failure.attempts !== undefined && failure.attempts > 1 ? ` after ${failure.attempts} attempts` : ""
+    // A proxy's page that only restates the status ("502 Bad Gateway") is the status, said once.
+    const restated = new RegExp(`^${status}\\b`).test(detail)
     return new ServerError({
-      message: `The archive failed with ${status} on ${request}${tries}${withDetail(detail)}. Try again later; if it keeps happening, report it to the archive's administrators.`,
+      message: restated
+        ? `The archive failed with ${detail.replace(/[\s.]+$/, "")} on ${request}${tries}. Try again later; if it keeps happening, report it to the archive's administrators.`
+        : `The archive failed with ${status} on ${request}${tries}${withDetail(detail)}. Try again later; if it keeps happening, report it to the archive's administrators.`,
       status,
       method,
       url,
@@ -228,20 +234,88 @@ export const fromTransport = (options: {
   })
 }
 
-/** A 2xx body that is not what the API promises. */
+const isJson = (body: string): boolean => {
+  try {
+    JSON.parse(body)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/**
+ * A 2xx body that is not what the API promises. A body that is not JSON at all came from
+ * something else than the API (a proxy, a captive portal, a wrong URL); JSON of another shape is
+ * the server's own record, said as such.
+ */
 export const decodeFailure = (options: {
   readonly method: string
   readonly url: string
   readonly status: number
   readonly body: string
   readonly problem: string
+  /** Attempts made, when every one of them read a body that was not JSON. */
+  readonly attempts?: number | undefined
 }): ResponseDecodeError => {
   const url = displayUrl(options.url)
+  const problem = oneLine(options.problem).slice(0, 300)
+  const tries = options.attempts !== undefined && options.attempts > 1 ? ` (${options.attempts} attempts)` : ""
   return new ResponseDecodeError({
-    message: `${options.method} ${url} answered ${options.status} with a body that is not the expected JSON (${oneLine(options.problem).slice(0, 300)}). Check that the instance URL points at a DANDI Archive API (it usually ends in /api); a proxy or captive portal may be answering instead.`,
+    message: isJson(options.body)
+      ? `The server sent an unexpected record for ${options.method} ${url} (${problem}). The archive may run a newer or older API than this client knows; if it persists, report it with this message.`
+      : `${options.method} ${url} answered ${options.status} with a body that is not JSON${tries} (${problem}). Check that the instance URL points at a DANDI Archive API (it usually ends in /api); a proxy or captive portal may be answering instead, or the connection damages what it carries.`,
     method: options.method,
     url,
     status: options.status,
     excerpt: excerpt(options.body)
+  })
+}
+
+/**
+ * One record of a listing that does not fit its schema: `what` names the record and the field
+ * (`asset "a.nwb" (asset_id …): field size: Expected a non-negative number, actual -1`).
+ */
+export const unexpectedRecord = (options: {
+  readonly method: string
+  readonly url: string
+  readonly status: number
+  readonly record: unknown
+  readonly what: string
+}): ResponseDecodeError => {
+  const url = displayUrl(options.url)
+  return new ResponseDecodeError({
+    message: `The server sent an unexpected record for ${options.method} ${url}: ${options.what}. The archive may run a newer or older API than this client knows; if it persists, report it with this message.`,
+    method: options.method,
+    url,
+    status: options.status,
+    excerpt: excerpt(JSON.stringify(options.record) ?? String(options.record))
+  })
+}
+
+const unreachableReasons: Readonly<Record<string, string>> = {
+  ECONNREFUSED: "connection refused",
+  ENOTFOUND: "no such host",
+  EAI_NONAME: "no such host",
+  EAI_FAIL: "no such host",
+  EAI_AGAIN: "the host name could not be resolved",
+  EHOSTUNREACH: "no route to the host",
+  ENETUNREACH: "the network is unreachable"
+}
+
+/**
+ * A first request that could not connect at all: one line naming the host, no retries behind it.
+ */
+export const unreachable = (options: {
+  readonly method: string
+  readonly url: string
+  readonly code: string
+}): TransportError => {
+  const url = displayUrl(options.url)
+  const origin = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(url)?.[0] ?? url
+  return new TransportError({
+    message: `Cannot reach the archive at ${origin} (${unreachableReasons[options.code] ?? options.code}). Check the instance URL and your network connection.`,
+    method: options.method,
+    url,
+    reason: "Connection"
   })
 }

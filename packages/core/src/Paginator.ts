@@ -22,9 +22,17 @@
  *
  * `cursor` follows `next` strictly one page at a time (`{next, results}` envelopes: zarr files).
  *
+ * Each record is decoded on its own. One that does not fit its schema is reported naming the
+ * record (an asset's path and id, a dandiset's identifier) and the field, as "the server sent an
+ * unexpected record"; `onInvalid` (per listing, else DandiConfig's, default `"fail"`) decides
+ * whether that ends the listing with a ResponseDecodeError (`"fail"`) or is logged as a warning
+ * while the listing goes on without it (`"skip"`). Nothing that failed its schema is returned.
+ *
  * @since 0.1.0
  */
 import * as Chunk from "effect/Chunk"
+import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -35,6 +43,7 @@ import * as Stream from "effect/Stream"
 import { ApiClient, type QueryParams } from "./ApiClient.js"
 import { DandiConfig } from "./DandiConfig.js"
 import type { ApiError, NotFoundContext } from "./HttpErrors.js"
+import * as HttpErrors from "./HttpErrors.js"
 import * as WebUrl from "./WebUrl.js"
 
 export interface PageOptions {
@@ -45,12 +54,21 @@ export interface PageOptions {
   readonly concurrency?: number | undefined
   /** Wording of a 404 on the first page (the listed resource does not exist). */
   readonly notFound?: NotFoundContext | undefined
+  /** What a record that does not fit its schema does (default: DandiConfig's `onInvalid`). */
+  readonly onInvalid?: OnInvalid | undefined
 }
 
 export interface CursorOptions {
   readonly params?: QueryParams | undefined
   readonly notFound?: NotFoundContext | undefined
+  readonly onInvalid?: OnInvalid | undefined
 }
+
+/**
+ * `"fail"`: a record that does not fit ends the listing with a ResponseDecodeError naming it;
+ * `"skip"`: it is reported (a warning naming it and the field) and the listing goes on.
+ */
+export type OnInvalid = "fail" | "skip"
 
 export interface PaginatorShape {
   readonly pages: <A, I, R>(
@@ -67,20 +85,53 @@ export interface PaginatorShape {
 
 export class Paginator extends Context.Tag("@dandi-effect/core/Paginator")<Paginator, PaginatorShape>() {}
 
-/** The envelope of one page; extra keys (`previous`) are ignored. */
-const makeEnvelope = <A, I, R>(item: Schema.Schema<A, I, R>) =>
-  Schema.Struct({
-    count: Schema.optional(Schema.NullOr(Schema.Number)),
-    next: Schema.optional(Schema.NullOr(Schema.String)),
-    results: Schema.Array(item)
-  })
+/** The envelope of one page; extra keys (`previous`) are ignored. Records are decoded one by one. */
+const Envelope = Schema.Struct({
+  count: Schema.optional(Schema.NullOr(Schema.Number)),
+  next: Schema.optional(Schema.NullOr(Schema.String)),
+  results: Schema.Array(Schema.Unknown)
+})
 
-type Envelope<A, I, R> = ReturnType<typeof makeEnvelope<A, I, R>>
+interface Decoder<A, R> {
+  readonly item: (raw: unknown) => Effect.Effect<A, ParseResult.ParseError, R>
+  readonly onInvalid: OnInvalid
+}
+
+/** How a record names itself in a message: an asset by path and id, a dandiset by identifier. */
+export const describeRecord = (raw: unknown, position: number): string => {
+  const record = typeof raw === "object" && raw !== null && !Array.isArray(raw) ? raw as Record<string, unknown> : {}
+  const text = (key: string) => {
+    const value = record[key]
+    return typeof value === "string" || typeof value === "number" ? String(value) : undefined
+  }
+  const path = text("path")
+  const assetId = text("asset_id")
+  if (path !== undefined || assetId !== undefined) {
+    return `asset ${path === undefined ? "(no path)" : JSON.stringify(path)}${assetId === undefined ? "" : ` (asset_id ${assetId})`}`
+  }
+  const identifier = text("identifier")
+  if (identifier !== undefined) return `dandiset ${identifier}${text("version") === undefined ? "" : `/${text("version")}`}`
+  const version = text("version")
+  if (version !== undefined) return `version ${version}`
+  const key = text("key") ?? text("Key")
+  if (key !== undefined) return `entry ${JSON.stringify(key)}`
+  return `record ${position + 1} of the page`
+}
+
+/** The first problem of a parse error, as `field: what was wrong`. */
+const fieldProblem = (error: ParseResult.ParseError): string => {
+  const [issue] = ParseResult.ArrayFormatter.formatErrorSync(error)
+  if (issue === undefined) return "does not fit"
+  const field = issue.path.map(String).join(".")
+  const message = issue.message.replace(/\s+/g, " ").slice(0, 200)
+  return field === "" ? message : `field ${field}: ${message}`
+}
 
 interface Page<A> {
   readonly count: number | null
   readonly next: string | null
   readonly results: ReadonlyArray<A>
+  readonly sent: number
 }
 
 const sortedPairs = (params: WebUrl.WebUrlSearchParams): Array<string> =>
@@ -106,23 +157,58 @@ export const make: Effect.Effect<PaginatorShape, never, ApiClient | DandiConfig>
   const api = yield* ApiClient
   const config = yield* DandiConfig
 
-  const fetchPage = <A, I, R>(
-    envelope: Envelope<A, I, R>,
+  const decoder = <A, I, R>(item: Schema.Schema<A, I, R>, onInvalid: OnInvalid | undefined): Decoder<A, R> => ({
+    item: Schema.decodeUnknown(item),
+    onInvalid: onInvalid ?? config.onInvalid
+  })
+
+  /** One page's records, decoded one by one; a record that does not fit fails or is skipped. */
+  const decodeResults = <A, R>(
+    decode: Decoder<A, R>,
+    results: ReadonlyArray<unknown>,
+    url: string,
+    status: number
+  ): Effect.Effect<ReadonlyArray<A>, ApiError, R> =>
+    Effect.map(
+      Effect.forEach(results, (raw, position) =>
+        Effect.either(decode.item(raw)).pipe(
+          Effect.flatMap(Either.match({
+            onRight: (value) => Effect.succeed(Option.some(value)),
+            onLeft: (error) => {
+              const what = `${describeRecord(raw, position)}: ${fieldProblem(error)}`
+              return decode.onInvalid === "skip"
+                ? Effect.as(
+                  Effect.logWarning(`Skipped an unexpected record from GET ${HttpErrors.displayUrl(url)}: ${what}`),
+                  Option.none<A>()
+                )
+                : Effect.fail(HttpErrors.unexpectedRecord({ method: "GET", url, status, record: raw, what }))
+            }
+          }))
+        )),
+      (decoded) => decoded.flatMap(Option.toArray)
+    )
+
+  const fetchPage = <A, R>(
+    decode: Decoder<A, R>,
     path: string,
     params: QueryParams | undefined,
     notFound: NotFoundContext | undefined
   ): Effect.Effect<Page<A> & { readonly url: string }, ApiError, R> =>
-    api.jsonReply(envelope, "GET", path, { params, notFound }).pipe(
-      Effect.map(({ url, value }) => ({
-        count: value.count ?? null,
-        next: value.next ?? null,
-        results: value.results,
-        url
-      }))
+    api.jsonReply(Envelope, "GET", path, { params, notFound }).pipe(
+      Effect.flatMap(({ status, url, value }) =>
+        Effect.map(decodeResults(decode, value.results, url, status), (results) => ({
+          count: value.count ?? null,
+          next: value.next ?? null,
+          results,
+          // How many records the server sent: page arithmetic must not shrink with a skipped one.
+          sent: value.results.length,
+          url
+        }))
+      )
     )
 
   /** Serial walk from an absolute `next` URL. */
-  const follow = <A, I, R>(envelope: Envelope<A, I, R>, next: string | null): Stream.Stream<A, ApiError, R> =>
+  const follow = <A, R>(envelope: Decoder<A, R>, next: string | null): Stream.Stream<A, ApiError, R> =>
     next === null
       ? Stream.empty
       : Stream.paginateChunkEffect(next, (url) =>
@@ -134,7 +220,7 @@ export const make: Effect.Effect<PaginatorShape, never, ApiClient | DandiConfig>
     path: string,
     options?: CursorOptions
   ): Stream.Stream<A, ApiError, R> => {
-    const envelope = makeEnvelope(item)
+    const envelope = decoder(item, options?.onInvalid)
     return Stream.unwrap(
       Effect.map(
         fetchPage(envelope, path, options?.params, options?.notFound),
@@ -148,7 +234,7 @@ export const make: Effect.Effect<PaginatorShape, never, ApiClient | DandiConfig>
     path: string,
     options?: PageOptions
   ): Stream.Stream<A, ApiError, R> => {
-    const envelope = makeEnvelope(item)
+    const envelope = decoder(item, options?.onInvalid)
     const requestedSize = options?.pageSize ?? config.pageSize
     const concurrency = Math.max(1, options?.concurrency ?? config.pageConcurrency)
     const params: QueryParams = { ...options?.params, page_size: requestedSize }
@@ -159,7 +245,7 @@ export const make: Effect.Effect<PaginatorShape, never, ApiClient | DandiConfig>
         Effect.catchTag("NotFoundError", () =>
           Effect.as(
             Effect.logWarning(`Page ${page} of ${path} no longer exists; the listing changed while it was read`),
-            { count: null, next: null, results: [], url: "" } satisfies Page<A> & { url: string }
+            { count: null, next: null, results: [], sent: 0, url: "" } satisfies Page<A> & { url: string }
           ))
       )
 
@@ -167,10 +253,10 @@ export const make: Effect.Effect<PaginatorShape, never, ApiClient | DandiConfig>
       const first = yield* fetchPage(envelope, path, params, options?.notFound)
       const head = Stream.fromIterable(first.results)
       if (first.next === null) return head
-      if (!isPage2Url(first.url, first.next) || first.results.length === 0) {
+      if (!isPage2Url(first.url, first.next) || first.sent === 0) {
         return Stream.concat(head, follow(envelope, first.next))
       }
-      const size = first.results.length
+      const size = first.sent
       if (first.count !== null) {
         const total = Math.ceil(first.count / size)
         const lastNext = yield* Ref.make<string | null>(total >= 2 ? null : first.next)
@@ -186,7 +272,7 @@ export const make: Effect.Effect<PaginatorShape, never, ApiClient | DandiConfig>
       }
       const rest = Stream.iterate(2, (page) => page + 1).pipe(
         Stream.mapEffect(numbered, { concurrency }),
-        Stream.takeUntil((page) => page.next === null || page.results.length < size),
+        Stream.takeUntil((page) => page.next === null || page.sent < size),
         Stream.mapConcat((page) => page.results)
       )
       return Stream.concat(head, rest)

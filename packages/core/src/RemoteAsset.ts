@@ -333,9 +333,11 @@ export interface ZarrAssetJson extends AssetJsonBase {
 
 /** Why an asset record cannot become an asset (dandi-cli raises ValueError). */
 const invalidRecord = (record: AssetRecord): string =>
-  record.blob != null
-    ? `Asset data for ${record.asset_id} contains both \`blob\` and \`zarr\`; the server sent an inconsistent record`
-    : `Asset data for ${record.asset_id} contains neither \`blob\` nor \`zarr\`; the server sent an incomplete record`
+  `The server sent an unexpected record: asset ${JSON.stringify(record.path)} (asset_id ${record.asset_id}): ${
+    record.blob != null
+      ? "field zarr: both blob and zarr are set; an asset is one or the other"
+      : "field blob: neither blob nor zarr is set; an asset needs one of them"
+  }`
 
 /**
  * An asset from top-level asset data. A record with both or neither of blob/zarr is refused with

@@ -8,7 +8,7 @@
  *
  * Waits: exponential (`base × factor^(retry-1)`), capped at `cap`, then spread by ± `jitter`
  * (a fraction) so that many clients do not retry in lock-step. A `Retry-After` header is a floor:
- * the client never comes back sooner than the server asked.
+ * the client never comes back sooner than the server asked. `totalWait` gives the whole budget.
  *
  * @since 0.1.0
  */
@@ -28,8 +28,13 @@ export interface RetryPolicy {
 }
 
 /**
- * About 8 minutes of patience in total: enough to ride out an archive deployment or a throttling
- * window, short enough that a dead server is reported within the time a user will wait.
+ * 10 attempts; the 9 waits between them add up to 183.5 s before jitter (0.5, 1, 2, 4, 8, 16,
+ * 32, 60, 60 s), between 146.8 s and 196.2 s with it (`totalWait`): about three minutes of
+ * patience for an archive that stopped answering, enough to ride out a deployment or a throttling
+ * window. The attempts themselves add their own time (each up to DandiConfig's
+ * `requestTimeout`, 60 s), and a `Retry-After` longer than a wait lengthens it. An archive that
+ * has never answered in this process is not waited for at all: a refused connection or an
+ * unknown host fails at once (see ApiClient).
  */
 export const defaultPolicy: RetryPolicy = {
   attempts: 10,
@@ -75,4 +80,18 @@ export const problems = (policy: RetryPolicy): ReadonlyArray<string> => {
   if (!(policy.factor >= 1)) found.push(`retry factor must be ≥ 1 (got ${policy.factor})`)
   if (!(policy.jitter >= 0 && policy.jitter < 1)) found.push(`retry jitter must be in [0, 1) (got ${policy.jitter})`)
   return found
+}
+
+/**
+ * The shortest and longest total wait the policy can spend between its attempts (jitter at its
+ * extremes, no `Retry-After`), without the time the attempts themselves take.
+ */
+export const totalWait = (policy: RetryPolicy): { readonly min: Duration.Duration; readonly max: Duration.Duration } => {
+  let min = 0
+  let max = 0
+  for (let retry = 1; retry < policy.attempts; retry++) {
+    min += Duration.toMillis(delay(policy, retry, 0))
+    max += Duration.toMillis(delay(policy, retry, 1))
+  }
+  return { min: Duration.millis(min), max: Duration.millis(max) }
 }

@@ -364,19 +364,50 @@ describe("ApiClient error mapping (server-contract.md §1.5 body shapes)", () =>
 })
 
 describe("ApiClient decoding", () => {
-  const decode = (response: () => Response) => {
-    const { layer } = stack(response)
+  /** The error of GET /info/ under a 3-attempt policy, and how many requests were made. */
+  const decodeCounting = (response: () => Response) => {
+    const { layer, log } = stack(response, { retry: { attempts: 3, base: Duration.seconds(1) } })
     return Effect.gen(function*() {
       const api = yield* ApiClient
-      return yield* Effect.flip(api.json(Ok, "GET", "/info/"))
+      const fiber = yield* Effect.fork(Effect.flip(api.json(Ok, "GET", "/info/")))
+      yield* TestClock.adjust("1 minutes")
+      return { error: yield* Fiber.join(fiber), requests: log.length }
     }).pipe(Effect.provide(layer))
   }
+  const decode = (response: () => Response) => Effect.map(decodeCounting(response), ({ error }) => error)
 
-  it.effect("malformed JSON in a 200 becomes ResponseDecodeError", () =>
+  it.effect("malformed JSON in a 200 is retried like a broken connection, then becomes ResponseDecodeError", () =>
     Effect.gen(function*() {
-      const error = yield* decode(() => new Response("{\"ok\": tru", { status: 200 }))
+      const { error, requests } = yield* decodeCounting(() => new Response("{\"ok\": tru", { status: 200 }))
+      expect(requests).toBe(3)
       expect(error).toMatchObject({ _tag: "ResponseDecodeError", status: 200, excerpt: "{\"ok\": tru" })
+      expect(error.message).toContain("3 attempts")
     }))
+
+  it.effect("a 200 body that is not valid UTF-8 is never decoded into a record: retried, then ResponseDecodeError", () =>
+    Effect.gen(function*() {
+      // {"ok":"yes"} with one byte flipped inside the string: a lenient decoder would read U+FFFD and parse it.
+      const damaged = new Uint8Array([...new TextEncoder().encode("{\"ok\":\"y"), 0xe5, ...new TextEncoder().encode("s\"}")])
+      const { error, requests } = yield* decodeCounting(() => new Response(damaged, { status: 200 }))
+      expect(requests).toBe(3)
+      expect(error._tag).toBe("ResponseDecodeError")
+      expect(error.message).toContain("not valid UTF-8")
+    }))
+
+  it.effect("a damaged body followed by a good one: the good one is what the caller gets", () => {
+    let calls = 0
+    const { layer } = stack(() =>
+      ++calls === 1 ? new Response(new Uint8Array([0x7b, 0xff, 0x7d]), { status: 200 }) : json({ ok: true }), {
+      retry: { attempts: 3, base: Duration.seconds(1) }
+    })
+    return Effect.gen(function*() {
+      const api = yield* ApiClient
+      const fiber = yield* Effect.fork(api.json(Ok, "GET", "/info/"))
+      yield* TestClock.adjust("1 minutes")
+      expect(yield* Fiber.join(fiber)).toEqual({ ok: true })
+      expect(calls).toBe(2)
+    }).pipe(Effect.provide(layer))
+  })
 
   it.effect("an HTML 200 becomes ResponseDecodeError with a short excerpt", () =>
     Effect.gen(function*() {

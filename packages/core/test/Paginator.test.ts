@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Effect, Fiber, Option, Schema, Stream, TestClock } from "effect"
+import { Chunk, Effect, Fiber, Logger, Option, Schema, Stream, TestClock } from "effect"
 import { isPage2Url, Paginator } from "@dandi-effect/core/Paginator"
 import { apiUrl, json, pagingServer, stack } from "./http-support/MockHttp.js"
 
@@ -202,6 +202,62 @@ describe("Paginator.pages", () => {
       const error = yield* Effect.flip(Stream.runDrain(paginator.pages(Item, "/dandisets/")))
       expect(error._tag).toBe("ResponseDecodeError")
     }).pipe(Effect.provide(layer))
+  })
+})
+
+describe("Paginator: records that do not fit", () => {
+  const Asset = Schema.Struct({ asset_id: Schema.String, path: Schema.String, size: Schema.Number.pipe(Schema.nonNegative()) })
+  const page = {
+    count: 3,
+    next: null,
+    results: [
+      { asset_id: "a1", path: "ok.nwb", size: 1 },
+      { asset_id: "a2", path: "sub-1/bad.nwb", size: -5 },
+      { asset_id: "a3", path: "also-ok.nwb", size: 3 }
+    ]
+  }
+
+  it.effect("fail (default): the error says the server sent an unexpected record, naming the asset and the field", () => {
+    const { layer } = stack(() => json(page))
+    return Effect.gen(function*() {
+      const paginator = yield* Paginator
+      const error = yield* Effect.flip(Stream.runDrain(paginator.pages(Asset, "/dandisets/000001/versions/draft/assets/")))
+      expect(error._tag).toBe("ResponseDecodeError")
+      expect(error.message).toContain("The server sent an unexpected record")
+      expect(error.message).toContain("asset \"sub-1/bad.nwb\" (asset_id a2)")
+      expect(error.message).toContain("field size")
+      expect(error.message).not.toContain("captive portal")
+      if (error._tag === "ResponseDecodeError") expect(JSON.parse(error.excerpt)).toEqual(page.results[1])
+    }).pipe(Effect.provide(layer))
+  })
+
+  it.effect("skip: the listing goes on without it, and a warning names the asset and the field", () => {
+    const { layer } = stack(() => json(page))
+    const warnings: Array<string> = []
+    const logger = Logger.make(({ message }) => {
+      warnings.push(Array.isArray(message) ? message.join(" ") : String(message))
+    })
+    return Effect.gen(function*() {
+      const paginator = yield* Paginator
+      const listed = yield* Stream.runCollect(paginator.pages(Asset, "/dandisets/000001/versions/draft/assets/", { onInvalid: "skip" }))
+      expect(Chunk.toReadonlyArray(listed).map((asset) => asset.path)).toEqual(["ok.nwb", "also-ok.nwb"])
+      expect(warnings).toHaveLength(1)
+      expect(warnings[0]).toContain("asset \"sub-1/bad.nwb\" (asset_id a2)")
+      expect(warnings[0]).toContain("field size")
+    }).pipe(Effect.provide(layer), Effect.provide(Logger.replace(Logger.defaultLogger, logger)))
+  })
+
+  it.effect("skip keeps the page arithmetic of what the server sent", () => {
+    const { layer, log } = stack((request) => {
+      const pageNumber = Number(new URL(request.url).searchParams.get("page") ?? "1")
+      const results = pageNumber === 1 ? [{ n: 1 }, { n: "bad" }] : [{ n: 3 }]
+      return json({ count: 3, next: pageNumber === 1 ? `${request.url.split("?")[0]}?page_size=1000&page=2` : null, results })
+    })
+    return Effect.gen(function*() {
+      const paginator = yield* Paginator
+      expect(yield* collect(paginator.pages(Item, "/dandisets/", { onInvalid: "skip" }))).toEqual([1, 3])
+      expect(log).toHaveLength(2)
+    }).pipe(Effect.provide(layer), Effect.provide(Logger.remove(Logger.defaultLogger)))
   })
 })
 

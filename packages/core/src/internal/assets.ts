@@ -7,7 +7,7 @@
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Stream from "effect/Stream"
-import { AssetPathEntry, AssetRecord, JsonObject } from "../ApiRecords.js"
+import { AssetPathEntry, AssetRecord, AssetRecordWithContent, JsonObject } from "../ApiRecords.js"
 import * as RemoteAssets from "../RemoteAsset.js"
 import type { AssetQuery, ClientOperations, RecordOperations } from "./dandiApiService.js"
 import type { Resources } from "./resources.js"
@@ -38,7 +38,9 @@ export const make = ({ client, location, paginator }: Resources): AssetOperation
 
   listAssets: (identifier: string, versionId: string, query: AssetQuery = {}) => {
     const path = `/dandisets/${identifier}/versions/${versionId}/assets/`
-    return paginator.pages(AssetRecord, path, {
+    // Both or neither of blob/zarr fails on that field, so the listing can name the record
+    // (and, with onInvalid "skip", go on without it).
+    return paginator.pages(AssetRecordWithContent, path, {
       // Inline metadata: reading every asset's metadata costs no request per asset.
       params: { order: query.order, path: query.path, glob: query.glob, metadata: true },
       notFound: versionNotFound(identifier, versionId)

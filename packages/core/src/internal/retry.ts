@@ -25,8 +25,49 @@ export class TruncatedBody {
   constructor(readonly received: number, readonly declared: number) {}
 }
 
+/**
+ * A 2xx body that is not valid UTF-8 or not valid JSON: bytes damaged on the way (or a proxy's
+ * page). Like a body cut short it is worth another attempt; what the last attempt read is kept
+ * for the error that follows.
+ */
+export class UnreadableBody {
+  readonly _tag = "UnreadableBody"
+  constructor(
+    readonly problem: string,
+    readonly body: string,
+    readonly status: number,
+    readonly url: string
+  ) {}
+}
+
 /** Every way an HTTP attempt can fail before the caller judges its status. */
-export type Failure = HttpClientError.HttpClientError | Cause.TimeoutException | TruncatedBody
+export type Failure = HttpClientError.HttpClientError | Cause.TimeoutException | TruncatedBody | UnreadableBody
+
+/** Errors of a connection that was never made: nothing answered at that address. */
+const unreachableCodes: ReadonlySet<string> = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EAI_NONAME",
+  "EAI_FAIL",
+  "EHOSTUNREACH",
+  "ENETUNREACH"
+])
+
+/**
+ * The system error code when `failure` is a connection that could not be made at all (refused,
+ * unknown host, no route), found in its chain of causes; undefined otherwise, and in browsers,
+ * whose fetch does not say.
+ */
+export const unreachableCode = (failure: unknown): string | undefined => {
+  let current: unknown = failure
+  for (let depth = 0; depth < 5 && typeof current === "object" && current !== null; depth++) {
+    const code = (current as { readonly code?: unknown }).code
+    if (typeof code === "string" && unreachableCodes.has(code)) return code
+    current = (current as { readonly cause?: unknown }).cause
+  }
+  return undefined
+}
 
 /** Why an attempt deserves another go; `retryAfter` is the server's requested wait. */
 export interface Transient {
@@ -62,6 +103,9 @@ export interface TransportFailure {
  */
 export const transportFailure = (failure: unknown): TransportFailure => {
   if (Cause.isTimeoutException(failure)) return { reason: "Timeout", description: "no answer in time", transient: true }
+  if (failure instanceof UnreadableBody) {
+    return { reason: "Other", description: failure.problem, transient: true }
+  }
   if (failure instanceof TruncatedBody) {
     return {
       reason: "Connection",
