@@ -125,6 +125,7 @@ layer(archives, { excludeTestServices: true, timeout: 120_000 })("dandi-effect C
         expect(lines(result.stderr)).toHaveLength(1)
         expect(result.stderr).toContain(b.replace(/\/api$/, ""))
         expect(result.stderr).toContain(`chosen instance ${a}`)
+        expect(result.stderr).not.toContain(key)
         wellFormed(result.stderr)
       }), slow)
 
@@ -145,6 +146,7 @@ layer(archives, { excludeTestServices: true, timeout: 120_000 })("dandi-effect C
         expect(lines(result.stderr)).toHaveLength(1)
         expect(result.stderr).toContain(`-i ${b}`)
         expect(result.stderr).toContain("DANDI_API_KEY")
+        expect(result.stderr).not.toContain(key)
         wellFormed(result.stderr)
       }), slow)
 
@@ -155,6 +157,7 @@ layer(archives, { excludeTestServices: true, timeout: 120_000 })("dandi-effect C
         expect(result.stderr).toBe("")
         expect(result.code).toBe(0)
         expect(JSON.parse(lines(result.stdout)[0]!)).toMatchObject({ identifier: "000001", embargo_status: "EMBARGOED" })
+        expect(result.stdout).not.toContain(key)
       }), slow)
 
     it.effect("-i B without a key: the message names DANDI_API_KEY, a variable one can set", () =>
@@ -165,6 +168,18 @@ layer(archives, { excludeTestServices: true, timeout: 120_000 })("dandi-effect C
         expect(anonymous.stderr).toContain("Set DANDI_API_KEY")
         expect(anonymous.stderr.match(/\S*_API_KEY/g)).toEqual(["DANDI_API_KEY"])
         wellFormed(anonymous.stderr)
+      }), slow)
+  })
+
+  describe("an archive that never answered", () => {
+    it.effect("-i at a closed port: one line naming the host, exit 1, no retries", () =>
+      Effect.gen(function*() {
+        const result = yield* run(["ls", "-i", "http://127.0.0.1:1/api", "000001"], { DANDI_API_KEY: key })
+        expect(result.code).toBe(1)
+        expect(result.stdout).toBe("")
+        expect(result.stderr).toBe(
+          "dandi-effect: Cannot reach the archive at http://127.0.0.1:1 (connection refused). Check the instance URL and your network connection.\n"
+        )
       }), slow)
   })
 
