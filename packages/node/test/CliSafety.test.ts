@@ -106,6 +106,7 @@ const slow = 120_000
 const lines = (text: string) => text.split("\n").filter((line) => line.length > 0)
 
 /** C0 controls but the line feeds that end lines, DEL, C1 controls, bidi overrides. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const rawControl = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/
 
 const wellFormed = (message: string) => {

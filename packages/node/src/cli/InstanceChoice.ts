@@ -21,6 +21,7 @@ import { CliFailure } from "./CliFailure.js"
  * neither, a target's own archive is used (a server met only in a pasted URL without its key).
  *
  * @since 0.1.0
+ * @category instances
  */
 export const instanceOption = Options.text("dandi-instance").pipe(
   Options.withAlias("i"),
@@ -35,6 +36,7 @@ export const instanceOption = Options.text("dandi-instance").pipe(
  * The instance the user chose: `-i`, else a non-empty `DANDI_INSTANCE`, else none.
  *
  * @since 0.1.0
+ * @category instances
  */
 export const chosenInstance = (option: Option.Option<string>): Effect.Effect<string | undefined> =>
   Option.match(option, {
@@ -54,6 +56,7 @@ type Located = Exclude<DandiTarget, { readonly _tag: "NeedsRedirect" }>
  * chosen one fails with InstanceMismatchError. Run `command` on them with `connect`.
  *
  * @since 0.1.0
+ * @category instances
  */
 export const connect = <A, E, R>(
   target: Located,

@@ -8,7 +8,12 @@
  */
 import * as Effect from "effect/Effect"
 
-/** Exit statuses of a process ended by a signal, as shells report them (128 + signal number). */
+/**
+ * Exit statuses of a process ended by a signal, as shells report them (128 + signal number).
+ *
+ * @since 0.1.0
+ * @category signals
+ */
 export const signalExitCodes = { SIGINT: 130, SIGPIPE: 141, SIGTERM: 143 } as const
 
 let signalIsNormalEnd = false
@@ -17,6 +22,7 @@ let signalIsNormalEnd = false
  * Declares that the running command serves until a signal stops it (exit 0 then).
  *
  * @since 0.1.0
+ * @category signals
  */
 export const servesUntilSignal: Effect.Effect<void> = Effect.sync(() => {
   signalIsNormalEnd = true
@@ -26,5 +32,6 @@ export const servesUntilSignal: Effect.Effect<void> = Effect.sync(() => {
  * The exit status for a process that `signal` interrupted.
  *
  * @since 0.1.0
+ * @category signals
  */
 export const exitCodeFor = (signal: "SIGINT" | "SIGTERM"): number => signalIsNormalEnd ? 0 : signalExitCodes[signal]

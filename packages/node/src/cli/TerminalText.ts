@@ -24,6 +24,7 @@ const named: Readonly<Record<string, string>> = {
  * C0 controls, DEL, C1 controls (U+0080–U+009F: 8-bit CSI and OSC), the line and paragraph
  * separators, and the bidirectional embeddings, overrides and isolates.
  */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const unsafe = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\\]/g
 
 const hex = (char: string, width: 2 | 4) => char.charCodeAt(0).toString(16).padStart(width, "0")
@@ -34,6 +35,7 @@ const hex = (char: string, width: 2 | 4) => char.charCodeAt(0).toString(16).padS
  * unambiguously; everything else, non-ASCII letters included, is kept.
  *
  * @since 0.1.0
+ * @category terminal
  */
 export const visible = (text: string): string =>
   text.replace(unsafe, (char) => named[char] ?? (char.charCodeAt(0) <= 0xff ? `\\x${hex(char, 2)}` : `\\u${hex(char, 4)}`))
@@ -46,6 +48,7 @@ const jsonUnsafe = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g
  * back exactly: JSON allows any character as an escape, and these occur only inside strings.
  *
  * @since 0.1.0
+ * @category terminal
  */
 export const jsonLine = (value: unknown): string =>
   JSON.stringify(value).replace(jsonUnsafe, (char) => `\\u${hex(char, 4)}`)
