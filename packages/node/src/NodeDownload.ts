@@ -225,7 +225,8 @@ export const dandisetYaml = (
           return undefined
         }
       })()
-      if (JSON.stringify(YAML.parse(YAML.stringify(metadata))) === JSON.stringify(old)) {
+      const canonical = (value: unknown) => YAML.stringify(value, { sortMapEntries: true })
+      if (canonical(metadata) === canonical(old)) {
         return Stream.make<[FileEvent]>({ _tag: "Skipped", name, reason: "no change" })
       }
       if (policy === "error") {
