@@ -12,7 +12,8 @@
  *
  * What every download can rely on:
  * - The API's download route is asked with the token; the presigned storage URL it redirects to
- *   is fetched without it, with no trace headers and no span recording its signed query.
+ *   is fetched through the StorageClient: no token, no trace headers, no span recording its
+ *   signed query.
  * - Each storage request asks for exactly the bytes still missing; a 206 must carry the
  *   `Content-Range` asked for and the asset's size, a 200 to a ranged request has its leading
  *   bytes skipped. A server that ignores `Range` can therefore never corrupt a resume.
@@ -28,7 +29,6 @@
  *
  * @since 0.1.0
  */
-import * as HttpClient from "@effect/platform/HttpClient"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -41,6 +41,8 @@ import { DandiConfig } from "./DandiConfig.js"
 import type { DigestMismatch, LocalDataError, ObjectTooLargeError } from "./DandiError.js"
 import { Hasher } from "./Hasher.js"
 import type { ApiError } from "./HttpErrors.js"
+import { StorageClient } from "./StorageClient.js"
+import type { StorageFailure } from "./StorageClient.js"
 import * as BlobSource from "./internal/download/blobSource.js"
 import * as ToSink from "./internal/download/toSink.js"
 import * as RangedReader from "./RangedReader.js"
@@ -104,7 +106,15 @@ export type Completed = Extract<DownloadEvent, { readonly _tag: "Completed" }>
  * @since 0.1.0
  * @category errors
  */
-export type DownloadError = ApiError | DigestMismatch | LocalDataError | ObjectTooLargeError
+export type DownloadError = ApiError | StorageFailure | DigestMismatch | LocalDataError | ObjectTooLargeError
+
+/**
+ * What reading bytes from storage can fail with.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type ReadError = ApiError | StorageFailure
 
 /**
  * @since 0.1.0
@@ -115,14 +125,14 @@ export interface DownloaderShape {
   readonly bytes: (
     blob: BlobSource.BlobLocation,
     options?: { readonly start?: number | undefined; readonly end?: number | undefined }
-  ) => Stream.Stream<Uint8Array, ApiError>
+  ) => Stream.Stream<Uint8Array, ReadError>
   /** A verified, resumable download into `sink`, as a stream of progress events ending in Completed. */
   readonly toSink: (blob: BlobDownload, sink: ByteSink) => Stream.Stream<DownloadEvent, DownloadError>
   /** Random access to a blob: ranged requests behind a block cache with read-ahead. */
   readonly reader: (
     blob: BlobSource.BlobLocation,
     options?: RangedReader.RangedReaderOptions
-  ) => Effect.Effect<RangedReader.RangedReader<ApiError>, never, Scope.Scope>
+  ) => Effect.Effect<RangedReader.RangedReader<ReadError>, never, Scope.Scope>
 }
 
 /**
@@ -135,12 +145,12 @@ export class Downloader extends Context.Tag("@dandi-effect/core/Downloader")<Dow
  * @since 0.1.0
  * @category constructors
  */
-export const make: Effect.Effect<DownloaderShape, never, ApiClient | DandiConfig | HttpClient.HttpClient | Hasher> = Effect
+export const make: Effect.Effect<DownloaderShape, never, ApiClient | DandiConfig | StorageClient | Hasher> = Effect
   .gen(function*() {
     const api = yield* ApiClient
     const config = yield* DandiConfig
     const hasher = yield* Hasher
-    const storage = BlobSource.storageClient(yield* HttpClient.HttpClient, config)
+    const storage = yield* StorageClient
     const deps: BlobSource.Dependencies = { api, config, storage }
     const source = (blob: BlobSource.BlobLocation) =>
       BlobSource.make(deps, { downloadUrl: blob.downloadUrl, size: blob.size, name: blob.name })
@@ -166,7 +176,7 @@ export const make: Effect.Effect<DownloaderShape, never, ApiClient | DandiConfig
  * @since 0.1.0
  * @category layers
  */
-export const layer: Layer.Layer<Downloader, never, ApiClient | DandiConfig | HttpClient.HttpClient | Hasher> = Layer
+export const layer: Layer.Layer<Downloader, never, ApiClient | DandiConfig | StorageClient | Hasher> = Layer
   .effect(Downloader, make)
 
 /**

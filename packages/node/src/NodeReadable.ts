@@ -19,7 +19,6 @@
 import type { DandiApi } from "@dandi-effect/core/DandiApi"
 import type { DandiError } from "@dandi-effect/core/DandiError"
 import * as Downloader from "@dandi-effect/core/Downloader"
-import type { ApiError } from "@dandi-effect/core/HttpErrors"
 import type { RangedReaderOptions } from "@dandi-effect/core/RangedReader"
 import type { BaseRemoteAsset } from "@dandi-effect/core/RemoteAsset"
 import * as Cause from "effect/Cause"
@@ -38,7 +37,7 @@ import { Readable } from "node:stream"
  */
 export interface RemoteFile {
   /** Up to `length` bytes from the current position (fewer at the end); advances the position. */
-  readonly read: (length: number) => Effect.Effect<Uint8Array, ApiError>
+  readonly read: (length: number) => Effect.Effect<Uint8Array, Downloader.ReadError>
   /** Moves to `position` (`whence`: from the start, the current position, or the end). */
   readonly seek: (position: number, whence?: "start" | "current" | "end") => number
   readonly tell: () => number
@@ -71,8 +70,8 @@ export interface RemoteReadable {
   readonly name: string
   /** The metadata's `blobDateModified`, when listed. */
   readonly mtime: Date | undefined
-  readonly read: (position: number, length: number) => Effect.Effect<Uint8Array, ApiError>
-  readonly stream: (start?: number, end?: number) => Stream.Stream<Uint8Array, ApiError>
+  readonly read: (position: number, length: number) => Effect.Effect<Uint8Array, Downloader.ReadError>
+  readonly stream: (start?: number, end?: number) => Stream.Stream<Uint8Array, Downloader.ReadError>
   readonly open: () => RemoteFile
   /** A Node Readable of `[start, end]` (inclusive end, as `fs.createReadStream`). */
   readonly createReadStream: (options?: { readonly start?: number; readonly end?: number }) => Readable
@@ -96,7 +95,7 @@ export const asReadable = (
     const blob = Downloader.fromAssetData(asset, yield* asset.getRawMetadata())
     const reader = yield* downloader.reader(blob, options)
     const runtime = yield* Effect.runtime<never>()
-    const run = <A>(effect: Effect.Effect<A, ApiError>): Promise<A> =>
+    const run = <A>(effect: Effect.Effect<A, Downloader.ReadError>): Promise<A> =>
       Runtime.runPromiseExit(runtime)(effect).then((exit) =>
         Exit.isSuccess(exit) ? exit.value : Promise.reject(Cause.squash(exit.cause))
       )

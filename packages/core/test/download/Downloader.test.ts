@@ -132,14 +132,15 @@ describe("Downloader.toSink", () => {
       expect(same(Option.getOrThrow(yield* memory.committed), expected)).toBe(true)
     }).pipe(Effect.provide(harness({ rules: [s3Get({ action: "status", status, retryAfter: 3, times: 1 })] }))))
 
-  it.live("a 404 from storage fails at once with NotFoundError", () =>
+  it.live("a 404 from storage fails at once with StorageError, and nothing is committed", () =>
     Effect.gen(function*() {
       const blob = yield* seedBlob(blobPath, content)
       const downloader = yield* Downloader.Downloader
       const memory = yield* ByteSink.memory(blobPath)
       const error = yield* Effect.flip(Downloader.completion(downloader.toSink(blob, memory.sink)))
-      expect(error._tag).toBe("NotFoundError")
+      expect(error).toMatchObject({ _tag: "StorageError", status: 404 })
       expect((yield* storageRequests).length).toBe(1)
+      expect(Option.isNone(yield* memory.committed)).toBe(true)
     }).pipe(Effect.provide(harness({ rules: [s3Get({ action: "status", status: 404 })] }))))
 })
 
