@@ -33,6 +33,12 @@ import * as NodeHasher from "./NodeHasher.js"
 import * as NodeHttp from "./NodeHttp.js"
 import * as NodeTokenStore from "./NodeTokenStore.js"
 
+/**
+ * What `layer` takes: the DandiApi options, plus the HTTP client and token store to use instead of undici and the OS keyring.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface NodeDandiOptions extends DandiApi.DandiApiLayerOptions {
   /**
    * Where saved keys live (default: the OS keyring, falling back to memory). Pass
@@ -43,7 +49,12 @@ export interface NodeDandiOptions extends DandiApi.DandiApiLayerOptions {
   readonly httpClient?: Layer.Layer<HttpClient.HttpClient> | undefined
 }
 
-/** Every service `layer` provides. */
+/**
+ * Every service `layer` provides.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Services =
   | DandiApi.Services
   | Downloader.Downloader
@@ -68,7 +79,12 @@ const split = (options: NodeDandiOptions) => {
   return api
 }
 
-/** The SDK on Node, configured by `options` (see DandiApi.layer for the instance and key options). */
+/**
+ * The SDK on Node, configured by `options` (see DandiApi.layer for the instance and key options).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layer = (options: NodeDandiOptions = {}): Layer.Layer<Services, DandiApi.LayerError> =>
   Downloader.layer.pipe(
     Layer.provideMerge(DandiApi.layer(split(options))),
@@ -78,6 +94,9 @@ export const layer = (options: NodeDandiOptions = {}): Layer.Layer<Services, Dan
 /**
  * The SDK on Node, configured from the environment through Effect Config (`DANDI_INSTANCE`,
  * `DANDI_INSTANCEHOST`, `DANDI_PAGE_SIZE`, … and the API key `{NAME}_API_KEY`); `options` win.
+ *
+ * @since 0.1.0
+ * @category layers
  */
 export const layerConfig = (options: NodeDandiOptions = {}): Layer.Layer<Services, DandiApi.LayerError> =>
   Downloader.layer.pipe(

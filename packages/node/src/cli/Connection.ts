@@ -4,6 +4,12 @@
 import type { DandiApiLayerOptions } from "@dandi-effect/core/DandiApi"
 import { instanceApiUrl, InstanceRef } from "@dandi-effect/core/DandiUrl"
 
+/**
+ * The DandiApi layer options for the instance a target names.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const connection = (instance: InstanceRef): DandiApiLayerOptions =>
   InstanceRef.$match(instance, {
     KnownInstance: ({ instance }): DandiApiLayerOptions => ({
