@@ -82,10 +82,49 @@ export class SchemaVersionError extends Schema.TaggedError<SchemaVersionError>(
   "@dandi-effect/core/SchemaVersionError"
 )("SchemaVersionError", { ...fields, server: Schema.String, client: Schema.String }) {}
 
-/** Waiting for validation, publication or ingestion did not finish in time. */
+/** One validation problem the server reports (`field`, `message`, and for assets the `path`). */
+export const ValidationProblem = Schema.Struct({
+  field: Schema.String,
+  message: Schema.String,
+  path: Schema.optional(Schema.NullOr(Schema.String))
+})
+
+/**
+ * Waiting for validation, publication or ingestion did not finish in time. Carries the version
+ * and the problems the server reported last, so the caller can fix them.
+ */
 export class ValidationTimeout extends Schema.TaggedError<ValidationTimeout>("@dandi-effect/core/ValidationTimeout")(
   "ValidationTimeout",
-  { ...fields, dandisetId: Schema.String, status: Schema.String }
+  {
+    ...fields,
+    dandisetId: Schema.String,
+    status: Schema.String,
+    versionId: Schema.optional(Schema.String),
+    versionValidationErrors: Schema.optional(Schema.Array(ValidationProblem)),
+    assetValidationErrors: Schema.optional(Schema.Array(ValidationProblem))
+  }
+) {}
+
+/**
+ * The uploader refused a file before sending any byte, because the archive would refuse it (or
+ * the SDK cannot upload it yet): `rule` names why.
+ */
+export class UploadRefusedError extends Schema.TaggedError<UploadRefusedError>("@dandi-effect/core/UploadRefusedError")(
+  "UploadRefusedError",
+  {
+    ...fields,
+    path: Schema.String,
+    rule: Schema.Literal("path-grammar", "empty-file", "zarr", "partial-download", "size-changed", "not-a-file")
+  }
+) {}
+
+/**
+ * A presigned storage URL no longer works: it expired, or the multipart upload it belongs to is
+ * gone. The URL is shown without its query (which holds the signature).
+ */
+export class PresignedUrlExpired extends Schema.TaggedError<PresignedUrlExpired>("@dandi-effect/core/PresignedUrlExpired")(
+  "PresignedUrlExpired",
+  { ...fields, url: Schema.String }
 ) {}
 
 /** Bytes did not hash to the digest the archive (or the caller) expects. */
@@ -167,6 +206,8 @@ export type DandiError =
   | InvalidZarrChecksum
   | DuplicateZarrEntry
   | InvalidPatternError
+  | UploadRefusedError
+  | PresignedUrlExpired
 
 export const DandiError = Schema.Union(
   NotFoundError,
@@ -187,7 +228,9 @@ export const DandiError = Schema.Union(
   LocalDataError,
   InvalidZarrChecksum,
   DuplicateZarrEntry,
-  InvalidPatternError
+  InvalidPatternError,
+  UploadRefusedError,
+  PresignedUrlExpired
 )
 
 const tags: ReadonlySet<string> = new Set(DandiError.members.map((member) => member._tag))
