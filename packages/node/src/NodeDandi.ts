@@ -14,19 +14,22 @@
  * Provides DandiApi with its stack (DandiConfig, Credentials, ApiClient, Paginator, Auth), the
  * undici HttpClient (NodeHttp: real Content-Length on uploads, redirects under ApiClient's
  * control), the `node:crypto` Hasher, the OS keyring TokenStore (memory when there is no
- * keyring), and NodeContext (FileSystem, Path, CommandExecutor, Terminal) for file work.
+ * keyring), the Uploader with its on-disk resumable state (NodeUploadState), and NodeContext (FileSystem, Path, CommandExecutor, Terminal) for file work.
  *
  * @since 0.1.0
  */
 import * as DandiApi from "@dandi-effect/core/DandiApi"
 import type { Hasher } from "@dandi-effect/core/Hasher"
 import type { TokenStore } from "@dandi-effect/core/TokenStore"
+import * as Uploader from "@dandi-effect/core/Uploader"
+import type { UploadStateStore } from "@dandi-effect/core/UploadState"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as Layer from "effect/Layer"
 import * as NodeHasher from "./NodeHasher.js"
 import * as NodeHttp from "./NodeHttp.js"
 import * as NodeTokenStore from "./NodeTokenStore.js"
+import * as NodeUploadState from "./NodeUploadState.js"
 
 export interface NodeDandiOptions extends DandiApi.DandiApiLayerOptions {
   /**
@@ -36,11 +39,18 @@ export interface NodeDandiOptions extends DandiApi.DandiApiLayerOptions {
   readonly tokenStore?: Layer.Layer<TokenStore> | undefined
   /** The HTTP client (default: undici, NodeHttp.layer). */
   readonly httpClient?: Layer.Layer<HttpClient.HttpClient> | undefined
+  /**
+   * Where interrupted uploads keep their state (default: NodeUploadState.layer, a directory
+   * chosen by the environment). `UploadState.layerDisabled` turns resuming off.
+   */
+  readonly uploadState?: Layer.Layer<UploadStateStore> | undefined
 }
 
 /** Every service `layer` provides. */
 export type Services =
   | DandiApi.Services
+  | Uploader.Uploader
+  | UploadStateStore
   | HttpClient.HttpClient
   | Hasher
   | TokenStore
@@ -51,21 +61,22 @@ const platform = (options: NodeDandiOptions) =>
     options.httpClient ?? NodeHttp.layer,
     options.tokenStore ?? NodeTokenStore.layer,
     NodeHasher.layer,
+    options.uploadState ?? NodeUploadState.layer,
     NodeContext.layer
   )
 
 const split = (options: NodeDandiOptions) => {
-  const { httpClient: _httpClient, tokenStore: _tokenStore, ...api } = options
+  const { httpClient: _httpClient, tokenStore: _tokenStore, uploadState: _uploadState, ...api } = options
   return api
 }
 
 /** The SDK on Node, configured by `options` (see DandiApi.layer for the instance and key options). */
 export const layer = (options: NodeDandiOptions = {}): Layer.Layer<Services, DandiApi.LayerError> =>
-  DandiApi.layer(split(options)).pipe(Layer.provideMerge(platform(options)))
+  Uploader.layer.pipe(Layer.provideMerge(DandiApi.layer(split(options))), Layer.provideMerge(platform(options)))
 
 /**
  * The SDK on Node, configured from the environment through Effect Config (`DANDI_INSTANCE`,
  * `DANDI_INSTANCEHOST`, `DANDI_PAGE_SIZE`, … and the API key `{NAME}_API_KEY`); `options` win.
  */
 export const layerConfig = (options: NodeDandiOptions = {}): Layer.Layer<Services, DandiApi.LayerError> =>
-  DandiApi.layerConfig(split(options)).pipe(Layer.provideMerge(platform(options)))
+  Uploader.layer.pipe(Layer.provideMerge(DandiApi.layerConfig(split(options))), Layer.provideMerge(platform(options)))
