@@ -44,6 +44,7 @@ import {
   AssetPathEntry,
   AssetRecord,
   DandisetRecord,
+  IncompleteUploadRecord,
   JsonObject,
   OwnerRecord,
   SearchDandisetRecord,
@@ -62,6 +63,7 @@ import { ResponseDecodeError } from "./DandiError.js"
 import type { ApiError } from "./HttpErrors.js"
 import { displayUrl, excerpt } from "./HttpErrors.js"
 import * as HttpStack from "./HttpStack.js"
+import * as Writes from "./internal/writes.js"
 import { Paginator } from "./Paginator.js"
 import type { BaseRemoteAsset, RemoteAsset } from "./RemoteAsset.js"
 import * as RemoteAssets from "./RemoteAsset.js"
@@ -132,6 +134,9 @@ export interface AssetQuery {
   /** Whole-path glob, `*` only, case-insensitive. */
   readonly glob?: string | undefined
 }
+
+export type CreateDandisetOptions = Writes.CreateDandisetOptions
+export type AssetBacking = Writes.AssetBacking
 
 export interface DandiApiShape {
   readonly location: ApiLocation
@@ -210,6 +215,42 @@ export interface DandiApiShape {
    * HEAD requests. The API token goes only to the API origin.
    */
   readonly resolveRedirects: (url: string, follow: true | number) => Effect.Effect<string, DandiError>
+
+  // --- writes (dandi-cli create_dandiset and the record methods built on these) ---------------
+  /** Creates a dandiset (you become its owner) and returns it at its draft. */
+  readonly createDandiset: (
+    name: string,
+    metadata: JsonObject,
+    options?: CreateDandisetOptions
+  ) => Effect.Effect<RemoteDandiset, ApiError>
+  readonly deleteDandiset: (identifier: string) => Effect.Effect<void, ApiError>
+  /** PUT the draft's name and metadata; returns the version with its (reset) status. */
+  readonly updateVersionMetadata: (
+    identifier: string,
+    versionId: string,
+    name: string,
+    metadata: JsonObject
+  ) => Effect.Effect<VersionInfo, ApiError>
+  /** Starts publishing the draft (202); the new version appears when the archive is done. */
+  readonly publishVersion: (identifier: string, versionId: string, releaseNotes?: string) => Effect.Effect<void, ApiError>
+  readonly unembargoDandiset: (identifier: string) => Effect.Effect<void, ApiError>
+  /** Replaces the owners (GitHub logins or usernames); returns the new list. */
+  readonly setOwners: (identifier: string, usernames: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<OwnerRecord>, ApiError>
+  /** Stars (`true`) or unstars a dandiset; returns its star count. */
+  readonly starDandiset: (identifier: string, starred: boolean) => Effect.Effect<number, ApiError>
+  /** Uploads begun and never validated (owners only). */
+  readonly listUploads: (identifier: string) => Stream.Stream<IncompleteUploadRecord, ApiError>
+  /** Discards every unfinished upload of the dandiset (unembargo needs none). */
+  readonly discardUploads: (identifier: string) => Effect.Effect<void, ApiError>
+  /** PUT an asset: new metadata and backing; the archive answers with a new asset (new id). */
+  readonly updateAsset: (
+    identifier: string,
+    versionId: string,
+    assetId: string,
+    metadata: JsonObject,
+    backing: AssetBacking
+  ) => Effect.Effect<RemoteAsset, ApiError>
+  readonly deleteAsset: (identifier: string, versionId: string, assetId: string) => Effect.Effect<void, ApiError>
 }
 
 export class DandiApi extends Context.Tag("@dandi-effect/core/DandiApi")<DandiApi, DandiApiShape>() {}
@@ -397,7 +438,15 @@ export const make: Effect.Effect<DandiApiShape, never, ApiClient | Paginator | D
       return current
     })
 
+    const writes = Writes.make(client, paginator, location)
+
     const service: DandiApiShape = {
+      ...writes,
+      createDandiset: (name, metadata, options) =>
+        Effect.map(writes.createDandiset(name, metadata, options), (record) => {
+          const created = RemoteDandiset.fromData(location, record)
+          return new RemoteDandiset({ ...created, versionIdHint: Option.some("draft") })
+        }),
       location,
       apiKeyEnvVar: auth.apiKeyEnvVar,
       // Auth already runs each in its own span (Auth.authenticate / Auth.dandiAuthenticate).

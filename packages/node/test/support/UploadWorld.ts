@@ -9,7 +9,7 @@ import * as LoopbackServer from "@dandi-effect/node/emulator/LoopbackServer"
 import * as NodeDandi from "@dandi-effect/node/NodeDandi"
 import * as NodeHasher from "@dandi-effect/node/NodeHasher"
 import * as NodeUploadState from "@dandi-effect/node/NodeUploadState"
-import { Effect, Layer } from "effect"
+import { Duration, Effect, Layer } from "effect"
 import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -69,7 +69,7 @@ export const makeWorld = (faults?: Faults.FaultPlan): UploadWorld => {
         instance: apiUrl,
         discover: false,
         token: ownerKey,
-        retry: { attempts: 3, base: "5 millis" },
+        retry: { attempts: 3, base: Duration.millis(5) },
         tokenStore: TokenStore.layerMemory,
         uploadState: NodeUploadState.layerAt(stateDir)
       }))
