@@ -8,7 +8,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { ApiClient } from "@dandi-effect/core/ApiClient"
 import { DandiApi } from "@dandi-effect/core/DandiApi"
 import type { RemoteDandiset } from "@dandi-effect/core/RemoteDandiset"
-import { Effect, Fiber, Schema, TestClock } from "effect"
+import { Duration, Effect, Fiber, Schema, TestClock } from "effect"
 import { admin, bytes, collect, harness, seedOwner } from "./support/ApiHarness.js"
 
 const publishable = { description: "A study", license: ["spdx:CC-BY-4.0"] }
@@ -21,10 +21,14 @@ const created = (metadata: Record<string, unknown> = publishable, options?: { re
   })
 
 /** Runs `effect` while the TestClock moves on in `step`s, up to `total`. */
-const whileTimePasses = <A, E, R>(effect: Effect.Effect<A, E, R>, total = "10 seconds", step = "100 millis") =>
+const whileTimePasses = <A, E, R>(
+  effect: Effect.Effect<A, E, R>,
+  total: Duration.DurationInput = "10 seconds",
+  step: Duration.DurationInput = "100 millis"
+) =>
   Effect.gen(function*() {
     const fiber = yield* Effect.fork(effect)
-    const steps = Math.ceil(Number.parseFloat(total) * 1000 / Number.parseFloat(step))
+    const steps = Math.ceil(Duration.toMillis(total) / Duration.toMillis(step))
     for (let i = 0; i < steps; i++) {
       const done = yield* Fiber.poll(fiber)
       if (done._tag === "Some") break

@@ -130,7 +130,7 @@ const oneLine = (error: unknown): string => {
 }
 
 /** Which instance the layer should talk to. */
-const connection = (instance: InstanceRef) =>
+export const connection = (instance: InstanceRef) =>
   InstanceRef.$match(instance, {
     KnownInstance: ({ instance }) => ({
       options: { instance: { name: instance.name, gui: instance.gui, api: instance.api }, discover: false },

@@ -7,10 +7,11 @@ import { demoCommand } from "./DemoCommand.js"
 import { digestCommand } from "./DigestCommand.js"
 import { emulatorCommand } from "./EmulatorCommand.js"
 import { lsCommand } from "./LsCommand.js"
+import { uploadCommand } from "./UploadCommand.js"
 
 export const rootCommand = Command.make("dandi-effect").pipe(
   Command.withDescription("Effect-TS client for the DANDI Archive"),
-  Command.withSubcommands([demoCommand, digestCommand, emulatorCommand, lsCommand])
+  Command.withSubcommands([demoCommand, digestCommand, emulatorCommand, lsCommand, uploadCommand])
 )
 
 export const runCli = Command.run(rootCommand, { name: "dandi-effect", version: packageVersion })
