@@ -24,13 +24,12 @@
  * parts are kept in the `UploadStateStore`; a later upload of the same data sends only the
  * missing parts while the URLs are valid, and starts over cleanly when they are not.
  *
- * `Uploader.layer` needs the `ApiClient` and `DandiConfig` (from `DandiApi.layer`), an
- * `HttpClient`, a `Hasher` and an `UploadStateStore` (`UploadState.layerMemory`, or Node's
- * directory store).
+ * `Uploader.layer` needs the `ApiClient`, `StorageClient` and `DandiConfig` (all from
+ * `DandiApi.layer`), a `Hasher` and an `UploadStateStore` (`UploadState.layerMemory`, or Node's
+ * directory store). `NodeDandi.layer` provides it with everything.
  *
  * @since 0.1.0
  */
-import * as HttpClient from "@effect/platform/HttpClient"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -42,7 +41,7 @@ import { Hasher } from "./Hasher.js"
 import * as BlobUpload from "./internal/upload/blobUpload.js"
 import * as EncodingFormat from "./internal/upload/encodingFormat.js"
 import * as Model from "./internal/upload/model.js"
-import * as Storage from "./internal/upload/storage.js"
+import { StorageClient } from "./StorageClient.js"
 import { UploadStateStore } from "./UploadState.js"
 
 /**
@@ -117,13 +116,13 @@ const EVENT_BUFFER = 64
  * @since 0.1.0
  * @category constructors
  */
-export const make: Effect.Effect<UploaderShape, never, ApiClient | DandiConfig | HttpClient.HttpClient | Hasher | UploadStateStore> =
+export const make: Effect.Effect<UploaderShape, never, ApiClient | StorageClient | DandiConfig | Hasher | UploadStateStore> =
   Effect.gen(function*() {
     const api = yield* ApiClient
     const config = yield* DandiConfig
     const services: BlobUpload.Services = {
       api,
-      storage: Storage.make(yield* HttpClient.HttpClient, config.retry, config.userAgent),
+      storage: yield* StorageClient,
       hasher: yield* Hasher,
       states: yield* UploadStateStore,
       location: { instanceName: config.instance.name, apiUrl: api.apiUrl }
@@ -147,5 +146,5 @@ export const make: Effect.Effect<UploaderShape, never, ApiClient | DandiConfig |
  * @since 0.1.0
  * @category layers
  */
-export const layer: Layer.Layer<Uploader, never, ApiClient | DandiConfig | HttpClient.HttpClient | Hasher | UploadStateStore> =
+export const layer: Layer.Layer<Uploader, never, ApiClient | StorageClient | DandiConfig | Hasher | UploadStateStore> =
   Layer.effect(Uploader, make)

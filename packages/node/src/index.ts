@@ -4,6 +4,7 @@
  *
  * @since 0.1.0
  */
+export * as LocalUpload from "./LocalUpload.js"
 export * as LocalZarr from "./LocalZarr.js"
 export * as LoopbackServer from "./emulator/LoopbackServer.js"
 export * as NodeByteSource from "./NodeByteSource.js"
@@ -12,5 +13,6 @@ export * as NodeDigests from "./NodeDigests.js"
 export * as NodeHasher from "./NodeHasher.js"
 export * as NodeHttp from "./NodeHttp.js"
 export * as NodeTokenStore from "./NodeTokenStore.js"
+export * as NodeUploadState from "./NodeUploadState.js"
 export * as DigestCache from "./DigestCache.js"
 export * as ParallelEtag from "./ParallelEtag.js"

@@ -9,7 +9,6 @@
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
-import type * as Stream from "effect/Stream"
 import type { ApiClientShape } from "../ApiClient.js"
 import {
   AssetRecord,
@@ -24,63 +23,13 @@ import {
   StarCountRecord,
   UpdateVersionRequest
 } from "../ApiRecords.js"
-import type { ApiLocation } from "../DandiApi.js"
+import type { ApiLocation, AssetBacking, CreateDandisetOptions, WriteOperations } from "./dandiApiService.js"
 import { ResponseDecodeError } from "../DandiError.js"
-import type { ApiError } from "../HttpErrors.js"
 import * as HttpErrors from "../HttpErrors.js"
 import type { PaginatorShape } from "../Paginator.js"
-import type { RemoteAsset } from "../RemoteAsset.js"
 import * as RemoteAssets from "../RemoteAsset.js"
+import { RemoteDandiset } from "../RemoteDandiset.js"
 import { VersionInfo } from "../Version.js"
-
-export interface CreateDandisetOptions {
-  /** Create it under embargo (only owners see it until it is unembargoed). */
-  readonly embargo?: boolean | undefined
-  /** `YYYY-MM-DD`; embargoed only (server default: two years from today). */
-  readonly embargoEndDate?: string | undefined
-  /** Embargoed only: who funds the work, with its award number (both or neither). */
-  readonly fundingSource?: string | undefined
-  readonly awardNumber?: string | undefined
-}
-
-/** What an asset PUT carries: new metadata, and which blob or zarr backs it. */
-export type AssetBacking = { readonly blobId: string } | { readonly zarrId: string }
-
-export interface Writes {
-  readonly createDandiset: (
-    name: string,
-    metadata: JsonObject,
-    options?: CreateDandisetOptions
-  ) => Effect.Effect<DandisetRecord, ApiError>
-  readonly deleteDandiset: (identifier: string) => Effect.Effect<void, ApiError>
-  readonly updateVersionMetadata: (
-    identifier: string,
-    versionId: string,
-    name: string,
-    metadata: JsonObject
-  ) => Effect.Effect<VersionInfo, ApiError>
-  readonly publishVersion: (
-    identifier: string,
-    versionId: string,
-    releaseNotes?: string
-  ) => Effect.Effect<void, ApiError>
-  readonly unembargoDandiset: (identifier: string) => Effect.Effect<void, ApiError>
-  readonly setOwners: (
-    identifier: string,
-    usernames: ReadonlyArray<string>
-  ) => Effect.Effect<ReadonlyArray<OwnerRecord>, ApiError>
-  readonly starDandiset: (identifier: string, starred: boolean) => Effect.Effect<number, ApiError>
-  readonly listUploads: (identifier: string) => Stream.Stream<IncompleteUploadRecord, ApiError>
-  readonly discardUploads: (identifier: string) => Effect.Effect<void, ApiError>
-  readonly updateAsset: (
-    identifier: string,
-    versionId: string,
-    assetId: string,
-    metadata: JsonObject,
-    backing: AssetBacking
-  ) => Effect.Effect<RemoteAsset, ApiError>
-  readonly deleteAsset: (identifier: string, versionId: string, assetId: string) => Effect.Effect<void, ApiError>
-}
 
 const dandisetNotFound = (identifier: string) => ({
   resource: "dandiset",
@@ -88,14 +37,14 @@ const dandisetNotFound = (identifier: string) => ({
   message: `No such Dandiset: '${identifier}'. Verify the Dandiset ID is correct and that you have access.`
 })
 
-export const make = (client: ApiClientShape, paginator: PaginatorShape, location: ApiLocation): Writes => {
+export const make = (client: ApiClientShape, paginator: PaginatorShape, location: ApiLocation): WriteOperations => {
   const noContent = (method: "POST" | "PUT" | "DELETE", path: string, body?: unknown, notFound = dandisetNotFound("")) =>
     client.send(method, path, { body, notFound }).pipe(Effect.flatMap((response) => Effect.ignore(response.text)))
 
   const createDandiset = Effect.fn("DandiApi.createDandiset")(
     function*(name: string, metadata: JsonObject, options?: CreateDandisetOptions) {
       const embargo = options?.embargo === true
-      return yield* client.json(DandisetRecord, "POST", "/dandisets/", {
+      const record = yield* client.json(DandisetRecord, "POST", "/dandisets/", {
         // dandi-cli spells the flag as lower-case literals.
         params: {
           embargo: embargo ? "true" : "false",
@@ -105,6 +54,8 @@ export const make = (client: ApiClientShape, paginator: PaginatorShape, location
         },
         body: Schema.encodeSync(CreateDandisetRequest)(new CreateDandisetRequest({ name, metadata }))
       })
+      // A new dandiset has only its draft, which `fromData` selects.
+      return RemoteDandiset.fromData(location, record)
     }
   )
 

@@ -46,11 +46,11 @@ import * as UploadState from "../../UploadState.js"
 import * as EncodingFormat from "./encodingFormat.js"
 import type { BlobUploadOptions, UploadError, UploadEvent, UploadResult } from "./model.js"
 import { UploadEvent as Events } from "./model.js"
-import type { StorageClient } from "./storage.js"
+import type { StorageClientShape } from "../../StorageClient.js"
 
 export interface Services {
   readonly api: ApiClientShape
-  readonly storage: StorageClient
+  readonly storage: StorageClientShape
   readonly hasher: HasherShape
   readonly states: UploadState.UploadStateStoreShape
   readonly location: ApiLocation
@@ -244,10 +244,13 @@ const sendParts = (
       Effect.gen(function*() {
         const part = plan.part(planned.partNumber)
         let md5 = services.hasher.create("md5")
-        const etag = yield* services.storage.putPart(planned.uploadUrl, part.size, () => {
-          // A fresh digest for every attempt: a retried part is hashed from its first byte again.
-          md5 = services.hasher.create("md5")
-          return partBody(source, part, md5, (sent) => setInFlight(part.number, sent))
+        const { etag } = yield* services.storage.put(planned.uploadUrl, {
+          // Run once per attempt, each with a fresh digest: a retried part is hashed from its first byte again.
+          stream: Stream.suspend(() => {
+            md5 = services.hasher.create("md5")
+            return partBody(source, part, md5, (sent) => setInFlight(part.number, sent))
+          }),
+          length: part.size
         })
         const sent = toHex(md5.digest())
         if (etag !== sent) {
@@ -369,7 +372,7 @@ const complete = (services: Services, options: BlobUploadOptions, state: UploadS
     const completion = yield* services.api.json(UploadCompleteResponse, "POST", `/uploads/${state.uploadId}/complete/`, {
       body: Schema.encodeSync(UploadCompleteRequest)(new UploadCompleteRequest({ parts }))
     })
-    const finalEtag = yield* services.storage.completeMultipart(completion.complete_url, completion.body)
+    const { etag: finalEtag } = yield* services.storage.postXml(completion.complete_url, completion.body)
     if (finalEtag !== undefined && finalEtag !== state.etag) {
       return yield* new DigestMismatch({
         message: `The object store assembled ${options.source.name} with ETag ${finalEtag}, but its dandi-etag was ${state.etag} when hashed; the file changed while it was uploaded. Nothing was created; upload it again.`,
@@ -498,14 +501,20 @@ export const run = (
         yield* forget
         return yield* finish(blobId, false, resumed, partsSent)
       }).pipe(
-        Effect.catchTag("PresignedUrlExpired", (error) =>
-          resumed
-            ? Effect.zipRight(
-              Effect.logInfo(`Saved upload of ${source.name} can no longer be resumed (${error.message}); starting over`),
-              Effect.zipRight(forget, fresh)
-            )
-            : Effect.zipRight(forget, Effect.fail(error)))
+        Effect.catchTags({
+          PresignedUrlExpired: (error) => restart(error, resumed),
+          MultipartUploadNotFound: (error) => restart(error, resumed)
+        })
       )
+
+    // A resumed upload whose URLs (or multipart upload) are gone starts over; a fresh one fails.
+    const restart = <E extends UploadError>(error: E, resumed: boolean): Effect.Effect<UploadResult, UploadError> =>
+      resumed
+        ? Effect.logInfo(`The saved upload of ${source.name} can no longer be resumed (${error.message}); starting over`).pipe(
+          Effect.zipRight(forget),
+          Effect.zipRight(Effect.suspend(() => fresh))
+        )
+        : Effect.zipRight(forget, Effect.fail(error))
 
     const fresh: Effect.Effect<UploadResult, UploadError> = Effect.gen(function*() {
       const initialized = yield* initialize(services, options, plan, etag)

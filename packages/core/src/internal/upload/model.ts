@@ -11,8 +11,10 @@ import type { ByteSource } from "../../ByteSource.js"
 import type {
   DigestMismatch,
   LocalDataError,
+  MultipartUploadNotFound,
   ObjectTooLargeError,
   PresignedUrlExpired,
+  StorageError,
   UploadRefusedError
 } from "../../DandiError.js"
 import type { ApiError } from "../../HttpErrors.js"
@@ -59,6 +61,8 @@ export type UploadError =
   | ObjectTooLargeError
   | DigestMismatch
   | PresignedUrlExpired
+  | MultipartUploadNotFound
+  | StorageError
   | ApiError
 
 /**
