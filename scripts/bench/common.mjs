@@ -55,7 +55,9 @@ export const machine = () => {
   try {
     const info = readFileSync("/proc/cpuinfo", "utf8").match(/^model name\s*:\s*(.*)$/m)
     if (info) model = info[1]
-  } catch {}
+  } catch {
+    // No /proc/cpuinfo (not Linux): os.cpus()'s model stays.
+  }
   // Load average matters: other processes on a 2-core machine take cores from both tools.
   const load = loadavg().map((l) => l.toFixed(2)).join(" ")
   return { cpu: model, cores: cpuList.length, node: process.version, date: new Date().toISOString(), load }

@@ -8,7 +8,12 @@ import type { ByteSource } from "@dandi-effect/core/ByteSource"
 import { LocalDataError } from "@dandi-effect/core/DandiError"
 import * as Stream from "effect/Stream"
 
-/** `name` defaults to the File's name, or "blob". */
+/**
+ * `name` defaults to the File's name, or "blob".
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const fromBlob = (blob: Blob, name: string = "name" in blob ? String(blob.name) : "blob"): ByteSource => ({
   name,
   size: blob.size,

@@ -40,6 +40,12 @@ import * as Layer from "effect/Layer"
 import * as BrowserHasher from "./BrowserHasher.js"
 import * as BrowserTokenStore from "./BrowserTokenStore.js"
 
+/**
+ * What `layer` takes: the DandiApi options, plus the token store to use instead of localStorage.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface BrowserDandiOptions extends DandiApi.DandiApiLayerOptions {
   /**
    * Where saved keys live (default: localStorage, falling back to memory). Pass
@@ -48,10 +54,20 @@ export interface BrowserDandiOptions extends DandiApi.DandiApiLayerOptions {
   readonly tokenStore?: Layer.Layer<TokenStore> | undefined
 }
 
-/** Every service `layer` provides. */
+/**
+ * Every service `layer` provides.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Services = DandiApi.Services | HttpClient.HttpClient | Hasher | TokenStore
 
-/** fetch, without trace propagation (see above). */
+/**
+ * fetch, without trace propagation (see above).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const httpClientLayer: Layer.Layer<HttpClient.HttpClient> = Layer.effect(
   HttpClient.HttpClient,
   Effect.map(HttpClient.HttpClient, HttpClient.withTracerPropagation(false))
@@ -66,6 +82,11 @@ const apiOptions = (options: BrowserDandiOptions): DandiApi.DandiApiLayerOptions
   return { ...api, userAgent: api.userAgent === undefined ? null : api.userAgent }
 }
 
-/** The SDK in a browser, configured by `options` (see DandiApi.layer for the instance and key options). */
+/**
+ * The SDK in a browser, configured by `options` (see DandiApi.layer for the instance and key options).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layer = (options: BrowserDandiOptions = {}): Layer.Layer<Services, DandiApi.LayerError> =>
   DandiApi.layer(apiOptions(options)).pipe(Layer.provideMerge(platform(options)))

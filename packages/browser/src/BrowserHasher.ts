@@ -49,7 +49,12 @@ const multiplexed = (instance: IHasher): (() => IncrementalHash) => {
   }
 }
 
-/** Instantiates the four WASM hashers, then hashes synchronously. */
+/**
+ * Instantiates the four WASM hashers, then hashes synchronously.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const make: Effect.Effect<HasherShape> = Effect.promise(async () => {
   const [md5, sha1, sha256, sha512] = await Promise.all([createMD5(), createSHA1(), createSHA256(), createSHA512()])
   const factories: Record<HashAlgorithm, () => IncrementalHash> = {
@@ -61,4 +66,10 @@ export const make: Effect.Effect<HasherShape> = Effect.promise(async () => {
   return { create: (algorithm) => factories[algorithm]() } satisfies HasherShape
 })
 
+/**
+ * The Hasher over hash-wasm's WebAssembly MD5 and SHA hashers.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layer: Layer.Layer<Hasher> = Layer.effect(Hasher, make)

@@ -14,7 +14,12 @@ import * as Layer from "effect/Layer"
 
 const keyOf = (service: string, user: string) => `${service}/${user}`
 
-/** A SyncBackend over a Web Storage object (`localStorage` by default). */
+/**
+ * A SyncBackend over a Web Storage object (`localStorage` by default).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const storageBackend = (storage: () => Storage = () => globalThis.localStorage): TokenStoreModule.SyncBackend => ({
   name: "browser localStorage",
   read: (service, user) => storage().getItem(keyOf(service, user)),
@@ -22,10 +27,26 @@ export const storageBackend = (storage: () => Storage = () => globalThis.localSt
   remove: (service, user) => storage().removeItem(keyOf(service, user))
 })
 
+/**
+ * A TokenStore over `storage` (localStorage by default), falling back to memory where it is unavailable.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const make = (storage?: () => Storage) => TokenStoreModule.makeWithFallback(storageBackend(storage))
 
-/** localStorage, falling back to memory. */
+/**
+ * localStorage, falling back to memory.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layer: Layer.Layer<TokenStore> = Layer.effect(TokenStore, make())
 
-/** Any Web Storage (e.g. `sessionStorage`), with the same fallback. */
+/**
+ * Any Web Storage (e.g. `sessionStorage`), with the same fallback.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layerWith = (storage: () => Storage): Layer.Layer<TokenStore> => Layer.effect(TokenStore, make(storage))

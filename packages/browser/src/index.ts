@@ -4,7 +4,27 @@
  *
  * @since 0.1.0
  */
+/**
+ * ByteSources over Blobs and Files.
+ *
+ * @since 0.1.0
+ */
 export * as BlobByteSource from "./BlobByteSource.js"
+/**
+ * The SDK's layers for a browser.
+ *
+ * @since 0.1.0
+ */
 export * as BrowserDandi from "./BrowserDandi.js"
+/**
+ * The Hasher over WebAssembly.
+ *
+ * @since 0.1.0
+ */
 export * as BrowserHasher from "./BrowserHasher.js"
+/**
+ * API keys kept in Web Storage.
+ *
+ * @since 0.1.0
+ */
 export * as BrowserTokenStore from "./BrowserTokenStore.js"

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Either, Schema } from "effect"
 import * as ApiRecords from "@dandi-effect/core/ApiRecords"
-import { realAssetRecords } from "./fixtures-support/SharedFixtures.js"
+import { realAssetRecords } from "./fixtures-support/RepositoryFixtures.js"
 
 /** Decodes, re-encodes and returns both, so each test can assert the round trip is exact. */
 const roundTrip = <A, I>(schema: Schema.Schema<A, I>, input: unknown) => {

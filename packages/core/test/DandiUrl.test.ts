@@ -233,7 +233,7 @@ describe("DandiUrl.parseDandiUrl", () => {
       expect(parsed("000001", { defaultInstance: "https://api.lincbrain.org/api/" })).toMatchObject({ instance: "linc" })
     })
     it("an unknown default instance is an error", () => {
-      expect(failure("000001", { defaultInstance: "nope" })).toMatch(/^Unknown instance 'nope'\.  Valid instances: dandi, /)
+      expect(failure("000001", { defaultInstance: "nope" })).toMatch(/^Unknown instance 'nope'\. {2}Valid instances: dandi, /)
     })
   })
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Exit } from "effect"
 import * as Metadata from "@dandi-effect/core/Metadata"
-import { olderMetadataDocuments, realAssetRecords, realDandisetMetadata } from "./fixtures-support/SharedFixtures.js"
+import { olderMetadataDocuments, realAssetRecords, realDandisetMetadata } from "./fixtures-support/RepositoryFixtures.js"
 
 const strictOrThrow = <A>(result: Either.Either<A, { message: string }>): A => {
   if (Either.isLeft(result)) throw new Error(result.left.message)

@@ -28,6 +28,12 @@ import type { BigIntStats } from "node:fs"
 import { homedir } from "node:os"
 import { dirname, join } from "node:path"
 
+/**
+ * What the DigestCache service offers.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface DigestCacheShape {
   /** The cached digest of `path` for `algorithm`, or `compute`'s result (stored if the file did not change meanwhile). */
   readonly cached: <E, R>(
@@ -39,6 +45,12 @@ export interface DigestCacheShape {
   readonly directory: Option.Option<string>
 }
 
+/**
+ * The digest cache, keyed by path, algorithm and the file's size, mtime and inode.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
 export class DigestCache extends Context.Tag("@dandi-effect/node/DigestCache")<DigestCache, DigestCacheShape>() {}
 
 interface Entry {
@@ -55,10 +67,20 @@ const statQuietly = (path: string): Effect.Effect<Option.Option<BigIntStats>> =>
 const sameVersion = (a: BigIntStats, b: BigIntStats) =>
   a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs
 
-/** The disabled cache: always computes. */
+/**
+ * The disabled cache: always computes.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const disabled: DigestCacheShape = { cached: (_path, _algorithm, compute) => compute, directory: Option.none() }
 
-/** A cache rooted at `root` (entries under `root/digests/v1`). */
+/**
+ * A cache rooted at `root` (entries under `root/digests/v1`).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const make = (root: string): DigestCacheShape => {
   const base = join(root, "digests", FORMAT)
   // Sharding by the low inode bits keeps directories small when a Zarr has millions of files.
@@ -109,19 +131,41 @@ export const make = (root: string): DigestCacheShape => {
   }
 }
 
-/** Remove every cached digest under `root`. */
+/**
+ * Remove every cached digest under `root`.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const clear = (root: string): Effect.Effect<void> =>
   Effect.promise(() => rm(join(root, "digests"), { recursive: true, force: true }))
 
+/**
+ * The disabled cache as a layer.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layerDisabled: Layer.Layer<DigestCache> = Layer.succeed(DigestCache, disabled)
 
+/**
+ * A cache rooted at `root`, as a layer.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layerAt = (root: string): Layer.Layer<DigestCache> => Layer.succeed(DigestCache, make(root))
 
-/** The cache directory the environment selects (see the module comment). */
 // An empty variable counts as unset, as shells commonly leave them.
 const optionalPath = (name: string) =>
   Config.option(Config.string(name)).pipe(Config.map(Option.filter((value) => value !== "")))
 
+/**
+ * The cache directory the environment selects (see the module comment).
+ *
+ * @since 0.1.0
+ * @category config
+ */
 export const directoryConfig: Config.Config<string> = Config.all({
   explicit: optionalPath("DANDI_CACHE_DIR"),
   xdg: optionalPath("XDG_CACHE_HOME")
@@ -129,7 +173,12 @@ export const directoryConfig: Config.Config<string> = Config.all({
   Option.getOrElse(explicit, () => join(Option.getOrElse(xdg, () => join(homedir(), ".cache")), "dandi-effect"))
 ))
 
-/** The cache as the environment configures it (`DANDI_CACHE`, `DANDI_CACHE_DIR`, XDG). */
+/**
+ * The cache as the environment configures it (`DANDI_CACHE`, `DANDI_CACHE_DIR`, XDG).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layer: Layer.Layer<DigestCache> = Layer.effect(
   DigestCache,
   Effect.gen(function*() {

@@ -115,7 +115,12 @@ parentPort.on("message", (message) => {
 })
 `
 
-/** Hash `length` bytes of `path` from `offset`; a negative length means "to the end of the file". */
+/**
+ * Hash `length` bytes of `path` from `offset`; a negative length means "to the end of the file".
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface RangeItem {
   readonly path: string
   readonly offset: number
@@ -123,13 +128,24 @@ export interface RangeItem {
   readonly algorithm: HashAlgorithm
 }
 
+/**
+ * The digest of one range, with how many bytes were read.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface RangeDigest {
   readonly digest: string
   /** Bytes actually read: fewer than asked means the file is shorter than expected. */
   readonly bytes: number
 }
 
-/** One directory listed on a worker, with up to `hashLimit` of its files already hashed. */
+/**
+ * One directory listed on a worker, with up to `hashLimit` of its files already hashed.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ScanResult {
   readonly dirs: ReadonlyArray<string>
   /** `[name, size, digest]` of hashed files. */
@@ -138,12 +154,24 @@ export interface ScanResult {
   readonly rest: ReadonlyArray<string>
 }
 
+/**
+ * What `scan` skips and hashes: names to leave out, and up to `hashLimit` files to hash with `algorithm`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ScanOptions {
   readonly excluded: ReadonlyArray<string>
   readonly hashLimit: number
   readonly algorithm: HashAlgorithm
 }
 
+/**
+ * What the HashWorkerPool service offers.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface HashWorkerPoolShape {
   readonly workers: number
   /** Hash a batch of ranges on one worker (batches spread over idle workers), in item order. */
@@ -152,12 +180,23 @@ export interface HashWorkerPoolShape {
   readonly scan: (dir: string, options: ScanOptions) => Effect.Effect<ScanResult, LocalDataError>
 }
 
+/**
+ * The worker threads that hash local files and list directories.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
 export class HashWorkerPool extends Context.Tag("@dandi-effect/node/HashWorkerPool")<
   HashWorkerPool,
   HashWorkerPoolShape
 >() {}
 
-/** A LocalDataError whose message names the path and says what to check. */
+/**
+ * A LocalDataError whose message names the path and says what to check.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export const fileError = (path: string, code: string, detail: string): LocalDataError => {
   const reason = code === "ENOENT"
     ? "no such file or directory"
@@ -185,12 +224,23 @@ interface Job {
   cancelled: boolean
 }
 
+/**
+ * How `make` and `layer` size the pool.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface PoolOptions {
   /** Worker threads; defaults to the number of CPUs the process may use. */
   readonly workers?: number
 }
 
-/** A pool whose workers start on first use and are terminated when the scope closes. */
+/**
+ * A pool whose workers start on first use and are terminated when the scope closes.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const make = (options: PoolOptions = {}): Effect.Effect<HashWorkerPoolShape, never, Scope.Scope> =>
   Effect.gen(function*() {
     const size = Math.max(1, options.workers ?? availableParallelism())
@@ -290,5 +340,11 @@ export const make = (options: PoolOptions = {}): Effect.Effect<HashWorkerPoolSha
     } satisfies HashWorkerPoolShape
   })
 
+/**
+ * The pool as a layer; its workers are terminated when the layer's scope closes.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layer = (options: PoolOptions = {}): Layer.Layer<HashWorkerPool> =>
   Layer.scoped(HashWorkerPool, make(options))

@@ -15,9 +15,20 @@ import { join } from "node:path"
 import { fileError, HashWorkerPool } from "./HashWorkerPool.js"
 import * as NodeHasher from "./NodeHasher.js"
 
-/** Names never part of a Zarr (spec §6.1). */
+/**
+ * Names never part of a Zarr (spec §6.1).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const excludedNames: ReadonlySet<string> = new Set([".dandi", ".datalad", ".git", ".gitattributes", ".gitmodules"])
 
+/**
+ * A file of a local Zarr: its path inside the Zarr (`/`-separated) and on disk, and its size.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface LocalZarrFile {
   /** Path below the Zarr root, `/`-separated whatever the platform. */
   readonly path: string
@@ -78,6 +89,9 @@ const walk = (root: string): Stream.Stream<Array<WalkEntry>, LocalDataError> =>
 /**
  * Every file of the directory tree at `root` with its size, in no particular order (for listing
  * and uploads; `checksum` below walks on the worker pool instead).
+ *
+ * @since 0.1.0
+ * @category constructors
  */
 export const files = (root: string): Stream.Stream<LocalZarrFile, LocalDataError> =>
   walk(root).pipe(
@@ -98,6 +112,9 @@ const HASH_BATCH = 256
  * which also hashes up to a batch of each directory's files in the same message; larger
  * directories are split into batches spread over all workers. Results are folded into the
  * checksum tree as they arrive, so memory holds the tree, not the file contents.
+ *
+ * @since 0.1.0
+ * @category digests
  */
 export const checksum: (
   root: string

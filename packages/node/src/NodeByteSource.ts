@@ -12,10 +12,22 @@ import { createReadStream } from "node:fs"
 import { stat } from "node:fs/promises"
 import { fileError } from "./HashWorkerPool.js"
 
+/**
+ * A ByteSource backed by a file on disk, so its bytes can be read where they lie (on the worker pool).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface FileByteSource extends ByteSource {
   readonly path: string
 }
 
+/**
+ * Whether a ByteSource is a FileByteSource.
+ *
+ * @since 0.1.0
+ * @category guards
+ */
 export const isFileByteSource = (source: ByteSource): source is FileByteSource =>
   "path" in source && typeof (source as { readonly path?: unknown }).path === "string"
 
@@ -27,7 +39,12 @@ const errorOf = (path: string) => (error: unknown): LocalDataError => {
 /** Read chunks of this size: large enough for throughput, small enough to bound memory. */
 const CHUNK = 1 << 20
 
-/** A ByteSource over a file whose size is taken now; `name` defaults to the path. */
+/**
+ * A ByteSource over a file whose size is taken now; `name` defaults to the path.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const fromPath = (path: string, name: string = path): Effect.Effect<FileByteSource, LocalDataError> =>
   Effect.gen(function*() {
     const info = yield* Effect.tryPromise({ try: () => stat(path, { bigint: true }), catch: errorOf(path) })

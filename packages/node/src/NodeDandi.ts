@@ -31,6 +31,12 @@ import * as NodeHttp from "./NodeHttp.js"
 import * as NodeTokenStore from "./NodeTokenStore.js"
 import * as NodeUploadState from "./NodeUploadState.js"
 
+/**
+ * What `layer` takes: the DandiApi options, plus the HTTP client and token store to use instead of undici and the OS keyring.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface NodeDandiOptions extends DandiApi.DandiApiLayerOptions {
   /**
    * Where saved keys live (default: the OS keyring, falling back to memory). Pass
@@ -46,7 +52,12 @@ export interface NodeDandiOptions extends DandiApi.DandiApiLayerOptions {
   readonly uploadState?: Layer.Layer<UploadStateStore> | undefined
 }
 
-/** Every service `layer` provides. */
+/**
+ * Every service `layer` provides.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Services =
   | DandiApi.Services
   | Uploader.Uploader
@@ -70,13 +81,21 @@ const split = (options: NodeDandiOptions) => {
   return api
 }
 
-/** The SDK on Node, configured by `options` (see DandiApi.layer for the instance and key options). */
+/**
+ * The SDK on Node, configured by `options` (see DandiApi.layer for the instance and key options).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layer = (options: NodeDandiOptions = {}): Layer.Layer<Services, DandiApi.LayerError> =>
   Uploader.layer.pipe(Layer.provideMerge(DandiApi.layer(split(options))), Layer.provideMerge(platform(options)))
 
 /**
  * The SDK on Node, configured from the environment through Effect Config (`DANDI_INSTANCE`,
  * `DANDI_INSTANCEHOST`, `DANDI_PAGE_SIZE`, … and the API key `{NAME}_API_KEY`); `options` win.
+ *
+ * @since 0.1.0
+ * @category layers
  */
 export const layerConfig = (options: NodeDandiOptions = {}): Layer.Layer<Services, DandiApi.LayerError> =>
   Uploader.layer.pipe(Layer.provideMerge(DandiApi.layerConfig(split(options))), Layer.provideMerge(platform(options)))

@@ -20,9 +20,20 @@ import * as HashWorkerPoolModule from "./HashWorkerPool.js"
 import * as LocalZarr from "./LocalZarr.js"
 import * as ParallelEtag from "./ParallelEtag.js"
 
+/**
+ * Every way `ofPath` can fail.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export type PathDigestError = LocalDataError | ObjectTooLargeError | DuplicateZarrEntry
 
-/** A plain digest of a whole file, hashed on the worker pool. */
+/**
+ * A plain digest of a whole file, hashed on the worker pool.
+ *
+ * @since 0.1.0
+ * @category digests
+ */
 export const plainOfFile = (path: string, algorithm: HashAlgorithm): Effect.Effect<string, LocalDataError, HashWorkerPool> =>
   Effect.flatMap(HashWorkerPool, (pool) => pool.hash([{ path, offset: 0, length: -1, algorithm }])).pipe(
     Effect.map(([result]) => result!.digest)
@@ -35,6 +46,9 @@ const ofFile = (path: string, algorithm: Exclude<DigestAlgorithm, "zarr-checksum
 /**
  * The digest of a file or directory. Without an algorithm: dandi-etag for files, zarr-checksum
  * for directories. Only zarr-checksum applies to a directory.
+ *
+ * @since 0.1.0
+ * @category digests
  */
 export const ofPath: (
   path: string,
@@ -65,7 +79,12 @@ export const ofPath: (
   }
 )
 
-/** Everything `ofPath` needs in Node: a worker pool and the cache configured by the environment. */
+/**
+ * Everything `ofPath` needs in Node: a worker pool and the cache configured by the environment.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layer: Layer.Layer<HashWorkerPool | DigestCache> = Layer.merge(
   HashWorkerPoolModule.layer(),
   DigestCacheModule.layer

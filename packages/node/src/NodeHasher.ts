@@ -8,6 +8,12 @@ import type { HasherShape } from "@dandi-effect/core/Hasher"
 import * as Layer from "effect/Layer"
 import { createHash } from "node:crypto"
 
+/**
+ * The Hasher over `node:crypto`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const make: HasherShape = {
   create: (algorithm) => {
     const hash = createHash(algorithm)
@@ -23,4 +29,10 @@ export const make: HasherShape = {
   }
 }
 
+/**
+ * The `node:crypto` Hasher as a layer.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layer: Layer.Layer<Hasher> = Layer.succeed(Hasher, make)

@@ -10,4 +10,10 @@ import type * as HttpClient from "@effect/platform/HttpClient"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import type * as Layer from "effect/Layer"
 
+/**
+ * The HTTP client over undici.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layer: Layer.Layer<HttpClient.HttpClient> = NodeHttpClient.layerUndici

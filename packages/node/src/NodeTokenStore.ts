@@ -13,7 +13,12 @@ import * as TokenStoreModule from "@dandi-effect/core/TokenStore"
 import { Entry } from "@napi-rs/keyring"
 import * as Layer from "effect/Layer"
 
-/** The OS keyring through `@napi-rs/keyring`'s synchronous `Entry`. */
+/**
+ * The OS keyring through `@napi-rs/keyring`'s synchronous `Entry`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const keyringBackend: TokenStoreModule.SyncBackend = {
   name: "OS keyring",
   read: (service, user) => new Entry(service, user).getPassword(),
@@ -23,11 +28,27 @@ export const keyringBackend: TokenStoreModule.SyncBackend = {
   }
 }
 
+/**
+ * A TokenStore over `backend` (the OS keyring by default), falling back to memory where it is unavailable.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const make = (backend: TokenStoreModule.SyncBackend = keyringBackend) => TokenStoreModule.makeWithFallback(backend)
 
-/** The keyring, with the in-memory fallback. */
+/**
+ * The keyring, with the in-memory fallback.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layer: Layer.Layer<TokenStore> = Layer.effect(TokenStore, make())
 
-/** Any synchronous backend (for tests, or a custom secret store), with the same fallback. */
+/**
+ * Any synchronous backend (for tests, or a custom secret store), with the same fallback.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layerWith = (backend: TokenStoreModule.SyncBackend): Layer.Layer<TokenStore> =>
   Layer.effect(TokenStore, make(backend))

@@ -49,7 +49,12 @@ const changed = (path: string) =>
     path
   })
 
-/** The etag of a file using an explicit pool (no service lookup). */
+/**
+ * The etag of a file using an explicit pool (no service lookup).
+ *
+ * @since 0.1.0
+ * @category digests
+ */
 export const ofFileWith = (
   pool: HashWorkerPoolShape,
   path: string
@@ -77,13 +82,23 @@ export const ofFileWith = (
     )
   })
 
-/** The dandi-etag of the file at `path`, parts hashed on the worker pool. */
+/**
+ * The dandi-etag of the file at `path`, parts hashed on the worker pool.
+ *
+ * @since 0.1.0
+ * @category digests
+ */
 export const ofFile: (path: string) => Effect.Effect<string, LocalDataError | ObjectTooLargeError, HashWorkerPool> =
   Effect.fn("ParallelEtag.ofFile")(function*(path: string) {
     return yield* ofFileWith(yield* HashWorkerPool, path)
   })
 
-/** The dandi-etag of any ByteSource: files go to the worker pool, anything else is streamed. */
+/**
+ * The dandi-etag of any ByteSource: files go to the worker pool, anything else is streamed.
+ *
+ * @since 0.1.0
+ * @category digests
+ */
 export const ofSource = (
   source: ByteSource
 ): Effect.Effect<string, LocalDataError | ObjectTooLargeError, HashWorkerPool | Hasher> =>

@@ -4,15 +4,75 @@
  *
  * @since 0.1.0
  */
+/**
+ * Uploading local files and directory trees to a dandiset's draft.
+ *
+ * @since 0.1.0
+ */
 export * as LocalUpload from "./LocalUpload.js"
+/**
+ * Local Zarr directories: their files and zarr-checksum.
+ *
+ * @since 0.1.0
+ */
 export * as LocalZarr from "./LocalZarr.js"
+/**
+ * The archive emulator served over real loopback HTTP.
+ *
+ * @since 0.1.0
+ */
 export * as LoopbackServer from "./emulator/LoopbackServer.js"
+/**
+ * ByteSources over files.
+ *
+ * @since 0.1.0
+ */
 export * as NodeByteSource from "./NodeByteSource.js"
+/**
+ * The SDK's layers for Node.
+ *
+ * @since 0.1.0
+ */
 export * as NodeDandi from "./NodeDandi.js"
+/**
+ * Digests of local files and directories.
+ *
+ * @since 0.1.0
+ */
 export * as NodeDigests from "./NodeDigests.js"
+/**
+ * The Hasher over `node:crypto`.
+ *
+ * @since 0.1.0
+ */
 export * as NodeHasher from "./NodeHasher.js"
+/**
+ * The HTTP client over undici.
+ *
+ * @since 0.1.0
+ */
 export * as NodeHttp from "./NodeHttp.js"
+/**
+ * API keys kept in the OS keyring.
+ *
+ * @since 0.1.0
+ */
 export * as NodeTokenStore from "./NodeTokenStore.js"
+/**
+ * Resumable-upload state kept on disk.
+ *
+ * @since 0.1.0
+ */
 export * as NodeUploadState from "./NodeUploadState.js"
+/**
+ * The on-disk cache of file digests.
+ *
+ * @since 0.1.0
+ */
 export * as DigestCache from "./DigestCache.js"
+/**
+ * dandi-etags hashed on worker threads.
+ *
+ * @since 0.1.0
+ */
 export * as ParallelEtag from "./ParallelEtag.js"

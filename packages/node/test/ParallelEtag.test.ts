@@ -1,7 +1,7 @@
 import { describe, expect, it, layer } from "@effect/vitest"
 import { Effect, FastCheck, Stream } from "effect"
 import { createHash } from "node:crypto"
-import { chmod, writeFile } from "node:fs/promises"
+import { mkdir, rm, truncate, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { fromBytes } from "@dandi-effect/core/ByteSource"
 import * as DandiEtag from "@dandi-effect/core/DandiEtag"
@@ -74,14 +74,56 @@ layer(HashWorkerPool.layer({ workers: 2 }), { excludeTestServices: true })("Para
       expect(error.message).toBe(`Cannot read ${path}: no such file or directory.`)
     }))
 
-  it.scoped("an unreadable file fails with a LocalDataError naming it", () =>
+  // The failures below happen between the size check and the reads, for every user (root
+  // included): the real pool runs, after the file is changed the moment the first part is handed out.
+  const changingFirst = (pool: HashWorkerPool.HashWorkerPoolShape, change: Effect.Effect<void>) => {
+    let changed = false
+    return {
+      ...pool,
+      hash: (items: ReadonlyArray<HashWorkerPool.RangeItem>) =>
+        Effect.suspend(() => (changed ? Effect.void : change.pipe(Effect.tap(() => (changed = true))))).pipe(
+          Effect.zipRight(pool.hash(items))
+        )
+    }
+  }
+
+  it.scoped("a file removed after it was measured fails with a LocalDataError naming it", () =>
     Effect.gen(function*() {
-      const path = yield* writeTemp(yield* tempDir(), "secret.bin", new Uint8Array(10))
-      yield* Effect.promise(() => chmod(path, 0o000))
-      const result = yield* ParallelEtag.ofFile(path).pipe(Effect.either)
-      // root can read anything, so only assert the error when the OS refuses.
-      if (result._tag === "Left") expect(result.left.message).toBe(`Cannot read ${path}: permission denied.`)
-      else expect(process.getuid?.()).toBe(0)
+      const path = yield* writeTemp(yield* tempDir(), "removed.bin", new Uint8Array(10))
+      const pool = changingFirst(yield* HashWorkerPool.HashWorkerPool, Effect.promise(() => rm(path)))
+      const error = yield* ParallelEtag.ofFileWith(pool, path).pipe(Effect.flip)
+      expect(error._tag).toBe("LocalDataError")
+      expect(error.message).toBe(`Cannot read ${path}: no such file or directory.`)
+    }))
+
+  it.scoped("a path that became a directory fails the read with a LocalDataError naming it", () =>
+    Effect.gen(function*() {
+      const path = yield* writeTemp(yield* tempDir(), "swapped.bin", new Uint8Array(10))
+      const pool = changingFirst(
+        yield* HashWorkerPool.HashWorkerPool,
+        Effect.promise(() => rm(path).then(() => mkdir(path)))
+      )
+      const error = yield* ParallelEtag.ofFileWith(pool, path).pipe(Effect.flip)
+      expect(error._tag).toBe("LocalDataError")
+      expect(error.message).toBe(`Cannot read ${path}: is a directory.`)
+    }))
+
+  it.scoped("a file truncated while its parts are read fails with a LocalDataError saying it changed", () =>
+    Effect.gen(function*() {
+      const path = yield* writeTemp(yield* tempDir(), "shrinking.bin", new Uint8Array(10))
+      const pool = changingFirst(yield* HashWorkerPool.HashWorkerPool, Effect.promise(() => truncate(path, 4)))
+      const error = yield* ParallelEtag.ofFileWith(pool, path).pipe(Effect.flip)
+      expect(error._tag).toBe("LocalDataError")
+      expect(error.message).toBe(
+        `${path} changed while its dandi-etag was computed; wait until it is no longer written to and retry.`
+      )
+    }))
+
+  it.scoped("a directory fails with a LocalDataError naming it, before any read", () =>
+    Effect.gen(function*() {
+      const path = yield* tempDir()
+      const error = yield* ParallelEtag.ofFile(path).pipe(Effect.flip)
+      expect(error.message).toBe(`Cannot read ${path}: not a regular file.`)
     }))
 })
 
@@ -112,6 +154,23 @@ describe("HashWorkerPool", () => {
       ]).pipe(Effect.flip)
       expect(error.message).toBe(`Cannot read ${join(dir, "gone.txt")}: no such file or directory.`)
     }))
+
+  it.scoped("a read that the OS refuses fails the batch with an error naming the file", () =>
+    Effect.gen(function*() {
+      const pool = yield* HashWorkerPool.make({ workers: 1 })
+      // Opening a directory read-only succeeds for every user, reading it fails with EISDIR.
+      const dir = yield* tempDir()
+      const error = yield* pool.hash([{ path: dir, offset: 0, length: -1, algorithm: "md5" }]).pipe(Effect.flip)
+      expect(error.message).toBe(`Cannot read ${dir}: is a directory.`)
+    }))
+
+  it("names a refused permission in words, whatever the code the OS used", () => {
+    for (const code of ["EACCES", "EPERM"]) {
+      const error = HashWorkerPool.fileError("/data/secret.bin", code, `${code}: operation refused`)
+      expect(error.message).toBe("Cannot read /data/secret.bin: permission denied.")
+      expect(error.path).toBe("/data/secret.bin")
+    }
+  })
 
   it.scoped("scanning a file instead of a directory fails with a LocalDataError naming it", () =>
     Effect.gen(function*() {

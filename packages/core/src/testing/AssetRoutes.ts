@@ -21,7 +21,7 @@ import { folderView } from "./Tree.js"
 const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i
 
 /** The archive's path regex (see spec §3.3 "Path rules"). */
-const PATH_CHARS = /^[A-z0-9\s(),&#+~_=\-]$/
+const PATH_CHARS = /^[A-z0-9\s(),&#+~_=-]$/
 export const pathProblem = (path: string): string | undefined => {
   if (path.startsWith("/")) return "Path must not begin with /"
   if (path.length > 512) return "Path improperly formatted"

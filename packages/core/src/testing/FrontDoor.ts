@@ -159,7 +159,7 @@ const fromEmulator = (response: EmulatorResponse): Reply => {
 const onTheWire = (reply: Reply): Reply => {
   let headers: Record<string, string> | undefined
   for (const [name, value] of Object.entries(reply.headers)) {
-    if (!/[^\x00-\xff]/.test(value)) continue
+    if (!/[\u0100-\uffff]/.test(value)) continue
     headers ??= { ...reply.headers }
     headers[name] = String.fromCharCode(...Utf8.encode(value))
   }

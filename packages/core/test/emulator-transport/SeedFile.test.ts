@@ -5,7 +5,7 @@ import * as SeedFile from "@dandi-effect/core/testing/SeedFile"
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
-import { readFileSync } from "node:fs"
+import { fixtureText, realAssetRecords } from "../fixtures-support/RepositoryFixtures.js"
 
 const api = InProcessHttp.defaultApiUrl
 const archive = () => InProcessHttp.layerInProcess().pipe(Layer.provide(Hasher.layerPortable))
@@ -24,9 +24,7 @@ const getJson = (url: string, token?: string) =>
       : HttpClientRequest.get(url).pipe(HttpClientRequest.setHeader("authorization", `token ${token}`))
   ).pipe(Effect.flatMap((r) => r.json)) as Effect.Effect<any, unknown, HttpClient.HttpClient>
 
-const realRecords = JSON.parse(
-  readFileSync(new URL("../../../../../shared/fixtures/real/assets-001773.json", import.meta.url), "utf8")
-) as Array<Record<string, unknown>>
+const realRecords = realAssetRecords()
 
 describe("SeedFile.apply", () => {
   it.effect("seeds users, dandisets and every asset form, paths stored as given", () =>
@@ -69,9 +67,7 @@ describe("SeedFile.apply", () => {
 
   it.effect("imports a bare array of real asset records as one dandiset", () =>
     Effect.gen(function*() {
-      const seed = yield* SeedFile.decode(
-        readFileSync(new URL("../../../../../shared/fixtures/real/assets-001773.json", import.meta.url), "utf8")
-      )
+      const seed = yield* SeedFile.decode(fixtureText("real/assets-001773.json"))
       const emulator = yield* ArchiveEmulator
       yield* SeedFile.apply(seed)(emulator.admin)
       const list = yield* getJson(`${api}/dandisets/`)

@@ -4,4 +4,10 @@
  */
 import * as Data from "effect/Data"
 
+/**
+ * A command's failure: one line for stderr, and exit status 1.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class CliFailure extends Data.TaggedError("CliFailure")<{ readonly message: string }> {}

@@ -23,6 +23,12 @@ const oneLine = (error: unknown): string => {
   return text.replace(/\s+/g, " ").trim()
 }
 
+/**
+ * The tour, with a fresh random API key, any failure mapped to one CliFailure line.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
 export const run: Effect.Effect<void, CliFailure> = Effect.gen(function*() {
   const key = yield* generateKey
   yield* Tour.run({ key })
@@ -32,6 +38,12 @@ export const run: Effect.Effect<void, CliFailure> = Effect.gen(function*() {
   Effect.mapError((error) => new CliFailure({ message: `demo: ${oneLine(error)}` }))
 )
 
+/**
+ * `dandi-effect demo`.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
 export const demoCommand = Command.make("demo", {}, () => run).pipe(
   Command.withDescription("Tour the SDK against an embedded archive emulator: list, search, read and verify data")
 )

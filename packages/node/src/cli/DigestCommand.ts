@@ -29,6 +29,12 @@ const paths = Args.text({ name: "PATH" }).pipe(
 /** Paths digested at once; whole-file work is already spread over worker threads. */
 const PATH_CONCURRENCY = 4
 
+/**
+ * `dandi-effect digest [-d ALGORITHM] PATH…`.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
 export const digestCommand = Command.make("digest", { algorithm, paths }, ({ algorithm, paths }) =>
   Stream.fromIterable(paths).pipe(
     // Ordered mapEffect: digests overlap, output keeps argument order.

@@ -43,6 +43,12 @@ const allowOrigin = Options.text("allow-origin").pipe(
   Options.repeated
 )
 
+/**
+ * `dandi-effect emulator [--port N] [--seed demo|FILE] [--token T]… [--faults FILE]`.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
 export const emulatorCommand = Command.make(
   "emulator",
   { port, storagePort, seed, token, faults, latency, allowOrigin },

@@ -60,7 +60,12 @@ const needsRedirect = (url: string) =>
     message: `${url} has to be resolved through a redirect, which ls does not follow; give the dandiset id or its archive URL instead`
   })
 
-/** The lines `ls` prints for a target, as a Stream (assets are listed as they arrive). */
+/**
+ * The lines `ls` prints for a target, as a Stream (assets are listed as they arrive).
+ *
+ * @since 0.1.0
+ * @category commands
+ */
 export const listTarget = (target: DandiTarget, json: boolean): Stream.Stream<string, unknown, Api> =>
   Stream.unwrap(Effect.gen(function*() {
     const api = yield* DandiApi.DandiApi
@@ -129,7 +134,12 @@ const oneLine = (error: unknown): string => {
   return text.replace(/\s+/g, " ").trim()
 }
 
-/** Which instance the layer should talk to. */
+/**
+ * Which instance the layer should talk to.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const connection = (instance: InstanceRef) =>
   InstanceRef.$match(instance, {
     KnownInstance: ({ instance }) => ({
@@ -148,7 +158,12 @@ export const connection = (instance: InstanceRef) =>
     })
   })
 
-/** Runs `ls` against the archive the target names (NodeDandi: undici, OS keyring). */
+/**
+ * Runs `ls` against the archive the target names (NodeDandi: undici, OS keyring).
+ *
+ * @since 0.1.0
+ * @category commands
+ */
 export const run = (options: { readonly instance: string; readonly json: boolean; readonly target: string }) =>
   Effect.gen(function*() {
     const target = yield* parseDandiUrl(options.target, { defaultInstance: options.instance })
@@ -175,6 +190,12 @@ const targetArg = Args.text({ name: "TARGET" }).pipe(
   Args.withDescription("000001, 000001/draft, DANDI:000001/0.210812.1448, dandi://dandi/000001@draft/sub-1/, or an archive URL")
 )
 
+/**
+ * `dandi-effect ls [-i INSTANCE] [--json] TARGET`.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
 export const lsCommand = Command.make(
   "ls",
   { instance: instanceOption, json: jsonOption, target: targetArg },

@@ -44,12 +44,23 @@ import * as NodeDandi from "../NodeDandi.js"
 import { count, formatBytes, heading, listing, originOf, say, shortDigest, withoutQuery } from "./Narration.js"
 import * as Wire from "./WireLog.js"
 
-/** A check the tour makes on what it was shown failed: the SDK or the emulator is wrong. */
+/**
+ * A check the tour makes on what it was shown failed: the SDK or the emulator is wrong.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class TourCheckFailed extends Schema.TaggedError<TourCheckFailed>("@dandi-effect/node/demo/TourCheckFailed")(
   "TourCheckFailed",
   { message: Schema.String }
 ) {}
 
+/**
+ * What the tour needs: the API key it signs in with, and faults for the emulator to inject.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface TourOptions {
   /** The demo user's API key; it goes to the emulator's seed and to `authenticate`, nowhere else. */
   readonly key: Redacted.Redacted<string>
@@ -57,16 +68,42 @@ export interface TourOptions {
   readonly faults?: Faults.FaultPlan | undefined
 }
 
-/** The account the tour signs in as; it co-owns both demo dandisets. */
+/**
+ * The account the tour signs in as; it co-owns both demo dandisets.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const demoUser = { username: "newcomer", name: "New Comer", email: "newcomer@example.org" } as const
 
-/** The blob the tour reads and verifies: the largest one, so the bytes really stream. */
+/**
+ * The blob the tour reads and verifies: the largest one, so the bytes really stream.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const blobPath = DemoSeed.demoBlobs[0].path
+/**
+ * The zarr the tour lists and verifies.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const zarrPath = DemoSeed.demoZarrPath
-/** An identifier no demo dandiset has. */
+/**
+ * An identifier no demo dandiset has.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const missingDandiset = "999999"
 
-/** The step headings, in order (the tests hold the tour to them). */
+/**
+ * The step headings, in order (the tests hold the tour to them).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const headings = [
   "Start an embedded archive emulator and connect",
   "Authenticate with the demo user's API key",
@@ -264,7 +301,12 @@ const verifyZarr = Effect.fn("Tour.verifyZarr")(function*(dandiset: RemoteDandis
   yield* say(`ZarrChecksum.ofLeaves(the entries' md5s) → dandi-zarr-checksum ${line}`)
 })
 
-/** The tour's upload: just over one 64 MiB part, so it goes up as two parts. */
+/**
+ * The tour's upload: just over one 64 MiB part, so it goes up as two parts.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const uploadPath = "sub-tour/sub-tour_recording.bin"
 const uploadSize = 65 * 2 ** 20
 
@@ -334,12 +376,24 @@ const seed = (key: Redacted.Redacted<string>) => (admin: ArchiveAdmin) =>
     DemoSeed.apply([demoUser.username])(admin)
   )
 
+/**
+ * Every way the tour can fail.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export type TourError =
   | DandiError
   | DandiApiModule.LayerError
   | LoopbackServer.LoopbackBindError
   | TourCheckFailed
 
+/**
+ * Runs the tour: starts the loopback emulator with the demo seed, then lists, searches, reads and verifies through the SDK, narrating each step.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const run = Effect.fn("Tour.run")(function*(options: TourOptions) {
   yield* step(1)
   const loopback = yield* LoopbackServer.make({ seed: seed(options.key), faults: options.faults })

@@ -23,6 +23,12 @@ import * as Ref from "effect/Ref"
 import * as NodeHttp from "../NodeHttp.js"
 import { originOf } from "./Narration.js"
 
+/**
+ * One request as the wire log keeps it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface WireRequest {
   readonly method: string
   /** `scheme://host:port` of the request URL. */
@@ -31,12 +37,24 @@ export interface WireRequest {
   readonly authorized: boolean
 }
 
+/**
+ * What the WireLog service offers.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface WireLogShape {
   readonly record: (request: HttpClientRequest.HttpClientRequest) => Effect.Effect<void>
   /** Every request recorded so far, oldest first. */
   readonly requests: Effect.Effect<ReadonlyArray<WireRequest>>
 }
 
+/**
+ * The requests a program sent, as the demo shows them: method, origin, and whether a key went along.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
 export class WireLog extends Context.Tag("@dandi-effect/node/demo/WireLog")<WireLog, WireLogShape>() {
   /** The undici HttpClient, recording each request in WireLog before it is sent. */
   static readonly httpClient: Layer.Layer<HttpClient.HttpClient, never, WireLog> = Layer.effect(
@@ -49,13 +67,24 @@ export class WireLog extends Context.Tag("@dandi-effect/node/demo/WireLog")<Wire
   ).pipe(Layer.provide(NodeHttp.layer))
 }
 
-/** What is kept of a request: the header's presence, never its value. */
+/**
+ * What is kept of a request: the header's presence, never its value.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const describe = (request: HttpClientRequest.HttpClientRequest): WireRequest => ({
   method: request.method,
   origin: originOf(request.url),
   authorized: request.headers["authorization"] !== undefined
 })
 
+/**
+ * An empty wire log.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const make: Effect.Effect<WireLogShape> = Effect.map(
   Ref.make<ReadonlyArray<WireRequest>>([]),
   (ref) => ({
@@ -64,13 +93,29 @@ export const make: Effect.Effect<WireLogShape> = Effect.map(
   })
 )
 
+/**
+ * An empty wire log as a layer.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layer: Layer.Layer<WireLog> = Layer.effect(WireLog, make)
 
-/** The distinct origins that received an `Authorization` header, in order of first use. */
+/**
+ * The distinct origins that received an `Authorization` header, in order of first use.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const authorizedOrigins = (requests: ReadonlyArray<WireRequest>): ReadonlyArray<string> => [
   ...new Set(requests.filter((request) => request.authorized).map((request) => request.origin))
 ]
 
-/** How many requests went to `origin`. */
+/**
+ * How many requests went to `origin`.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const countTo = (requests: ReadonlyArray<WireRequest>, origin: string): number =>
   requests.filter((request) => request.origin === origin).length

@@ -13,6 +13,12 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import { CliFailure } from "../cli/CliFailure.js"
 
+/**
+ * A seed ready to apply to a fresh archive, with its one-line description.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface PreparedSeed {
   /** One line for the banner, e.g. `demo (dandisets 000001, 000002)`. */
   readonly description: string
@@ -24,7 +30,12 @@ const readText = (label: string, path: string) =>
     Effect.mapError((error) => new CliFailure({ message: `${label} ${path}: cannot read it (${error.message})` }))
   )
 
-/** `--token` users first, then `demo`, `synthetic:N` (a benchmark archive) or a seed file's records. */
+/**
+ * `--token` users first, then `demo`, `synthetic:N` (a benchmark archive) or a seed file's records.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const prepareSeed = (
   seed: string | undefined,
   tokens: ReadonlyArray<string>
@@ -71,7 +82,12 @@ export const prepareSeed = (
     }
   })
 
-/** `--faults` takes a file, or the JSON itself when it starts with `{`; `--latency` adds a delay rule. */
+/**
+ * `--faults` takes a file, or the JSON itself when it starts with `{`; `--latency` adds a delay rule.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const prepareFaults = (
   faults: string | undefined,
   latencyMs: number | undefined

@@ -28,11 +28,23 @@ import type * as Scope from "effect/Scope"
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
 
+/**
+ * A port could not be bound (taken, or not allowed).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class LoopbackBindError extends Schema.TaggedError<LoopbackBindError>("@dandi-effect/node/LoopbackBindError")(
   "LoopbackBindError",
   { message: Schema.String }
 ) {}
 
+/**
+ * How `make` and `layer` set up the emulator: ports, faults, CORS origins, seed, names.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface LoopbackOptions {
   /** API port; 0 or absent picks a free one. */
   readonly port?: number | undefined
@@ -50,6 +62,12 @@ export interface LoopbackOptions {
   readonly instanceName?: string | undefined
 }
 
+/**
+ * The running emulator: its URLs and the emulator state behind them.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface LoopbackEmulatorShape {
   /** e.g. `http://127.0.0.1:8123/api` */
   readonly apiUrl: string
@@ -58,6 +76,12 @@ export interface LoopbackEmulatorShape {
   readonly emulator: ArchiveEmulator.ArchiveEmulatorShape
 }
 
+/**
+ * The archive emulator served on 127.0.0.1.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
 export class LoopbackEmulator extends Context.Tag("@dandi-effect/node/LoopbackEmulator")<
   LoopbackEmulator,
   LoopbackEmulatorShape
@@ -203,6 +227,9 @@ const handleNodeRequest = (
 /**
  * Binds both ports, builds an emulator on their URLs with `build`, and serves it until the scope
  * closes. {@link make} builds the real archive; tests of the wire itself may pass a stand-in.
+ *
+ * @since 0.1.0
+ * @category constructors
  */
 export const serve = <R>(
   options: LoopbackOptions,
@@ -250,12 +277,22 @@ export const serve = <R>(
     return { apiUrl, storageUrl, emulator }
   })
 
-/** Binds both ports, builds the archive emulator on them, and serves until the scope closes. */
+/**
+ * Binds both ports, builds the archive emulator on them, and serves until the scope closes.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const make = (
   options: LoopbackOptions = {}
 ): Effect.Effect<LoopbackEmulatorShape, LoopbackBindError, Hasher | Scope.Scope> => serve(options, ArchiveEmulator.make)
 
-/** Provides the running loopback emulator's URLs and the emulator itself. */
+/**
+ * Provides the running loopback emulator's URLs and the emulator itself.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layer = (
   options: LoopbackOptions = {}
 ): Layer.Layer<LoopbackEmulator | ArchiveEmulator.ArchiveEmulator, LoopbackBindError, Hasher> =>

@@ -131,7 +131,7 @@ describe("dandi-effect demo", () => {
       })
       const { code } = await finished(child)
       expect(code).toBe(0)
-      expect(stdout).toMatch(/^   API http:\/\/127\.0\.0\.1:\d+\/api, /m)
+      expect(stdout).toMatch(/^ {3}API http:\/\/127\.0\.0\.1:\d+\/api, /m)
       expect(stdout).toContain("000001")
       expect(stdout).toMatch(/sha256 [0-9a-f]+… verified/)
     }))

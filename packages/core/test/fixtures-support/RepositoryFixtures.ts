@@ -1,12 +1,12 @@
 /**
- * Reads the shared fixture files that sit beside the repository (`../shared/fixtures`), as CI
- * clones them.
+ * Reads the fixture files committed at the repository root (`fixtures/`): real archive records and
+ * dandischema's older metadata documents, with their provenance in each folder's README.
  */
 import { readdirSync, readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { parse } from "yaml"
 
-const fixturesRoot = new URL("../../../../../shared/fixtures/", import.meta.url)
+const fixturesRoot = new URL("../../../../fixtures/", import.meta.url)
 
 export const fixtureText = (relativePath: string): string =>
   readFileSync(fileURLToPath(new URL(relativePath, fixturesRoot)), "utf8")
