@@ -41,6 +41,18 @@ export * as NodeDandi from "./NodeDandi.js"
  */
 export * as NodeDigests from "./NodeDigests.js"
 /**
+ * Downloads to disk: files, folders, dandisets with dandiset.yaml.
+ *
+ * @since 0.1.0
+ */
+export * as NodeDownload from "./NodeDownload.js"
+/**
+ * Files as resumable ByteSinks, in dandi-cli's working-area layout.
+ *
+ * @since 0.1.0
+ */
+export * as NodeFileSink from "./NodeFileSink.js"
+/**
  * The Hasher over `node:crypto`.
  *
  * @since 0.1.0
@@ -52,6 +64,12 @@ export * as NodeHasher from "./NodeHasher.js"
  * @since 0.1.0
  */
 export * as NodeHttp from "./NodeHttp.js"
+/**
+ * Random access to remote blobs: file objects, Readables, file-handle adapters.
+ *
+ * @since 0.1.0
+ */
+export * as NodeReadable from "./NodeReadable.js"
 /**
  * API keys kept in the OS keyring.
  *

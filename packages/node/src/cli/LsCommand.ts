@@ -20,7 +20,7 @@ import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import * as DandiApi from "@dandi-effect/core/DandiApi"
 import type { DandiTarget } from "@dandi-effect/core/DandiUrl"
-import { instanceApiUrl, InstanceRef, parseDandiUrl } from "@dandi-effect/core/DandiUrl"
+import { parseDandiUrl } from "@dandi-effect/core/DandiUrl"
 import type { BaseRemoteAsset } from "@dandi-effect/core/RemoteAsset"
 import type { RemoteDandiset } from "@dandi-effect/core/RemoteDandiset"
 import * as Console from "effect/Console"
@@ -29,6 +29,7 @@ import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import * as NodeDandi from "../NodeDandi.js"
 import { CliFailure } from "./CliFailure.js"
+import { connection } from "./Connection.js"
 
 type Api = DandiApi.DandiApi
 
@@ -135,30 +136,6 @@ const oneLine = (error: unknown): string => {
 }
 
 /**
- * Which instance the layer should talk to.
- *
- * @since 0.1.0
- * @category utils
- */
-export const connection = (instance: InstanceRef) =>
-  InstanceRef.$match(instance, {
-    KnownInstance: ({ instance }) => ({
-      options: { instance: { name: instance.name, gui: instance.gui, api: instance.api }, discover: false },
-    }),
-    ServerUrl: ({ isApi, url }) => ({
-      // An API URL is used as given; a web URL needs the server to announce its API address.
-      // Such an instance is named after its host (`127.0.0.1:8000`), whose `{NAME}_API_KEY` no
-      // shell can set, so DANDI_API_KEY stands in for it. Known instances keep their own variable
-      // only, so that the dandi key never goes to LINC.
-      options: {
-        instance: instanceApiUrl(instance),
-        discover: !isApi || !/\/api$/.test(url),
-        apiKeyFallbackVariables: ["DANDI_API_KEY"]
-      }
-    })
-  })
-
-/**
  * Runs `ls` against the archive the target names (NodeDandi: undici, OS keyring).
  *
  * @since 0.1.0
@@ -169,7 +146,7 @@ export const run = (options: { readonly instance: string; readonly json: boolean
     const target = yield* parseDandiUrl(options.target, { defaultInstance: options.instance })
     // Fails before any connection is made.
     if (target._tag === "NeedsRedirect") return yield* needsRedirect(target.url)
-    const { options: layerOptions } = connection(target.instance)
+    const layerOptions = connection(target.instance)
     yield* listTarget(target, options.json).pipe(
       Stream.runForEach((line) => Console.log(line)),
       Effect.provide(NodeDandi.layer({ ...layerOptions, authenticate: "env-or-store" }))

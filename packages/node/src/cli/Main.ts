@@ -5,6 +5,7 @@ import * as Command from "@effect/cli/Command"
 import { packageVersion } from "@dandi-effect/core"
 import { demoCommand } from "./DemoCommand.js"
 import { digestCommand } from "./DigestCommand.js"
+import { downloadCommand } from "./DownloadCommand.js"
 import { emulatorCommand } from "./EmulatorCommand.js"
 import { lsCommand } from "./LsCommand.js"
 import { uploadCommand } from "./UploadCommand.js"
@@ -17,7 +18,7 @@ import { uploadCommand } from "./UploadCommand.js"
  */
 export const rootCommand = Command.make("dandi-effect").pipe(
   Command.withDescription("Effect-TS client for the DANDI Archive"),
-  Command.withSubcommands([demoCommand, digestCommand, emulatorCommand, lsCommand, uploadCommand])
+  Command.withSubcommands([demoCommand, digestCommand, downloadCommand, emulatorCommand, lsCommand, uploadCommand])
 )
 
 /**
