@@ -5,6 +5,12 @@
  * @since 0.1.0
  */
 /**
+ * Uploading local files and directory trees to a dandiset's draft.
+ *
+ * @since 0.1.0
+ */
+export * as LocalUpload from "./LocalUpload.js"
+/**
  * Local Zarr directories: their files and zarr-checksum.
  *
  * @since 0.1.0
@@ -70,6 +76,12 @@ export * as NodeReadable from "./NodeReadable.js"
  * @since 0.1.0
  */
 export * as NodeTokenStore from "./NodeTokenStore.js"
+/**
+ * Resumable-upload state kept on disk.
+ *
+ * @since 0.1.0
+ */
+export * as NodeUploadState from "./NodeUploadState.js"
 /**
  * The on-disk cache of file digests.
  *

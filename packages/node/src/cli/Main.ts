@@ -8,6 +8,7 @@ import { digestCommand } from "./DigestCommand.js"
 import { downloadCommand } from "./DownloadCommand.js"
 import { emulatorCommand } from "./EmulatorCommand.js"
 import { lsCommand } from "./LsCommand.js"
+import { uploadCommand } from "./UploadCommand.js"
 
 /**
  * `dandi-effect` with its subcommands.
@@ -17,7 +18,7 @@ import { lsCommand } from "./LsCommand.js"
  */
 export const rootCommand = Command.make("dandi-effect").pipe(
   Command.withDescription("Effect-TS client for the DANDI Archive"),
-  Command.withSubcommands([demoCommand, digestCommand, downloadCommand, emulatorCommand, lsCommand])
+  Command.withSubcommands([demoCommand, digestCommand, downloadCommand, emulatorCommand, lsCommand, uploadCommand])
 )
 
 /**
