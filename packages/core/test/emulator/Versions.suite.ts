@@ -19,7 +19,8 @@ export const versionsSuite = (harness: Harness) => {
   describe(`emulator versions [${harness.name}]`, () => {
     it.scoped("validates a Pending draft through Validating to Valid on the clock", () =>
       Effect.gen(function*() {
-        const { api } = yield* setup
+        const { admin, api } = yield* setup
+        yield* admin.addBlobAsset("000001", "data.txt", { _tag: "Bytes", bytes: hello })
         expect(yield* status(api)).toBe("Pending")
         yield* TestClock.adjust("260 millis")
         expect(yield* status(api)).toBe("Validating")
@@ -51,9 +52,64 @@ export const versionsSuite = (harness: Harness) => {
         ])
       }))
 
+    it.scoped("holds a draft with no assets, or only zero-byte ones, Invalid, and refuses to publish it", () =>
+      // dandischema's PublishedDandiset.check_filesbytes, reached only when the schema passes:
+      // test_tasks.py::test_validate_version_metadata_no_assets, ::…_empty_zarr_asset; publishing
+      // an Invalid draft is 400 "Dandiset metadata or asset metadata is not valid"
+      // (test_version.py, the publish status table near line 944).
+      Effect.gen(function*() {
+        const { admin, api } = yield* setup
+        const emptyError = {
+          field: "assetsSummary",
+          message: "Value error, A Dandiset containing no files or zero bytes is not publishable"
+        }
+        yield* admin.runBackgroundJobs
+        const empty = yield* api("GET", "/dandisets/000001/versions/draft/info/")
+        expect(empty.json.status).toBe("Invalid")
+        expect(empty.json.version_validation_errors).toEqual([emptyError])
+        const refused = yield* api("POST", "/dandisets/000001/versions/draft/publish/", { token: "owner-token" })
+        expect(refused.status).toBe(400)
+        expect(refused.json).toBe("Dandiset metadata or asset metadata is not valid")
+
+        yield* admin.addBlobAsset("000001", "empty.txt", { _tag: "Bytes", bytes: new Uint8Array() })
+        yield* admin.runBackgroundJobs
+        const zeroBytes = yield* api("GET", "/dandisets/000001/versions/draft/info/")
+        expect(zeroBytes.json.status).toBe("Invalid")
+        expect(zeroBytes.json.version_validation_errors).toEqual([emptyError])
+
+        yield* admin.addBlobAsset("000001", "data.txt", { _tag: "Bytes", bytes: hello })
+        yield* admin.runBackgroundJobs
+        const withBytes = yield* api("GET", "/dandisets/000001/versions/draft/info/")
+        expect(withBytes.json.status).toBe("Valid")
+        const published = yield* api("POST", "/dandisets/000001/versions/draft/publish/", { token: "owner-token" })
+        expect(published.status).toBe(202)
+      }))
+
+    it.scoped("reports schema errors before the empty-dandiset rule", () =>
+      // dandischema/metadata.py validate(json_validation=True): jsonschema errors are raised
+      // alone; the pydantic assetsSummary check runs only on a document the schema accepts
+      // (error shape: test_tasks.py::test_validate_version_metadata_no_description)
+      Effect.gen(function*() {
+        const { admin, api } = yield* setup
+        yield* api("PUT", "/dandisets/000001/versions/draft/", {
+          token: "owner-token",
+          body: {
+            name: "Versions",
+            metadata: {
+              license: ["spdx:CC0-1.0"],
+              contributor: [{ name: "Doe, Jane", email: "jane@example.org", roleName: ["dcite:ContactPerson"], schemaKey: "Person" }]
+            }
+          }
+        })
+        yield* admin.runBackgroundJobs
+        const info = yield* api("GET", "/dandisets/000001/versions/draft/info/")
+        expect(info.json.version_validation_errors).toEqual([{ field: "", message: "'description' is a required property" }])
+      }))
+
     it.scoped("metadata PUT strips computed keys, no-ops on identical content, otherwise resets to Pending", () =>
       Effect.gen(function*() {
         const { admin, api } = yield* setup
+        yield* admin.addBlobAsset("000001", "data.txt", { _tag: "Bytes", bytes: hello })
         yield* admin.runBackgroundJobs
         const before = yield* api("GET", "/dandisets/000001/versions/draft/")
         const same = yield* api("PUT", "/dandisets/000001/versions/draft/", {
