@@ -94,11 +94,12 @@ export const renderVersion = (env: Env, dandiset: Dandiset, version: Version): R
   const year = new Date(version.modified).getUTCFullYear()
   const names = contributors(md).filter((c) => c.includeInCitation === true && typeof c.name === "string")
     .map((c) => c.name as string)
+  // Version.citation strips trailing dots from the name in both forms (models/version.py)
   const title = version.name.replace(/\.+$/, "")
   const citeUrl = version.doi !== undefined ? `https://doi.org/${version.doi}` : url
   const citation = names.length > 0
     ? `${names.join("; ")} (${year}) ${title} (Version ${version.version}) [Data set]. DANDI Archive. ${citeUrl}`
-    : `${version.name} (${year}). (Version ${version.version}) [Data set]. DANDI Archive. ${citeUrl}`
+    : `${title} (${year}). (Version ${version.version}) [Data set]. DANDI Archive. ${citeUrl}`
   const out: Record<string, unknown> = {
     ...md,
     name: version.name,

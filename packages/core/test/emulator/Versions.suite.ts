@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, TestClock } from "effect"
+import { Clock, Effect, TestClock } from "effect"
 import { type Archive, type Harness, hello } from "./TestArchive.js"
 
 const metadata = { description: "A dataset", license: ["spdx:CC0-1.0"] }
@@ -104,6 +104,31 @@ export const versionsSuite = (harness: Harness) => {
         yield* admin.runBackgroundJobs
         const info = yield* api("GET", "/dandisets/000001/versions/draft/info/")
         expect(info.json.version_validation_errors).toEqual([{ field: "", message: "'description' is a required property" }])
+      }))
+
+    it.scoped("cites the name without its trailing dots, with or without contributors in the citation", () =>
+      // models/version.py Version.citation: name = metadata['name'].rstrip('.') for both forms
+      // (test_version.py::test_version_metadata_citation_draft)
+      Effect.gen(function*() {
+        const { api, webUrl } = yield* withUsers
+        const contact = { name: "Doe, Jane", email: "jane@example.org", roleName: ["dcite:ContactPerson"], schemaKey: "Person" }
+        yield* api("POST", "/dandisets/", {
+          token: "owner-token",
+          body: { name: "Uncited..", metadata: { ...metadata, contributor: [{ ...contact, includeInCitation: false }] } }
+        })
+        yield* api("POST", "/dandisets/", {
+          token: "owner-token",
+          body: { name: "Cited.", metadata: { ...metadata, contributor: [{ ...contact, includeInCitation: true }] } }
+        })
+        const uncited = yield* api("GET", "/dandisets/000001/versions/draft/")
+        const year = new Date(yield* Clock.currentTimeMillis).getUTCFullYear()
+        expect(uncited.json.citation).toBe(
+          `Uncited (${year}). (Version draft) [Data set]. DANDI Archive. ${webUrl}/dandiset/000001/draft`
+        )
+        const cited = yield* api("GET", "/dandisets/000002/versions/draft/")
+        expect(cited.json.citation).toBe(
+          `Doe, Jane (${year}) Cited (Version draft) [Data set]. DANDI Archive. ${webUrl}/dandiset/000002/draft`
+        )
       }))
 
     it.scoped("metadata PUT strips computed keys, no-ops on identical content, otherwise resets to Pending", () =>
