@@ -91,6 +91,26 @@ export const dandisetsSuite = (harness: Harness) => {
         expect(bad.json).toBe("Invalid Identifier abc")
       }))
 
+    it.scoped("keeps its own identifier sequence after a chosen identifier, and lists by creation time", () =>
+      // An admin's chosen identifier (test_dandiset.py::test_dandiset_rest_create_with_identifier)
+      // is an explicit primary key, which leaves the database sequence alone; the list endpoint
+      // orders by `created` unless asked otherwise (views/dandiset.py DandisetViewSet.get_queryset).
+      Effect.gen(function*() {
+        const { api } = yield* withUsers
+        const chosen = yield* api("POST", "/dandisets/", { token: "admin-token", body: { name: "Chosen", metadata: { identifier: "DANDI:000005" } } })
+        expect(chosen.json.identifier).toBe("000005")
+        yield* TestClock.adjust("1 second")
+        const first = create("First")
+        expect((yield* api("POST", first.path, first.call)).json.identifier).toBe("000001")
+        yield* TestClock.adjust("1 second")
+        const second = create("Second")
+        expect((yield* api("POST", second.path, second.call)).json.identifier).toBe("000002")
+        const listed = yield* api("GET", "/dandisets/")
+        expect(listed.json.results.map((d: any) => d.identifier)).toEqual(["000005", "000001", "000002"])
+        const byId = yield* api("GET", "/dandisets/?ordering=id")
+        expect(byId.json.results.map((d: any) => d.identifier)).toEqual(["000001", "000002", "000005"])
+      }))
+
     it.scoped("embargoes on request and hides embargoed dandisets from default listings", () =>
       Effect.gen(function*() {
         const { api } = yield* withUsers
