@@ -496,29 +496,30 @@ export class ServerInfo extends Schema.Class<ServerInfo>(id("ServerInfo"))({
 // ---------------------------------------------------------------------------------------------
 
 /**
- * Page-number pagination. `count` is null on pages after the first of the nested asset list
- * (lazy pagination); `next`/`previous` are absolute URLs or null.
+ * The envelope of one page of a listing, the one definition the Paginator decodes with.
+ * Page-number pages carry `count` (null after page 1 of the nested asset list: lazy pagination),
+ * `next` and `previous` (absolute URLs or null); cursor pages (zarr files) have no `count`, and a
+ * `next` link may lead from one style to the other, so every key but `results` may be absent.
+ * Extra keys are dropped.
  *
  * @since 0.1.0
+ * @category schemas
  */
-export const PageEnvelope = <Item extends Schema.Schema.Any>(item: Item) =>
+export const PageEnvelope = <A, I, R>(item: Schema.Schema<A, I, R>) =>
   Schema.Struct({
-    count: Schema.NullOr(Count),
-    next: Schema.NullOr(Schema.String),
-    previous: Schema.NullOr(Schema.String),
+    count: Schema.optional(Schema.NullOr(Count)),
+    next: Schema.optional(Schema.NullOr(Schema.String)),
+    previous: Schema.optional(Schema.NullOr(Schema.String)),
     results: Schema.Array(item)
   })
 
 /**
- * Cursor pagination (zarr file listing): no count, no previous.
+ * Cursor pagination (zarr file listing): the same envelope, without a count.
  *
  * @since 0.1.0
+ * @category schemas
  */
-export const CursorEnvelope = <Item extends Schema.Schema.Any>(item: Item) =>
-  Schema.Struct({
-    next: Schema.NullOr(Schema.String),
-    results: Schema.Array(item)
-  })
+export const CursorEnvelope = PageEnvelope
 
 /**
  * Response of star/unstar: the new star count.

@@ -17,6 +17,7 @@
  */
 import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
+import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import { Count, openStruct, Timestamp } from "./ApiRecords.js"
 import { NotFoundError } from "./DandiError.js"
@@ -87,7 +88,6 @@ export type RoleName = typeof RoleName.Type
 const optional = <S extends Schema.Schema.All>(schema: S) => Schema.optionalWith(schema, { exact: true })
 const optionalString = optional(Schema.String)
 
-const isJsonObject = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
 const stringList = Schema.Array(Schema.String)
 
 // ---------------------------------------------------------------------------------------------
@@ -526,7 +526,7 @@ const lenientDecoder = <A>(strict: Schema.Schema<A>) => {
     const first = decodeStrict(raw)
     if (Either.isRight(first)) return { value: first.right, issues: [], raw }
     const issues = toIssues(first.left)
-    if (!isJsonObject(raw)) {
+    if (!Predicate.isRecord(raw)) {
       return { value: {}, issues: [{ path: [], message: "Expected a JSON object of metadata" }], raw }
     }
     let working: Record<string, unknown> = { ...raw }
@@ -606,9 +606,12 @@ export const contactPerson = (metadata: Pick<DandisetMetadata, "contributor">): 
  *
  * @since 0.1.0
  */
-export const rawDigest = (metadata: unknown, type: DigestType): Either.Either<string, NotFoundError> => {
-  const digests = isJsonObject(metadata) ? metadata["digest"] : undefined
-  const value = isJsonObject(digests) ? digests[type] : undefined
+export const rawDigest = (
+  metadata: unknown,
+  type: DigestType | (string & {})
+): Either.Either<string, NotFoundError> => {
+  const digests = Predicate.isRecord(metadata) ? metadata["digest"] : undefined
+  const value = Predicate.isRecord(digests) ? digests[type] : undefined
   return typeof value === "string"
     ? Either.right(value)
     : Either.left(new NotFoundError({ message: `No ${type} digest found in metadata`, resource: "digest", id: type }))
@@ -616,13 +619,15 @@ export const rawDigest = (metadata: unknown, type: DigestType): Either.Either<st
 
 /**
  * The first `contentUrl` of raw asset metadata that `pattern` matches anywhere
- * (`get_content_url`'s selection step; following redirects is the caller's).
+ * (`get_content_url`'s selection step; following redirects is the caller's). The stateful flags
+ * `g` and `y` are ignored: each URL is searched from its start, as Python's `re.search` does.
  *
  * @since 0.1.0
  */
 export const contentUrlMatching = (metadata: unknown, pattern: RegExp = /.*/): Either.Either<string, NotFoundError> => {
-  const urls = isJsonObject(metadata) && Array.isArray(metadata["contentUrl"]) ? metadata["contentUrl"] : []
-  const found = urls.find((url): url is string => typeof url === "string" && new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, "")).test(url))
+  const urls = Predicate.isRecord(metadata) && Array.isArray(metadata["contentUrl"]) ? metadata["contentUrl"] : []
+  const search = new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ""))
+  const found = urls.find((url): url is string => typeof url === "string" && search.test(url))
   return found !== undefined
     ? Either.right(found)
     : Either.left(

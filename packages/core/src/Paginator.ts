@@ -33,6 +33,7 @@ import * as Ref from "effect/Ref"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { ApiClient, type QueryParams } from "./ApiClient.js"
+import { PageEnvelope } from "./ApiRecords.js"
 import { DandiConfig } from "./DandiConfig.js"
 import type { ApiError, NotFoundContext } from "./HttpErrors.js"
 import * as WebUrl from "./WebUrl.js"
@@ -67,15 +68,7 @@ export interface PaginatorShape {
 
 export class Paginator extends Context.Tag("@dandi-effect/core/Paginator")<Paginator, PaginatorShape>() {}
 
-/** The envelope of one page; extra keys (`previous`) are ignored. */
-const makeEnvelope = <A, I, R>(item: Schema.Schema<A, I, R>) =>
-  Schema.Struct({
-    count: Schema.optional(Schema.NullOr(Schema.Number)),
-    next: Schema.optional(Schema.NullOr(Schema.String)),
-    results: Schema.Array(item)
-  })
-
-type Envelope<A, I, R> = ReturnType<typeof makeEnvelope<A, I, R>>
+type Envelope<A, I, R> = ReturnType<typeof PageEnvelope<A, I, R>>
 
 interface Page<A> {
   readonly count: number | null
@@ -134,7 +127,7 @@ export const make: Effect.Effect<PaginatorShape, never, ApiClient | DandiConfig>
     path: string,
     options?: CursorOptions
   ): Stream.Stream<A, ApiError, R> => {
-    const envelope = makeEnvelope(item)
+    const envelope = PageEnvelope(item)
     return Stream.unwrap(
       Effect.map(
         fetchPage(envelope, path, options?.params, options?.notFound),
@@ -148,7 +141,7 @@ export const make: Effect.Effect<PaginatorShape, never, ApiClient | DandiConfig>
     path: string,
     options?: PageOptions
   ): Stream.Stream<A, ApiError, R> => {
-    const envelope = makeEnvelope(item)
+    const envelope = PageEnvelope(item)
     const requestedSize = options?.pageSize ?? config.pageSize
     const concurrency = Math.max(1, options?.concurrency ?? config.pageConcurrency)
     const params: QueryParams = { ...options?.params, page_size: requestedSize }

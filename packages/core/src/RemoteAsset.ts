@@ -25,16 +25,13 @@ import type { RemoteZarrEntry } from "./RemoteZarrEntry.js"
 export const AssetType = { BLOB: 1, ZARR: 2 } as const
 export type AssetType = typeof AssetType[keyof typeof AssetType]
 
-/** The digests an asset's metadata may carry, keyed as in `metadata.digest`. */
-export type DigestType =
-  | "dandi:md5"
-  | "dandi:sha1"
-  | "dandi:sha2-256"
-  | "dandi:sha3-256"
-  | "dandi:blake2b-256"
-  | "dandi:blake3"
-  | "dandi:dandi-etag"
-  | "dandi:dandi-zarr-checksum"
+/**
+ * The digests an asset's metadata may carry, keyed as in `metadata.digest` (Metadata.DigestType).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type DigestType = Metadata.DigestType
 
 export interface AssetDigest {
   readonly algorithm: DigestType | (string & {})
@@ -64,11 +61,6 @@ export {
    */
   pyRepr
 } from "./internal/text.js"
-
-const metadataDigest = (metadata: JsonObject): Readonly<Record<string, unknown>> => {
-  const digest = metadata.digest
-  return typeof digest === "object" && digest !== null ? digest as Record<string, unknown> : {}
-}
 
 abstract class AssetBase extends Data.Class<AssetFields> {
   abstract readonly assetType: AssetType
@@ -151,18 +143,16 @@ abstract class AssetBase extends Data.Class<AssetFields> {
   /** The value of one digest from the metadata; defaults to the asset's primary digest type. */
   getRawDigest(digestType?: DigestType | (string & {})): Effect.Effect<string, DandiError, DandiApi> {
     const wanted = digestType ?? this.digestType
-    return Effect.flatMap(this.getRawMetadata(), (metadata) => {
-      const value = metadataDigest(metadata)[wanted]
-      return typeof value === "string"
-        ? Effect.succeed(value)
-        : Effect.fail(
+    return Effect.flatMap(this.getRawMetadata(), (metadata) =>
+      Either.mapLeft(
+        Metadata.rawDigest(metadata, wanted),
+        () =>
           new NotFoundError({
             resource: "digest",
             id: wanted,
             message: `No ${wanted} digest found in metadata of ${String(this)}; the server may not have computed it yet`
           })
-        )
-    })
+      ))
   }
 
   /** The primary digest: dandi-etag for blobs, dandi-zarr-checksum for zarrs. */
@@ -177,22 +167,22 @@ abstract class AssetBase extends Data.Class<AssetFields> {
   getContentUrl(options: ContentUrlOptions = {}): Effect.Effect<string, DandiError, DandiApi> {
     return Effect.gen(this, function*() {
       const metadata = yield* this.getRawMetadata()
-      const urls = Array.isArray(metadata.contentUrl) ? metadata.contentUrl.filter((u) => typeof u === "string") : []
       const regex = options.regex === undefined
         ? /.*/
         : typeof options.regex === "string"
         ? new RegExp(options.regex)
         : options.regex
-      const found = urls.find((url) => new RegExp(regex.source, regex.flags.replace("g", "")).test(url))
-      if (found === undefined) {
-        return yield* new NotFoundError({
-          resource: "contentUrl",
-          id: String(regex),
-          message: `No matching URL found in asset's contentUrl metadata field (asset ${String(this)}, pattern ${
-            String(regex)
-          })`
-        })
-      }
+      const found = yield* Either.mapLeft(
+        Metadata.contentUrlMatching(metadata, regex),
+        () =>
+          new NotFoundError({
+            resource: "contentUrl",
+            id: String(regex),
+            message: `No matching URL found in asset's contentUrl metadata field (asset ${String(this)}, pattern ${
+              String(regex)
+            })`
+          })
+      )
       const follow = options.followRedirects ?? false
       const api = yield* DandiApi
       const resolved = follow === false || follow === 0 ? found : yield* api.resolveRedirects(found, follow)

@@ -5,7 +5,7 @@
  */
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
-import { JsonObject } from "../ApiRecords.js"
+import { JsonObject, VersionInfoRecord, VersionRecord } from "../ApiRecords.js"
 import { Version, VersionInfo } from "../Version.js"
 import type { RecordOperations } from "./dandiApiService.js"
 import type { Resources } from "./resources.js"
@@ -15,15 +15,16 @@ export type VersionOperations = Pick<RecordOperations, "listVersions" | "fetchVe
 
 export const make = ({ client, paginator }: Resources): VersionOperations => ({
   listVersions: (identifier, order) =>
-    paginator.pages(Version, `/dandisets/${identifier}/versions/`, {
+    paginator.pages(VersionRecord, `/dandisets/${identifier}/versions/`, {
       params: { order },
       notFound: dandisetNotFound(identifier)
-    }).pipe(Stream.withSpan("DandiApi.listVersions", { attributes: { dandiset: identifier } })),
+    }).pipe(Stream.map(Version.fromRecord), Stream.withSpan("DandiApi.listVersions", { attributes: { dandiset: identifier } })),
 
   fetchVersionInfo: Effect.fn("DandiApi.fetchVersionInfo")(function*(identifier: string, versionId: string) {
-    return yield* client.json(VersionInfo, "GET", `/dandisets/${identifier}/versions/${versionId}/info/`, {
+    const record = yield* client.json(VersionInfoRecord, "GET", `/dandisets/${identifier}/versions/${versionId}/info/`, {
       notFound: versionNotFound(identifier, versionId)
     })
+    return VersionInfo.fromRecord(record)
   }),
 
   fetchVersionMetadata: Effect.fn("DandiApi.fetchVersionMetadata")(function*(identifier: string, versionId: string) {
