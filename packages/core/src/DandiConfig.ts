@@ -93,7 +93,7 @@ const invalid = (key: string, message: string): ConfigError.ConfigError => Confi
 export const validate = (
   options: Omit<DandiConfigShape, "instance">
 ): Either.Either<Omit<DandiConfigShape, "instance">, ConfigError.ConfigError> => {
-  if (!Number.isInteger(options.pageSize) || options.pageSize < 1) {
+  if (!Number.isInteger(options.pageSize) || options.pageSize < 1 || options.pageSize > maxPageSize) {
     return Either.left(
       invalid("pageSize", `page size must be a whole number from 1 to ${maxPageSize} (got ${options.pageSize}); the default ${maxPageSize} is the fastest`)
     )

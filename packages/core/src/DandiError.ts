@@ -173,6 +173,15 @@ export class StorageError extends Schema.TaggedError<StorageError>("@dandi-effec
   { ...fields, status: Schema.Number, code: Schema.String, method: Schema.String, url: Schema.String }
 ) {}
 
+/**
+ * An identifier that cannot name anything on the archive (a dandiset id is six digits; asset and
+ * zarr ids are version-4 UUIDs). Refused before any request is sent: check the id, or parse a
+ * pasted URL or `DANDI:` reference with DandiUrl.
+ */
+export class InvalidIdentifierError extends Schema.TaggedError<InvalidIdentifierError>(
+  "@dandi-effect/core/InvalidIdentifierError"
+)("InvalidIdentifierError", { ...fields, kind: Schema.String, input: Schema.String }) {}
+
 /** Every error of the SDK. */
 export type DandiError =
   | NotFoundError
@@ -197,6 +206,7 @@ export type DandiError =
   | PresignedUrlExpired
   | MultipartUploadNotFound
   | StorageError
+  | InvalidIdentifierError
 
 export const DandiError = Schema.Union(
   NotFoundError,
@@ -220,7 +230,8 @@ export const DandiError = Schema.Union(
   InvalidPatternError,
   PresignedUrlExpired,
   MultipartUploadNotFound,
-  StorageError
+  StorageError,
+  InvalidIdentifierError
 )
 
 const tags: ReadonlySet<string> = new Set(DandiError.members.map((member) => member._tag))
