@@ -38,6 +38,10 @@ import { DandiConfig } from "./DandiConfig.js"
 import type { ApiError, NotFoundContext } from "./HttpErrors.js"
 import * as WebUrl from "./WebUrl.js"
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface PageOptions {
   readonly params?: QueryParams | undefined
   /** Items per page requested from the server (it caps at 1000). */
@@ -48,11 +52,19 @@ export interface PageOptions {
   readonly notFound?: NotFoundContext | undefined
 }
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface CursorOptions {
   readonly params?: QueryParams | undefined
   readonly notFound?: NotFoundContext | undefined
 }
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface PaginatorShape {
   readonly pages: <A, I, R>(
     item: Schema.Schema<A, I, R>,
@@ -66,6 +78,10 @@ export interface PaginatorShape {
   ) => Stream.Stream<A, ApiError, R>
 }
 
+/**
+ * @since 0.1.0
+ * @category tags
+ */
 export class Paginator extends Context.Tag("@dandi-effect/core/Paginator")<Paginator, PaginatorShape>() {}
 
 type Envelope<A, I, R> = ReturnType<typeof PageEnvelope<A, I, R>>
@@ -82,6 +98,9 @@ const sortedPairs = (params: WebUrl.WebUrlSearchParams): Array<string> =>
 /**
  * True when `page2` is `page1` with `page=2` set: same scheme, host, port, path and fragment, and
  * the same decoded query pairs in any order. A relative `page2` never matches.
+ *
+ * @since 0.1.0
+ * @category guards
  */
 export const isPage2Url = (page1: string, page2: string): boolean => {
   const first = WebUrl.parse(page1)
@@ -95,6 +114,10 @@ export const isPage2Url = (page1: string, page2: string): boolean => {
   return left.length === right.length && left.every((pair, index) => pair === right[index])
 }
 
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
 export const make: Effect.Effect<PaginatorShape, never, ApiClient | DandiConfig> = Effect.gen(function*() {
   const api = yield* ApiClient
   const config = yield* DandiConfig
@@ -189,4 +212,8 @@ export const make: Effect.Effect<PaginatorShape, never, ApiClient | DandiConfig>
   return Paginator.of({ pages, cursor })
 })
 
+/**
+ * @since 0.1.0
+ * @category layers
+ */
 export const layer: Layer.Layer<Paginator, never, ApiClient | DandiConfig> = Layer.effect(Paginator, make)

@@ -33,9 +33,18 @@ import { metadataMisfit } from "./RemoteAsset.js"
 import type { VersionInfo, VersionJson } from "./Version.js"
 import { Version } from "./Version.js"
 
-/** Version orderings the versions endpoint accepts. */
+/**
+ * Version orderings the versions endpoint accepts.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type VersionOrder = "created" | "-created"
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface DandisetJson {
   readonly identifier: string
   readonly created: string
@@ -63,6 +72,10 @@ const pickVersion = (data: DandisetRecord, wanted: Option.Option<string>): Optio
   return Option.map(Option.fromNullable(found), Version.fromRecord)
 }
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class RemoteDandiset extends Data.Class<{
   readonly location: ApiLocation
   readonly identifier: string

@@ -13,6 +13,10 @@ import * as Schema from "effect/Schema"
 import { parseTimestamp, VersionInfoRecord, VersionRecord, VersionStatus } from "./ApiRecords.js"
 import type { VersionSummary } from "./ApiRecords.js"
 
+/**
+ * @since 0.1.0
+ * @category re-exports
+ */
 export {
   /**
    * @since 0.1.0
