@@ -13,6 +13,7 @@ import { UnsafePathError } from "./DandiError.js"
  * (POSIX leaves `//` implementation-defined) while collapsing one or three-plus to one.
  *
  * @since 0.1.0
+ * @category utils
  */
 export const posixNormpath = (path: string): string => {
   if (path === "") return "."
@@ -36,6 +37,7 @@ export const posixNormpath = (path: string): string => {
  * becomes `"//"`.
  *
  * @since 0.1.0
+ * @category utils
  */
 export const normalizePath = (path: string): string => {
   const normalised = posixNormpath(path)
@@ -57,6 +59,7 @@ const unsafe = (path: string, why: string) =>
  * paths (`/x`, `C:…`), `..` segments, backslashes (a separator on Windows) and NUL bytes.
  *
  * @since 0.1.0
+ * @category utils
  */
 export const safeRelativePath = (path: string): Either.Either<string, UnsafePathError> => {
   if (path.includes("\u0000")) return unsafe(path, "it contains a NUL byte")

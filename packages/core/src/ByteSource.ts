@@ -7,6 +7,10 @@
 import * as Stream from "effect/Stream"
 import type { LocalDataError } from "./DandiError.js"
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface ByteSource {
   /** Human-readable name for messages (a path or a file name). */
   readonly name: string
@@ -15,7 +19,12 @@ export interface ByteSource {
   readonly slice: (offset: number, length: number) => Stream.Stream<Uint8Array, LocalDataError>
 }
 
-/** A ByteSource over bytes already in memory. */
+/**
+ * A ByteSource over bytes already in memory.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const fromBytes = (name: string, bytes: Uint8Array, chunkSize = 1 << 20): ByteSource => ({
   name,
   size: bytes.length,

@@ -39,8 +39,16 @@ import * as InstanceDiscovery from "./InstanceDiscovery.js"
 import { packageVersion } from "./PackageVersion.js"
 import * as RetryPolicy from "./RetryPolicy.js"
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type InstanceRecord = InstanceDiscovery.InstanceRecord
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface DandiConfigShape {
   readonly instance: DandiInstance
   readonly pageSize: number
@@ -55,13 +63,30 @@ export interface DandiConfigShape {
   readonly apiKeyFallbackVariables?: ReadonlyArray<string> | undefined
 }
 
+/**
+ * @since 0.1.0
+ * @category tags
+ */
 export class DandiConfig extends Context.Tag("@dandi-effect/core/DandiConfig")<DandiConfig, DandiConfigShape>() {}
 
-/** The archive's own maximum page size; larger requests are silently capped by the server. */
+/**
+ * The archive's own maximum page size; larger requests are silently capped by the server.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const maxPageSize = 1000
 
+/**
+ * @since 0.1.0
+ * @category constants
+ */
 export const defaultUserAgent = `dandi-effect/${packageVersion}`
 
+/**
+ * @since 0.1.0
+ * @category constants
+ */
 export const defaults = {
   instance: "dandi",
   pageSize: maxPageSize,
@@ -71,6 +96,10 @@ export const defaults = {
   userAgent: defaultUserAgent
 } as const
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface DandiConfigOptions {
   /** A known name (`dandi`, `dandi-sandbox`, `linc`, …), a web or API URL, or a resolved record. */
   readonly instance?: string | InstanceRecord | undefined
@@ -89,11 +118,16 @@ export interface DandiConfigOptions {
 
 const invalid = (key: string, message: string): ConfigError.ConfigError => ConfigError.InvalidData([key], message)
 
-/** Checks every numeric setting; the error names the setting and the accepted range. */
+/**
+ * Checks every numeric setting; the error names the setting and the accepted range.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const validate = (
   options: Omit<DandiConfigShape, "instance">
 ): Either.Either<Omit<DandiConfigShape, "instance">, ConfigError.ConfigError> => {
-  if (!Number.isInteger(options.pageSize) || options.pageSize < 1) {
+  if (!Number.isInteger(options.pageSize) || options.pageSize < 1 || options.pageSize > maxPageSize) {
     return Either.left(
       invalid("pageSize", `page size must be a whole number from 1 to ${maxPageSize} (got ${options.pageSize}); the default ${maxPageSize} is the fastest`)
     )
@@ -121,7 +155,12 @@ const settle = (options: DandiConfigOptions): Either.Either<Omit<DandiConfigShap
     apiKeyFallbackVariables: options.apiKeyFallbackVariables
   })
 
-/** Builds the configuration, resolving the instance (a network call unless `discover: false`). */
+/**
+ * Builds the configuration, resolving the instance (a network call unless `discover: false`).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const make = (
   options: DandiConfigOptions = {}
 ): Effect.Effect<DandiConfigShape, ConfigError.ConfigError | UnknownInstanceError, HttpClient.HttpClient> =>
@@ -134,12 +173,21 @@ export const make = (
     return { instance, ...settings }
   })
 
+/**
+ * @since 0.1.0
+ * @category layers
+ */
 export const layer = (
   options: DandiConfigOptions = {}
 ): Layer.Layer<DandiConfig, ConfigError.ConfigError | UnknownInstanceError, HttpClient.HttpClient> =>
   Layer.effect(DandiConfig, make(options))
 
-/** A fully given configuration, checked but not discovered: needs no HttpClient. */
+/**
+ * A fully given configuration, checked but not discovered: needs no HttpClient.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layerStatic = (
   options: DandiConfigOptions & { readonly instance: InstanceRecord }
 ): Layer.Layer<DandiConfig, ConfigError.ConfigError> =>
@@ -153,6 +201,9 @@ export const layerStatic = (
  * `DANDI_INSTANCE`, `DANDI_INSTANCEHOST`, `DANDI_PAGE_SIZE`, `DANDI_PAGE_CONCURRENCY`, `DANDI_RETRY_ATTEMPTS`,
  * `DANDI_REQUEST_TIMEOUT` (a duration such as `30 seconds`), `DANDI_USER_AGENT`.
  * Explicit `overrides` win over the environment.
+ *
+ * @since 0.1.0
+ * @category constants
  */
 export const options: Config.Config<DandiConfigOptions> = Config.all({
   instance: Config.option(Config.string("DANDI_INSTANCE")),
@@ -174,6 +225,10 @@ export const options: Config.Config<DandiConfigOptions> = Config.all({
   }))
 )
 
+/**
+ * @since 0.1.0
+ * @category layers
+ */
 export const layerConfig = (
   overrides: DandiConfigOptions = {}
 ): Layer.Layer<DandiConfig, ConfigError.ConfigError | UnknownInstanceError, HttpClient.HttpClient> =>
@@ -191,4 +246,8 @@ const mergeOptions = (base: DandiConfigOptions, overrides: DandiConfigOptions): 
   return merged as DandiConfigOptions
 }
 
+/**
+ * @since 0.1.0
+ * @category re-exports
+ */
 export { apiKeyEnvVar } from "./DandiInstance.js"

@@ -23,7 +23,12 @@ import {
   TransportError
 } from "./DandiError.js"
 
-/** Every error an HTTP call of the SDK can fail with. */
+/**
+ * Every error an HTTP call of the SDK can fail with.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type ApiError =
   | NotFoundError
   | AuthenticationError
@@ -34,7 +39,12 @@ export type ApiError =
   | TransportError
   | ResponseDecodeError
 
-/** What a caller knows about the thing it asked for, to word a 404 precisely. */
+/**
+ * What a caller knows about the thing it asked for, to word a 404 precisely.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface NotFoundContext {
   readonly resource: string
   readonly id: string
@@ -44,7 +54,12 @@ export interface NotFoundContext {
 const detailLimit = 1024
 const excerptLimit = 500
 
-/** The URL without query string and fragment: safe to show, log and attach to spans. */
+/**
+ * The URL without query string and fragment: safe to show, log and attach to spans.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const displayUrl = (url: string): string => {
   const cut = url.search(/[?#]/)
   return cut === -1 ? url : url.slice(0, cut)
@@ -93,6 +108,9 @@ const describeHtml = (text: string): string => {
 /**
  * One readable line for an error body in any of the server's shapes; "" for an empty body.
  * Long bodies are cut at 1024 characters, as dandi-cli does.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const readableDetail = (body: string, contentType?: string): string => {
   const trimmed = body.trim()
@@ -109,10 +127,19 @@ export const readableDetail = (body: string, contentType?: string): string => {
   return truncate(oneLine(trimmed), detailLimit)
 }
 
-/** At most ~500 characters of a body, for decode errors. */
+/**
+ * At most ~500 characters of a body, for decode errors.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const excerpt = (body: string): string =>
   body.length <= excerptLimit ? body : `${body.slice(0, excerptLimit)}… (${body.length} characters in all)`
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface StatusFailure {
   readonly status: number
   readonly method: string
@@ -128,7 +155,12 @@ export interface StatusFailure {
 
 const withDetail = (detail: string): string => (detail.length > 0 ? `: ${detail}` : " (no details in the response)")
 
-/** The tagged error for a non-2xx final status. */
+/**
+ * The tagged error for a non-2xx final status.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const fromStatus = (failure: StatusFailure): ApiError => {
   const { method, status } = failure
   const url = displayUrl(failure.url)
@@ -196,9 +228,18 @@ export const fromStatus = (failure: StatusFailure): ApiError => {
 
 const capitalise = (text: string): string => text.length === 0 ? text : text[0]!.toUpperCase() + text.slice(1)
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type TransportReason = TransportError["reason"]
 
-/** A request that got no complete answer. `cause` is only used for its description. */
+/**
+ * A request that got no complete answer. `cause` is only used for its description.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const fromTransport = (options: {
   readonly method: string
   readonly url: string
@@ -224,7 +265,12 @@ export const fromTransport = (options: {
   })
 }
 
-/** A 2xx body that is not what the API promises. */
+/**
+ * A 2xx body that is not what the API promises.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
 export const decodeFailure = (options: {
   readonly method: string
   readonly url: string

@@ -33,10 +33,15 @@ import * as Ref from "effect/Ref"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { ApiClient, type QueryParams } from "./ApiClient.js"
+import { PageEnvelope } from "./ApiRecords.js"
 import { DandiConfig } from "./DandiConfig.js"
 import type { ApiError, NotFoundContext } from "./HttpErrors.js"
 import * as WebUrl from "./WebUrl.js"
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface PageOptions {
   readonly params?: QueryParams | undefined
   /** Items per page requested from the server (it caps at 1000). */
@@ -47,11 +52,19 @@ export interface PageOptions {
   readonly notFound?: NotFoundContext | undefined
 }
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface CursorOptions {
   readonly params?: QueryParams | undefined
   readonly notFound?: NotFoundContext | undefined
 }
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface PaginatorShape {
   readonly pages: <A, I, R>(
     item: Schema.Schema<A, I, R>,
@@ -65,17 +78,13 @@ export interface PaginatorShape {
   ) => Stream.Stream<A, ApiError, R>
 }
 
+/**
+ * @since 0.1.0
+ * @category tags
+ */
 export class Paginator extends Context.Tag("@dandi-effect/core/Paginator")<Paginator, PaginatorShape>() {}
 
-/** The envelope of one page; extra keys (`previous`) are ignored. */
-const makeEnvelope = <A, I, R>(item: Schema.Schema<A, I, R>) =>
-  Schema.Struct({
-    count: Schema.optional(Schema.NullOr(Schema.Number)),
-    next: Schema.optional(Schema.NullOr(Schema.String)),
-    results: Schema.Array(item)
-  })
-
-type Envelope<A, I, R> = ReturnType<typeof makeEnvelope<A, I, R>>
+type Envelope<A, I, R> = ReturnType<typeof PageEnvelope<A, I, R>>
 
 interface Page<A> {
   readonly count: number | null
@@ -89,6 +98,9 @@ const sortedPairs = (params: WebUrl.WebUrlSearchParams): Array<string> =>
 /**
  * True when `page2` is `page1` with `page=2` set: same scheme, host, port, path and fragment, and
  * the same decoded query pairs in any order. A relative `page2` never matches.
+ *
+ * @since 0.1.0
+ * @category guards
  */
 export const isPage2Url = (page1: string, page2: string): boolean => {
   const first = WebUrl.parse(page1)
@@ -102,6 +114,10 @@ export const isPage2Url = (page1: string, page2: string): boolean => {
   return left.length === right.length && left.every((pair, index) => pair === right[index])
 }
 
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
 export const make: Effect.Effect<PaginatorShape, never, ApiClient | DandiConfig> = Effect.gen(function*() {
   const api = yield* ApiClient
   const config = yield* DandiConfig
@@ -134,7 +150,7 @@ export const make: Effect.Effect<PaginatorShape, never, ApiClient | DandiConfig>
     path: string,
     options?: CursorOptions
   ): Stream.Stream<A, ApiError, R> => {
-    const envelope = makeEnvelope(item)
+    const envelope = PageEnvelope(item)
     return Stream.unwrap(
       Effect.map(
         fetchPage(envelope, path, options?.params, options?.notFound),
@@ -148,7 +164,7 @@ export const make: Effect.Effect<PaginatorShape, never, ApiClient | DandiConfig>
     path: string,
     options?: PageOptions
   ): Stream.Stream<A, ApiError, R> => {
-    const envelope = makeEnvelope(item)
+    const envelope = PageEnvelope(item)
     const requestedSize = options?.pageSize ?? config.pageSize
     const concurrency = Math.max(1, options?.concurrency ?? config.pageConcurrency)
     const params: QueryParams = { ...options?.params, page_size: requestedSize }
@@ -196,4 +212,8 @@ export const make: Effect.Effect<PaginatorShape, never, ApiClient | DandiConfig>
   return Paginator.of({ pages, cursor })
 })
 
+/**
+ * @since 0.1.0
+ * @category layers
+ */
 export const layer: Layer.Layer<Paginator, never, ApiClient | DandiConfig> = Layer.effect(Paginator, make)

@@ -21,26 +21,40 @@ import { pyRepr } from "./internal/text.js"
 import * as Metadata from "./Metadata.js"
 import type { RemoteZarrEntry } from "./RemoteZarrEntry.js"
 
-/** What backs an asset's bytes (dandi-cli `AssetType`: BLOB = 1, ZARR = 2). */
+/**
+ * What backs an asset's bytes (dandi-cli `AssetType`: BLOB = 1, ZARR = 2).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const AssetType = { BLOB: 1, ZARR: 2 } as const
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type AssetType = typeof AssetType[keyof typeof AssetType]
 
-/** The digests an asset's metadata may carry, keyed as in `metadata.digest`. */
-export type DigestType =
-  | "dandi:md5"
-  | "dandi:sha1"
-  | "dandi:sha2-256"
-  | "dandi:sha3-256"
-  | "dandi:blake2b-256"
-  | "dandi:blake3"
-  | "dandi:dandi-etag"
-  | "dandi:dandi-zarr-checksum"
+/**
+ * The digests an asset's metadata may carry, keyed as in `metadata.digest` (Metadata.DigestType).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type DigestType = Metadata.DigestType
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface AssetDigest {
   readonly algorithm: DigestType | (string & {})
   readonly value: string
 }
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface ContentUrlOptions {
   /** First `contentUrl` the regex finds a match in (search, not full match). Default: any. */
   readonly regex?: string | RegExp | undefined
@@ -55,6 +69,10 @@ interface AssetFields {
   readonly record: AssetRecord
 }
 
+/**
+ * @since 0.1.0
+ * @category re-exports
+ */
 export {
   /**
    * Python `repr` of a string, for messages worded like dandi-cli's.
@@ -64,11 +82,6 @@ export {
    */
   pyRepr
 } from "./internal/text.js"
-
-const metadataDigest = (metadata: JsonObject): Readonly<Record<string, unknown>> => {
-  const digest = metadata.digest
-  return typeof digest === "object" && digest !== null ? digest as Record<string, unknown> : {}
-}
 
 abstract class AssetBase extends Data.Class<AssetFields> {
   abstract readonly assetType: AssetType
@@ -151,18 +164,16 @@ abstract class AssetBase extends Data.Class<AssetFields> {
   /** The value of one digest from the metadata; defaults to the asset's primary digest type. */
   getRawDigest(digestType?: DigestType | (string & {})): Effect.Effect<string, DandiError, DandiApi> {
     const wanted = digestType ?? this.digestType
-    return Effect.flatMap(this.getRawMetadata(), (metadata) => {
-      const value = metadataDigest(metadata)[wanted]
-      return typeof value === "string"
-        ? Effect.succeed(value)
-        : Effect.fail(
+    return Effect.flatMap(this.getRawMetadata(), (metadata) =>
+      Either.mapLeft(
+        Metadata.rawDigest(metadata, wanted),
+        () =>
           new NotFoundError({
             resource: "digest",
             id: wanted,
             message: `No ${wanted} digest found in metadata of ${String(this)}; the server may not have computed it yet`
           })
-        )
-    })
+      ))
   }
 
   /** The primary digest: dandi-etag for blobs, dandi-zarr-checksum for zarrs. */
@@ -177,22 +188,22 @@ abstract class AssetBase extends Data.Class<AssetFields> {
   getContentUrl(options: ContentUrlOptions = {}): Effect.Effect<string, DandiError, DandiApi> {
     return Effect.gen(this, function*() {
       const metadata = yield* this.getRawMetadata()
-      const urls = Array.isArray(metadata.contentUrl) ? metadata.contentUrl.filter((u) => typeof u === "string") : []
       const regex = options.regex === undefined
         ? /.*/
         : typeof options.regex === "string"
         ? new RegExp(options.regex)
         : options.regex
-      const found = urls.find((url) => new RegExp(regex.source, regex.flags.replace("g", "")).test(url))
-      if (found === undefined) {
-        return yield* new NotFoundError({
-          resource: "contentUrl",
-          id: String(regex),
-          message: `No matching URL found in asset's contentUrl metadata field (asset ${String(this)}, pattern ${
-            String(regex)
-          })`
-        })
-      }
+      const found = yield* Either.mapLeft(
+        Metadata.contentUrlMatching(metadata, regex),
+        () =>
+          new NotFoundError({
+            resource: "contentUrl",
+            id: String(regex),
+            message: `No matching URL found in asset's contentUrl metadata field (asset ${String(this)}, pattern ${
+              String(regex)
+            })`
+          })
+      )
       const follow = options.followRedirects ?? false
       const api = yield* DandiApi
       const resolved = follow === false || follow === 0 ? found : yield* api.resolveRedirects(found, follow)
@@ -201,7 +212,12 @@ abstract class AssetBase extends Data.Class<AssetFields> {
   }
 }
 
-/** The error for metadata that does not fit its typed model: one line, the first few misfits. */
+/**
+ * The error for metadata that does not fit its typed model: one line, the first few misfits.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const metadataMisfit = (
   subject: string,
   url: string,
@@ -227,7 +243,12 @@ const stripQuery = (url: string): string => {
   return (query === -1 ? beforeFragment : beforeFragment.slice(0, query)) + fragment
 }
 
-/** A blob-backed asset reached without its dandiset (`DandiApi.getAsset`). */
+/**
+ * A blob-backed asset reached without its dandiset (`DandiApi.getAsset`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class BaseRemoteBlobAsset extends AssetBase {
   readonly assetType = AssetType.BLOB
   /** The blob id. */
@@ -240,7 +261,12 @@ export class BaseRemoteBlobAsset extends AssetBase {
   }
 }
 
-/** A zarr-backed asset reached without its dandiset. */
+/**
+ * A zarr-backed asset reached without its dandiset.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class BaseRemoteZarrAsset extends AssetBase {
   readonly assetType = AssetType.ZARR
   /** The zarr id. */
@@ -283,7 +309,12 @@ interface VersionedFields {
 const versionedApiPath = (asset: AssetBase & VersionedFields): string =>
   `/dandisets/${asset.dandisetId}/versions/${asset.versionId}/assets/${asset.identifier}/`
 
-/** A blob-backed asset of a dandiset version. */
+/**
+ * A blob-backed asset of a dandiset version.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class RemoteBlobAsset extends BaseRemoteBlobAsset {
   declare readonly dandisetId: string
   declare readonly versionId: string
@@ -299,7 +330,12 @@ export class RemoteBlobAsset extends BaseRemoteBlobAsset {
   }
 }
 
-/** A zarr-backed asset of a dandiset version. */
+/**
+ * A zarr-backed asset of a dandiset version.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class RemoteZarrAsset extends BaseRemoteZarrAsset {
   declare readonly dandisetId: string
   declare readonly versionId: string
@@ -314,9 +350,21 @@ export class RemoteZarrAsset extends BaseRemoteZarrAsset {
   }
 }
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type BaseRemoteAsset = BaseRemoteBlobAsset | BaseRemoteZarrAsset
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type RemoteAsset = RemoteBlobAsset | RemoteZarrAsset
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface AssetJsonBase {
   readonly asset_id: string
   readonly path: string
@@ -324,9 +372,17 @@ export interface AssetJsonBase {
   readonly created: string
   readonly modified: string
 }
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface BlobAssetJson extends AssetJsonBase {
   readonly blob: string
 }
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface ZarrAssetJson extends AssetJsonBase {
   readonly zarr: string
 }
@@ -340,6 +396,9 @@ const invalidRecord = (record: AssetRecord): string =>
 /**
  * An asset from top-level asset data. A record with both or neither of blob/zarr is refused with
  * the reason (dandi-cli raises ValueError); callers turn it into a decode error naming the URL.
+ *
+ * @since 0.1.0
+ * @category constructors
  */
 export const fromBaseRecord = (location: ApiLocation, record: AssetRecord): Either.Either<BaseRemoteAsset, string> => {
   switch (record.assetType) {
@@ -352,7 +411,12 @@ export const fromBaseRecord = (location: ApiLocation, record: AssetRecord): Eith
   }
 }
 
-/** An asset from a dandiset version's listing or info. */
+/**
+ * An asset from a dandiset version's listing or info.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const fromRecord = (
   location: ApiLocation,
   dandisetId: string,
@@ -369,5 +433,9 @@ export const fromRecord = (
   }
 }
 
+/**
+ * @since 0.1.0
+ * @category guards
+ */
 export const isRemoteAsset = (asset: BaseRemoteAsset): asset is RemoteAsset =>
   asset instanceof RemoteBlobAsset || asset instanceof RemoteZarrAsset

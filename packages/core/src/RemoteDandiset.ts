@@ -30,37 +30,52 @@ import { pyRepr } from "./internal/text.js"
 import * as Metadata from "./Metadata.js"
 import type { RemoteAsset } from "./RemoteAsset.js"
 import { metadataMisfit } from "./RemoteAsset.js"
-import type { VersionInfo } from "./Version.js"
+import type { VersionInfo, VersionJson } from "./Version.js"
 import { Version } from "./Version.js"
 
-/** Version orderings the versions endpoint accepts. */
+/**
+ * Version orderings the versions endpoint accepts.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type VersionOrder = "created" | "-created"
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface DandisetJson {
   readonly identifier: string
   readonly created: string
   readonly modified: string
   readonly contact_person: string
   readonly embargo_status: EmbargoStatus
-  readonly most_recent_published_version: typeof Version.Encoded | null
-  readonly draft_version: typeof Version.Encoded | null
-  readonly version: typeof Version.Encoded
+  readonly most_recent_published_version: VersionJson | null
+  readonly draft_version: VersionJson | null
+  readonly version: VersionJson
 }
 
 const toVersion = (record: VersionRecord | null): Version | null => record === null ? null : Version.fromRecord(record)
 
-/** dandi-cli's choice among a dandiset's versions: the wanted id, else the latest published, else the draft. */
+/**
+ * The wanted version among those the dandiset record names (latest published, draft), or without
+ * one the record's `defaultVersion` (dandi-cli's choice: latest published, else draft).
+ */
 const pickVersion = (data: DandisetRecord, wanted: Option.Option<string>): Option.Option<Version> => {
-  const candidates = [data.most_recent_published_version, data.draft_version].filter(
-    (v): v is VersionRecord => v !== null
-  )
   const found = Option.match(wanted, {
-    onNone: () => candidates[0],
-    onSome: (id) => candidates.find((v) => v.version === id)
+    onNone: () => data.defaultVersion,
+    onSome: (id) =>
+      [data.most_recent_published_version, data.draft_version].find((v): v is VersionRecord => v?.version === id) ??
+        null
   })
   return Option.map(Option.fromNullable(found), Version.fromRecord)
 }
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class RemoteDandiset extends Data.Class<{
   readonly location: ApiLocation
   readonly identifier: string

@@ -170,21 +170,20 @@ const listDandisets = (ctx: Ctx, facets: Facets | undefined) => {
   })
 }
 
-const isRecordValue = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
 
 const names = (list: unknown): Array<string> =>
-  Array.isArray(list) ? list.filter(isRecordValue).map((x) => x.name).filter((n): n is string => typeof n === "string") : []
+  Array.isArray(list) ? list.filter(isRecord).map((x) => x.name).filter((n): n is string => typeof n === "string") : []
 
 /** What the faceted search index knows about one asset. */
 const assetFacts = (env: Env, asset: ArchiveState.Asset) => {
   const md = Metadata.renderAsset(env, asset)
-  const attributed = Array.isArray(md.wasAttributedTo) ? md.wasAttributedTo.filter(isRecordValue) : []
-  const generated = Array.isArray(md.wasGeneratedBy) ? md.wasGeneratedBy.filter(isRecordValue) : []
+  const attributed = Array.isArray(md.wasAttributedTo) ? md.wasAttributedTo.filter(isRecord) : []
+  const generated = Array.isArray(md.wasGeneratedBy) ? md.wasGeneratedBy.filter(isRecord) : []
   return {
     format: typeof md.encodingFormat === "string" ? md.encodingFormat : "",
     size: ArchiveState.assetSize(env.state, asset),
-    species: attributed.map((a) => (isRecordValue(a.species) ? a.species.name : undefined)).filter((n): n is string => typeof n === "string"),
-    genotypes: attributed.map((a) => (isRecordValue(a.genotype) ? a.genotype.name : a.genotype)).filter((n): n is string => typeof n === "string"),
+    species: attributed.map((a) => (isRecord(a.species) ? a.species.name : undefined)).filter((n): n is string => typeof n === "string"),
+    genotypes: attributed.map((a) => (isRecord(a.genotype) ? a.genotype.name : a.genotype)).filter((n): n is string => typeof n === "string"),
     techniques: [...names(md.measurementTechnique), ...generated.flatMap((g) => names(g.measurementTechnique))]
   }
 }

@@ -4,6 +4,7 @@
  *
  * @since 0.1.0
  */
+import { isRecord } from "effect/Predicate"
 import type { Asset, Dandiset, Env, State, Version } from "./ArchiveState.js"
 import * as ArchiveState from "./ArchiveState.js"
 import * as Time from "./Time.js"
@@ -33,7 +34,6 @@ const VERSION_COMPUTED = [
   "@context"
 ]
 
-const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
 
 export const zeroSummary = (): Record<string, unknown> => ({
   schemaKey: "AssetsSummary",

@@ -6,9 +6,9 @@
  */
 import type { Asset, Env, ValidationError } from "./ArchiveState.js"
 import * as ArchiveState from "./ArchiveState.js"
+import { isRecord } from "effect/Predicate"
 import * as Metadata from "./Metadata.js"
 
-const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
 
 const required = (md: Record<string, unknown>, key: string): Array<ValidationError> =>
   md[key] === undefined || md[key] === null ? [{ field: "", message: `'${key}' is a required property` }] : []
