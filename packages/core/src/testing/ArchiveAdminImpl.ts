@@ -10,7 +10,7 @@ import * as ArchiveState from "./ArchiveState.js"
 import type { Env } from "./ArchiveState.js"
 import { newAsset } from "./AssetRoutes.js"
 import * as BackgroundJobs from "./BackgroundJobs.js"
-import { citationName, insertDandiset, nextDandisetId } from "./DandisetRoutes.js"
+import { citationName, EMBARGO_DAYS, insertDandiset, nextDandisetId } from "./DandisetRoutes.js"
 import type { ArchiveAdmin, EmulatorContent, EmulatorUser } from "./EmulatorAdmin.js"
 import * as ObjectStore from "./ObjectStore.js"
 import * as ServerDigests from "./ServerDigests.js"
@@ -124,7 +124,7 @@ export const make = (env: Env, around: <A>(effect: Effect.Effect<A>) => Effect.E
           name: options.name,
           owners: options.owners,
           metadata,
-          embargoEndDate: options.embargoed === true ? Time.date(t + 730 * Time.DAY) : undefined
+          embargoEndDate: options.embargoed === true ? Time.dayDate(Time.utcDay(t) + EMBARGO_DAYS) : undefined
         }, t)
         return { identifier: id }
       }),

@@ -5,6 +5,7 @@
  * @since 0.1.0
  */
 import type { Dandiset, Env, User } from "./ArchiveState.js"
+import type { EmulatorResponse } from "./EmulatorHttp.js"
 import * as ArchiveState from "./ArchiveState.js"
 import * as DandisetSearch from "./DandisetSearch.js"
 import * as Metadata from "./Metadata.js"
@@ -226,6 +227,49 @@ const searchDandisets = (ctx: Ctx) => {
   return listDandisets(ctx, facets)
 }
 
+/** The longest embargo, in days: two years, or five with a funding source (365-day years). */
+export const EMBARGO_DAYS = 730
+export const FUNDED_EMBARGO_DAYS = 1825
+
+type EmbargoTerms =
+  | { readonly _tag: "Open" }
+  | { readonly _tag: "Embargo"; readonly endDate: string; readonly funder: Record<string, unknown> | undefined }
+  | { readonly _tag: "Refused"; readonly response: EmulatorResponse }
+
+/**
+ * The embargo query of `POST /dandisets/`, judged on UTC calendar days as the server does: the end
+ * date defaults to today + 730 days and may be at most today + 730 days (1825 with a funding
+ * source), whatever the time of day (serializers.py, CreateDandisetQueryParameterSerializer).
+ */
+const embargoQuery = (ctx: Ctx, embargo: boolean): EmbargoTerms => {
+  const today = Time.utcDay(ctx.now)
+  const endRaw = param(ctx, "embargo_end_date")
+  const endMillis = endRaw === undefined ? undefined : Time.parseDate(endRaw)
+  if (endRaw !== undefined && endMillis === undefined) {
+    return {
+      _tag: "Refused",
+      response: Responses.fieldErrors({ embargo_end_date: ["Date has wrong format. Use one of these formats instead: YYYY-MM-DD."] })
+    }
+  }
+  if (!embargo) return { _tag: "Open" }
+  const funding = param(ctx, "funding_source")
+  const award = param(ctx, "award_number")
+  if (funding !== undefined && award === undefined) {
+    return { _tag: "Refused", response: Responses.nonFieldError("Award number is required when funding source is set") }
+  }
+  if (award !== undefined && funding === undefined) {
+    return { _tag: "Refused", response: Responses.nonFieldError("Funding source is required when award number is set") }
+  }
+  const endDay = endMillis === undefined ? today + EMBARGO_DAYS : Time.utcDay(endMillis)
+  if (endDay > today + (funding === undefined ? EMBARGO_DAYS : FUNDED_EMBARGO_DAYS)) {
+    return { _tag: "Refused", response: Responses.nonFieldError("Invalid embargo end date") }
+  }
+  const funder = funding === undefined
+    ? undefined
+    : { schemaKey: "Organization", name: funding, awardNumber: award, roleName: ["dcite:Funder"], includeInCitation: false }
+  return { _tag: "Embargo", endDate: Time.dayDate(endDay), funder }
+}
+
 const createDandiset = (ctx: Ctx) => {
   const env = ctx.env
   const user = requireUser(ctx)
@@ -239,39 +283,18 @@ const createDandiset = (ctx: Ctx) => {
   else if (fields.name.length > 300) errors.name = ["Ensure this field has no more than 300 characters."]
   if (fields.metadata !== undefined && !isRecord(fields.metadata)) errors.metadata = ["Value must be valid JSON."]
   if (Object.keys(errors).length > 0) return Responses.fieldErrors(errors)
+  // The server validates the query after the body and before it reads the metadata; it parses
+  // `embargo_end_date` whether or not an embargo is asked for (test_dandiset.py,
+  // test_dandiset_rest_create_embargoed_*).
+  const embargoTerms = embargoQuery(ctx, embargo)
+  if (embargoTerms._tag === "Refused") return embargoTerms.response
   if (fields.metadata === undefined) {
     return Responses.text(500, "text/html", "<h1>Server Error (500)</h1>")
   }
-  let embargoEndDate: string | undefined
-  let funder: Record<string, unknown> | undefined
-  if (embargo) {
-    const funding = param(ctx, "funding_source")
-    const award = param(ctx, "award_number")
-    if (funding !== undefined && award === undefined) {
-      return Responses.nonFieldError("Award number is required when funding source is set")
-    }
-    if (award !== undefined && funding === undefined) {
-      return Responses.nonFieldError("Funding source is required when award number is set")
-    }
-    const limitDays = funding === undefined ? 730 : 1825
-    const endRaw = param(ctx, "embargo_end_date")
-    const end = endRaw === undefined ? ctx.now + 730 * Time.DAY : Time.parseDate(endRaw)
-    if (end === undefined) return Responses.fieldErrors({ embargo_end_date: ["Date has wrong format. Use one of these formats instead: YYYY-MM-DD."] })
-    if (end > Date.parse(`${Time.date(ctx.now)}T00:00:00Z`) + limitDays * Time.DAY) {
-      return Responses.nonFieldError("Invalid embargo end date")
-    }
-    embargoEndDate = Time.date(end)
-    if (funding !== undefined) {
-      funder = {
-        schemaKey: "Organization",
-        name: funding,
-        awardNumber: award,
-        roleName: ["dcite:Funder"],
-        includeInCitation: false
-      }
-    }
-  }
-  const metadata = { ...(fields.metadata as Record<string, unknown>) }
+  const embargoEndDate = embargoTerms._tag === "Embargo" ? embargoTerms.endDate : undefined
+  const funder = embargoTerms._tag === "Embargo" ? embargoTerms.funder : undefined
+  const given = fields.metadata as Record<string, unknown>
+  const metadata = { ...given }
   let id: string
   if (metadata.identifier !== undefined && metadata.identifier !== null) {
     const raw = String(metadata.identifier)
@@ -280,7 +303,7 @@ const createDandiset = (ctx: Ctx) => {
     if (!user.admin) return Responses.bare(400, "Creating a dandiset for a given identifier is an admin only operation.")
     const n = parseInt(rest, 10)
     id = String(n).padStart(6, "0")
-    if (env.state.dandisets.has(id)) return Responses.bare(400, `Dandiset ${n} already exists`)
+    if (env.state.dandisets.has(id)) return Responses.bare(400, `Dandiset ${id} already exists`)
   } else {
     id = nextDandisetId(env)
   }
@@ -296,7 +319,10 @@ const createDandiset = (ctx: Ctx) => {
       includeInCitation: true
     }]
   }
-  if (funder !== undefined && Array.isArray(metadata.contributor)) metadata.contributor = [...metadata.contributor, funder]
+  // The server appends the funder to the contributors the client sent, not to the default
+  // contact person, so a funded embargo without contributors lists the funder alone
+  // (test_dandiset_rest_create_embargoed_with_award_info).
+  if (funder !== undefined) metadata.contributor = [...(Array.isArray(given.contributor) ? given.contributor : []), funder]
   if (embargoEndDate !== undefined) {
     metadata.access = [{ schemaKey: "AccessRequirements", status: "dandi:EmbargoedAccess", embargoedUntil: embargoEndDate }]
   }

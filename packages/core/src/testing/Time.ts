@@ -38,3 +38,12 @@ export const parseDate = (text: string): number | undefined => {
 }
 
 export const DAY = 86_400_000
+
+/**
+ * The UTC calendar day of an instant, counted from 1970-01-01. The archive judges dates (embargo
+ * limits, the unembargo day) on calendar days, never on instants.
+ */
+export const utcDay = (ms: number): number => Math.floor(ms / DAY)
+
+/** `YYYY-MM-DD` of a day counted by {@link utcDay}. */
+export const dayDate = (day: number): string => date(day * DAY)

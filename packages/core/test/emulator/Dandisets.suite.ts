@@ -1,11 +1,31 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, TestClock } from "effect"
+import { Clock, Effect, TestClock } from "effect"
 import { type Harness } from "./TestArchive.js"
 
 const create = (name: string, token = "owner-token", query = "") => ({
   path: `/dandisets/${query}`,
   call: { token, body: { name, metadata: { description: "d", license: ["spdx:CC0-1.0"] } } }
 })
+
+const DAY = 86_400_000
+
+/** Times of day to check date rules at, as milliseconds after midnight UTC. */
+const TIMES_OF_DAY = [
+  ["just after midnight", 1_000],
+  ["at noon", 12 * 3_600_000],
+  ["just before midnight", DAY - 1_000]
+] as const
+
+/**
+ * Moves the test clock forward to the given time of day on the next UTC day, and answers a
+ * function giving the `YYYY-MM-DD` of that day plus some days.
+ */
+const clockToTimeOfDay = (sinceMidnight: number) =>
+  Effect.gen(function*() {
+    const day = Math.floor((yield* Clock.currentTimeMillis) / DAY) + 1
+    yield* TestClock.setTime(day * DAY + sinceMidnight)
+    return (days: number) => new Date((day + days) * DAY).toISOString().slice(0, 10)
+  })
 
 export const dandisetsSuite = (harness: Harness) => {
   const { withUsers } = harness
@@ -62,6 +82,11 @@ export const dandisetsSuite = (harness: Harness) => {
           body: { name: "x", metadata: { identifier: "DANDI:123456" } }
         })
         expect(taken.json).toBe("Dandiset 123456 already exists")
+        // services/dandiset/__init__.py _create_dandiset names the taken dandiset by its
+        // six-digit identifier, whatever number the request spelled
+        const short = { token: "admin-token", body: { name: "x", metadata: { identifier: "DANDI:100" } } }
+        expect((yield* api("POST", "/dandisets/", short)).json.identifier).toBe("000100")
+        expect((yield* api("POST", "/dandisets/", short)).json).toBe("Dandiset 000100 already exists")
         const bad = yield* api("POST", "/dandisets/", { token: "admin-token", body: { name: "x", metadata: { identifier: "DANDI:abc" } } })
         expect(bad.json).toBe("Invalid Identifier abc")
       }))
@@ -102,6 +127,90 @@ export const dandisetsSuite = (harness: Harness) => {
         const far = create("x", "owner-token", "?embargo=true&embargo_end_date=2100-01-01")
         const f = yield* api("POST", far.path, far.call)
         expect(f.json).toEqual({ non_field_errors: ["Invalid embargo end date"] })
+      }))
+
+    // The server judges embargo end dates on UTC calendar days: the default is today + 2 × 365
+    // days, the limit today + 730 days, or + 1825 with a funding source and award number
+    // (dandiapi/api/views/serializers.py CreateDandisetQueryParameterSerializer; server tests
+    // test_dandiset.py::test_dandiset_rest_create_embargoed_embargo_end_date_default,
+    // ::test_dandiset_rest_create_embargoed_embargo_end_date,
+    // ::test_dandiset_rest_create_embargoed_with_award_info). Each time of day is checked on a
+    // later day than the harness's start, so it holds whatever instant the suite starts at.
+    for (const [label, sinceMidnight] of TIMES_OF_DAY) {
+      it.scoped(`judges embargo end dates on calendar days, ${label}`, () =>
+        Effect.gen(function*() {
+          const { api } = yield* withUsers
+          const dayPlus = yield* clockToTimeOfDay(sinceMidnight)
+          const embargoed = (query: string) => {
+            const c = create("E", "owner-token", `?embargo=true${query}`)
+            return api("POST", c.path, c.call)
+          }
+          const untilOf = (identifier: string) =>
+            Effect.map(api("GET", `/dandisets/${identifier}/versions/draft/`, { token: "owner-token" }), (r) => r.json.access[0].embargoedUntil)
+
+          const byDefault = yield* embargoed("")
+          expect(byDefault.status).toBe(200)
+          expect(byDefault.json.embargo_status).toBe("EMBARGOED")
+          expect(yield* untilOf(byDefault.json.identifier)).toBe(dayPlus(730))
+
+          const today = yield* embargoed(`&embargo_end_date=${dayPlus(0)}`)
+          expect(today.status).toBe(200)
+          expect(yield* untilOf(today.json.identifier)).toBe(dayPlus(0))
+          const last = yield* embargoed(`&embargo_end_date=${dayPlus(730)}`)
+          expect(last.status).toBe(200)
+          expect(yield* untilOf(last.json.identifier)).toBe(dayPlus(730))
+          const tooLate = yield* embargoed(`&embargo_end_date=${dayPlus(731)}`)
+          expect(tooLate.status).toBe(400)
+          expect(tooLate.json).toEqual({ non_field_errors: ["Invalid embargo end date"] })
+
+          const funding = "&funding_source=National%20Institutes%20of%20Health%20(NIH)&award_number=R01MH123456"
+          const funded = yield* embargoed(`${funding}&embargo_end_date=${dayPlus(1825)}`)
+          expect(funded.status).toBe(200)
+          expect(yield* untilOf(funded.json.identifier)).toBe(dayPlus(1825))
+          const fundedTooLate = yield* embargoed(`${funding}&embargo_end_date=${dayPlus(1826)}`)
+          expect(fundedTooLate.status).toBe(400)
+          expect(fundedTooLate.json).toEqual({ non_field_errors: ["Invalid embargo end date"] })
+        }))
+    }
+
+    it.scoped("a funded embargo lists the funder alone among the contributors, with no contact person", () =>
+      // test_dandiset.py::test_dandiset_rest_create_embargoed_with_award_info: the funder is
+      // appended to the contributors the client sent, not to the default contact person.
+      Effect.gen(function*() {
+        const { api } = yield* withUsers
+        const c = create("E", "owner-token", "?embargo=true&funding_source=National%20Institutes%20of%20Health%20(NIH)&award_number=R01MH123456")
+        const r = yield* api("POST", c.path, c.call)
+        expect(r.status).toBe(200)
+        expect(r.json.contact_person).toBe("")
+        const md = yield* api("GET", `/dandisets/${r.json.identifier}/versions/draft/`, { token: "owner-token" })
+        expect(md.json.contributor).toEqual([{
+          schemaKey: "Organization",
+          name: "National Institutes of Health (NIH)",
+          awardNumber: "R01MH123456",
+          roleName: ["dcite:Funder"],
+          includeInCitation: false
+        }])
+        const unfunded = create("U", "owner-token", "?embargo=true")
+        const u = yield* api("POST", unfunded.path, unfunded.call)
+        const umd = yield* api("GET", `/dandisets/${u.json.identifier}/versions/draft/`, { token: "owner-token" })
+        // test_dandiset_rest_create_embargoed_no_funding_info: no Organization is added
+        expect(umd.json.contributor.filter((x: any) => x.schemaKey === "Organization")).toEqual([])
+        expect(u.json.contact_person).toBe("Doe, Jane")
+      }))
+
+    it.scoped("parses embargo_end_date even when no embargo is asked for", () =>
+      // CreateDandisetQueryParameterSerializer declares embargo_end_date as a DateField whatever
+      // `embargo` says, so a malformed date is refused for an open dandiset too.
+      Effect.gen(function*() {
+        const { api } = yield* withUsers
+        const c = create("x", "owner-token", "?embargo_end_date=2030-02-30")
+        const r = yield* api("POST", c.path, c.call)
+        expect(r.status).toBe(400)
+        expect(r.json).toEqual({ embargo_end_date: ["Date has wrong format. Use one of these formats instead: YYYY-MM-DD."] })
+        const ok = create("x", "owner-token", "?embargo_end_date=2030-02-28")
+        const open = yield* api("POST", ok.path, ok.call)
+        expect(open.status).toBe(200)
+        expect(open.json.embargo_status).toBe("OPEN")
       }))
 
     it.scoped("paginates with absolute, sorted next/previous links and Invalid page errors", () =>

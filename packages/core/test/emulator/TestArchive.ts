@@ -15,7 +15,7 @@
 import * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import { Chunk, Effect, Stream } from "effect"
+import { Chunk, Effect, Stream, TestClock } from "effect"
 import type * as Scope from "effect/Scope"
 import { Hasher } from "@dandi-effect/core/Hasher"
 import * as ArchiveEmulator from "@dandi-effect/core/testing/ArchiveEmulator"
@@ -183,8 +183,19 @@ export interface Harness {
   readonly withUsers: Effect.Effect<Archive, never, Scope.Scope>
 }
 
-export const harness = (transport: Transport): Harness => {
-  const makeArchive = Effect.map(transport.connect(WEB), (connection): Archive => {
+export interface HarnessOptions {
+  /**
+   * An instant (ISO 8601) the test clock is set to before each archive starts. The test clock
+   * starts at 1970-01-01T00:00Z, midnight, which hides any confusion of dates with instants; one
+   * run of the suites sets a time of day far from midnight.
+   */
+  readonly clockAt?: string
+}
+
+export const harness = (transport: Transport, options: HarnessOptions = {}): Harness => {
+  const setClock = options.clockAt === undefined ? Effect.void : TestClock.setTime(Date.parse(options.clockAt))
+  const connect = Effect.zipRight(setClock, transport.connect(WEB))
+  const makeArchive = Effect.map(connect, (connection): Archive => {
     const apiUrl = connection.emulator.options.apiUrl
     return {
       transport: transport.name,
@@ -205,7 +216,8 @@ export const harness = (transport: Transport): Harness => {
     yield* archive.admin.addUser({ username: "root", token: "admin-token", admin: true })
     return archive
   })
-  return { name: transport.name, makeArchive, withUsers }
+  const name = options.clockAt === undefined ? transport.name : `${transport.name}, clock at ${options.clockAt}`
+  return { name, makeArchive, withUsers }
 }
 
 /** The transports the core package runs its suites over. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Encoding, TestClock } from "effect"
+import { Clock, Effect, Encoding, TestClock } from "effect"
 import { Hasher, toHex } from "@dandi-effect/core/Hasher"
 import { type Harness, utf8 } from "./TestArchive.js"
 
@@ -7,6 +7,13 @@ const md5 = (bytes: Uint8Array) => {
   const h = Hasher.portable.create("md5")
   h.update(bytes)
   return h.digest()
+}
+
+/** Python's `datetime.isoformat(sep)` of a UTC instant: microseconds only when not zero. */
+const pythonIsoformat = (ms: number, sep: string): string => {
+  const iso = new Date(ms).toISOString()
+  const fraction = ms % 1000 === 0 ? "" : `.${iso.slice(20, 23)}000`
+  return `${iso.slice(0, 10)}${sep}${iso.slice(11, 19)}${fraction}+00:00`
 }
 
 /** The 8-file tree of client-behaviour §8.2. */
@@ -105,6 +112,7 @@ export const zarrSuite = (harness: Harness) => {
       Effect.gen(function*() {
         const { admin, api, apiUrl } = yield* withUsers
         yield* api("POST", "/dandisets/", { token: "owner-token", body: { name: "Z", metadata: {} } })
+        const uploadedAt = yield* Clock.currentTimeMillis
         const { zarrId } = yield* admin.addZarrAsset(
           "000001",
           "tree.zarr",
@@ -118,7 +126,7 @@ export const zarrSuite = (harness: Harness) => {
         expect(page.json.results.map((r: any) => r.Key)).toEqual(["sub1/file3.txt", "sub1/file4.txt"])
         expect(page.json.results[0]).toEqual({
           Key: "sub1/file3.txt",
-          LastModified: "1970-01-01 00:00:00+00:00",
+          LastModified: pythonIsoformat(uploadedAt, " "),
           ETag: "7351dc767bfad322ddce50401badc359",
           Size: 24
         })
