@@ -7,6 +7,9 @@
  *
  *   const program = assetsMeasuredWith("two-photon").pipe(Stream.runForEach((a) => Console.log(a.path)))
  *   NodeRuntime.runMain(program.pipe(Effect.provide(NodeDandi.layer({ instance: "dandi" }))))
+ *
+ * Against the demo archive (`npx dandi-effect emulator --seed demo`, then `instance:` its API URL),
+ * "extracellular electrophysiology" finds the published sessions and "behavioral" one of them.
  */
 import { DandiApi } from "@dandi-effect/core/DandiApi"
 import type { DandiError } from "@dandi-effect/core/DandiError"
