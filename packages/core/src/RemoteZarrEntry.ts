@@ -10,6 +10,7 @@ import * as Data from "effect/Data"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import { InvalidPatternError } from "./DandiError.js"
+import { fnmatch } from "./internal/glob.js"
 
 export { InvalidPatternError } from "./DandiError.js"
 
@@ -112,40 +113,7 @@ export class RemoteZarrEntry extends Data.Class<{
     }
     if (pieces.length > this.parts.length) return Either.right(false)
     const offset = this.parts.length - pieces.length
-    return Either.right(pieces.every((piece, i) => fnmatchSegment(piece).test(this.parts[offset + i]!)))
+    return Either.right(pieces.every((piece, i) => fnmatch(piece)(this.parts[offset + i]!)))
   }
 }
 
-const syntax = /[\\^$.*+?()[\]{}|/-]/g
-
-/** Python `fnmatch.translate` semantics for one segment: `*`, `?`, `[seq]`, `[!seq]`. */
-const fnmatchSegment = (pattern: string): RegExp => {
-  let out = ""
-  let i = 0
-  const n = pattern.length
-  while (i < n) {
-    const c = pattern[i++]!
-    if (c === "*") {
-      out += ".*"
-    } else if (c === "?") {
-      out += "."
-    } else if (c === "[") {
-      let j = i
-      if (pattern[j] === "!") j++
-      if (pattern[j] === "]") j++
-      while (j < n && pattern[j] !== "]") j++
-      if (j >= n) {
-        out += "\\["
-      } else {
-        let set = pattern.slice(i, j).replace(/\\/g, "\\\\")
-        i = j + 1
-        if (set.startsWith("!")) set = `^${set.slice(1)}`
-        else if (set.startsWith("^")) set = `\\${set}`
-        out += `[${set}]`
-      }
-    } else {
-      out += c.replace(syntax, "\\$&")
-    }
-  }
-  return new RegExp(`^(?:${out})$`, "s")
-}

@@ -4,6 +4,7 @@
  *
  * @since 0.1.0
  */
+import { archiveGlob } from "../Glob.js"
 import type { Asset, Dandiset, Env, Version } from "./ArchiveState.js"
 import * as ArchiveState from "./ArchiveState.js"
 import * as Metadata from "./Metadata.js"
@@ -54,10 +55,6 @@ const assetInVersion = (ctx: Ctx, version: Version): Asset => {
   return ctx.env.state.assets.get(id) ?? fail(Responses.notFound)
 }
 
-/** Whole-path, case-insensitive; only `*` is special, and it crosses `/`. */
-export const globToRegExp = (glob: string): RegExp =>
-  new RegExp(`^${glob.split("*").map((part) => part.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")).join(".*")}$`, "is")
-
 const ORDERS = new Set(["created", "-created", "modified", "-modified", "path", "-path"])
 
 const list = (ctx: Ctx) => {
@@ -77,8 +74,8 @@ const list = (ctx: Ctx) => {
   }
   const glob = param(ctx, "glob")
   if (glob !== undefined) {
-    const re = globToRegExp(glob)
-    assets = assets.filter((a) => re.test(a.path))
+    const matches = archiveGlob(glob)
+    assets = assets.filter((a) => matches(a.path))
   }
   if (zarrOnly) assets = assets.filter((a) => a.zarrId !== null)
   const key = order.replace(/^-/, "")
