@@ -11,7 +11,7 @@ import { describe, expect, layer, vi } from "@effect/vitest"
 import { Chunk, ConfigProvider, Effect, Layer, Stream } from "effect"
 import { assetsMeasuredWith } from "../../../examples/FindAssetsByTechnique.js"
 import { inspectDandiset } from "../../../examples/InspectDandiset.js"
-import { program as listAssets } from "../../../examples/ListAssets.js"
+import { listAssets } from "../../../examples/ListAssets.js"
 
 const text = (value: string) => ({ _tag: "Bytes", bytes: new TextEncoder().encode(value) }) as const
 const technique = (name: string) => ({ measurementTechnique: [{ schemaKey: "MeasurementTechniqueType", name }] })
@@ -56,7 +56,7 @@ layer(Layer.provideMerge(sdk, server), { excludeTestServices: true })("README ex
         const spy = vi.spyOn(globalThis.console, "log").mockImplementation((...args: Array<unknown>) => {
           lines.push(args.join(" "))
         })
-        yield* listAssets.pipe(
+        yield* listAssets("000027").pipe(
           Effect.withConfigProvider(ConfigProvider.fromMap(new Map())),
           Effect.ensuring(Effect.sync(() => spy.mockRestore()))
         )
