@@ -1,6 +1,6 @@
 /**
- * The REST layer of the SDK: one authenticated client for the archive API and one bare client
- * for presigned storage URLs.
+ * The archive API's client: the token, JSON through Schema, redirects within the origin, status
+ * errors. Presigned storage URLs have a client of their own (StorageClient.ts).
  *
  * ```ts
  * interface ApiClientShape {
@@ -9,7 +9,6 @@
  *   json(schema, method, path, options?)             // Effect<A, ApiError, R>: body decoded, "" → null
  *   jsonReply(schema, method, path, options?)        // same, plus the final URL (after redirects) and status
  *   send(method, path, options?)                     // Effect<HttpClientResponse, ApiError>: status-mapped, body unread
- *   storage: HttpClient.HttpClient                   // no token, no trace headers, same retry policy
  * }
  * ApiClient.layer  // Layer<ApiClient, never, DandiConfig | Credentials | HttpClient.HttpClient>
  * ```
@@ -22,8 +21,8 @@
  *   ones (Django's trailing-slash 301) keep the token; cross-origin ones are followed without it.
  *   `redirect: "manual"` hands the 3xx back instead (downloads read `Location` themselves).
  * - Query values: `undefined`/`null` omitted, booleans as `true`/`false`, arrays repeated.
- * - One retry policy (RetryPolicy.ts) for transport failures, timeouts and 429/500/502/503/504,
- *   honouring `Retry-After` (RetryAfter.ts). Each attempt has `requestTimeout` to answer (and, for
+ * - One retry policy (RetryPolicy.ts), applied by the retry engine StorageClient shares, for
+ *   transport failures, timeouts and 429/500/502/503/504, honouring `Retry-After` (RetryAfter.ts). Each attempt has `requestTimeout` to answer (and, for
  *   `json`, to deliver its body).
  * - Final statuses ≥ 400 become tagged errors (HttpErrors.ts) unless listed in `allowStatuses`.
  * - Spans are named `ApiClient.json` / `ApiClient.send` with method and query-less URL; the
@@ -36,23 +35,18 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import type { HttpMethod } from "@effect/platform/HttpMethod"
-import * as Cause from "effect/Cause"
-import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
-import * as Random from "effect/Random"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import { Credentials } from "./Credentials.js"
 import { apiKeyEnvVar, DandiConfig } from "./DandiConfig.js"
 import * as HttpErrors from "./HttpErrors.js"
-import * as RetryAfter from "./RetryAfter.js"
-import * as RetryPolicy from "./RetryPolicy.js"
+import * as Retry from "./internal/retry.js"
 import * as WebUrl from "./WebUrl.js"
 
 export type { ApiError, NotFoundContext } from "./HttpErrors.js"
@@ -99,7 +93,6 @@ export interface ApiClientShape {
     path: string,
     options?: ApiRequestOptions
   ) => Effect.Effect<HttpClientResponse.HttpClientResponse, HttpErrors.ApiError>
-  readonly storage: HttpClient.HttpClient
 }
 
 /** A decoded body with where it finally came from (pagination compares `next` with `url`). */
@@ -144,96 +137,10 @@ export const withQuery = (url: string, params: QueryParams | undefined): string 
 export const originOf = (url: string): string | undefined => WebUrl.parse(url)?.origin
 
 // ---------------------------------------------------------------------------------------------
-// Retrying
-
-/** Why an attempt may deserve another go; `retryAfter` is the server's requested wait. */
-interface RetryVerdict {
-  readonly reason: string
-  readonly retryAfter: RetryAfter.RetryAfter
-}
-
-/**
- * Runs `attempt` until it succeeds in a way `verdict` accepts or the policy runs out. Waits use
- * the Effect clock (TestClock in tests) and Effect's `Random` for jitter.
- */
-const retrying = <A, E, R>(
-  policy: RetryPolicy.RetryPolicy,
-  label: string,
-  attempt: Effect.Effect<A, E, R>,
-  verdict: (result: Either.Either<A, E>) => RetryVerdict | undefined
-): Effect.Effect<{ readonly result: Either.Either<A, E>; readonly attempts: number }, never, R> => {
-  const go = (n: number): Effect.Effect<{ readonly result: Either.Either<A, E>; readonly attempts: number }, never, R> =>
-    Effect.either(attempt).pipe(
-      Effect.flatMap((result) => {
-        const retry = n < policy.attempts ? verdict(result) : undefined
-        if (retry === undefined) return Effect.succeed({ result, attempts: n })
-        return Effect.gen(function*() {
-          if (retry.retryAfter._tag === "Ignored") {
-            yield* Effect.logWarning(
-              `Ignoring Retry-After "${retry.retryAfter.header}" from ${label}: ${retry.retryAfter.reason}`
-            )
-          }
-          const random = yield* Random.next
-          const wait = RetryPolicy.delay(policy, n, random, RetryAfter.seconds(retry.retryAfter))
-          yield* Effect.logWarning(
-            `Will retry ${label} in ${Duration.format(wait)} (attempt ${n + 1} of ${policy.attempts}): ${retry.reason}`
-          )
-          yield* Effect.sleep(wait)
-          return yield* go(n + 1)
-        })
-      })
-    )
-  return go(1)
-}
-
-const retryAfterOf = (response: HttpClientResponse.HttpClientResponse): Effect.Effect<RetryAfter.RetryAfter> =>
-  Effect.map(Clock.currentTimeMillis, (now) => RetryAfter.parse(response.headers["retry-after"], now))
-
-const transientHttpError = (error: HttpClientError.HttpClientError): boolean =>
-  error._tag === "RequestError" ? error.reason === "Transport" : error.reason === "Decode"
-
-/**
- * Adds the retry policy to any HttpClient: transport failures and transient statuses are tried
- * again; after the last attempt the last response (or error) is returned unchanged, so callers
- * still see the status.
- */
-export const withRetries = (policy: RetryPolicy.RetryPolicy) =>
-(client: HttpClient.HttpClient): HttpClient.HttpClient =>
-  HttpClient.transform(client, (execute, request) => {
-    type Answer = {
-      readonly response: HttpClientResponse.HttpClientResponse
-      readonly retryAfter: RetryAfter.RetryAfter | undefined
-    }
-    const attempt: Effect.Effect<Answer, HttpClientError.HttpClientError> = Effect.flatMap(
-      execute,
-      (response): Effect.Effect<Answer> =>
-        RetryPolicy.isRetryableStatus(response.status)
-          ? Effect.map(retryAfterOf(response), (retryAfter) => ({ response, retryAfter }))
-          : Effect.succeed({ response, retryAfter: undefined })
-    )
-    return Effect.flatMap(
-      retrying(policy, `${request.method} ${HttpErrors.displayUrl(request.url)}`, attempt, (result) => {
-        if (Either.isLeft(result)) {
-          return transientHttpError(result.left)
-            ? { reason: "connection failed", retryAfter: { _tag: "Absent" } }
-            : undefined
-        }
-        const { response, retryAfter } = result.right
-        return retryAfter === undefined ? undefined : { reason: `status ${response.status}`, retryAfter }
-      }),
-      ({ result }) =>
-        Either.match(result, {
-          onLeft: (error) => Effect.fail(error),
-          onRight: ({ response }) => Effect.succeed(response)
-        })
-    )
-  })
-
-// ---------------------------------------------------------------------------------------------
 // The client
 
-/** What one attempt ended with, after redirects. */
-type Outcome<A> =
+/** What one attempt ended with, after redirects: a value, or a status ≥ 400 with its body. */
+type Answer<A> =
   | { readonly _tag: "Done"; readonly value: A; readonly response: HttpClientResponse.HttpClientResponse }
   | {
     readonly _tag: "Status"
@@ -241,13 +148,11 @@ type Outcome<A> =
     readonly url: string
     readonly body: string
   }
-  | {
-    readonly _tag: "Transport"
-    readonly url: string
-    readonly reason: HttpErrors.TransportReason
-    readonly description: string
-    readonly retryable: boolean
-  }
+
+/** More hops than `maxRedirects`: not worth another attempt. */
+class TooManyRedirects {
+  readonly _tag = "TooManyRedirects"
+}
 
 interface Hop {
   readonly method: HttpMethod
@@ -258,49 +163,10 @@ interface Hop {
 const redirectStatuses: ReadonlySet<number> = new Set([301, 302, 303, 307, 308])
 const maxRedirects = 10
 
-const describeCause = (cause: unknown): string => {
-  const parts: Array<string> = []
-  let current: unknown = cause
-  for (let depth = 0; depth < 3 && current instanceof Error; depth++) {
-    if (current.message.length > 0) parts.push(current.message)
-    current = (current as { cause?: unknown }).cause
-  }
-  return parts.join(": ")
-}
-
-const transportOutcome = (
-  url: string,
-  error: HttpClientError.HttpClientError | Cause.TimeoutException
-): Outcome<never> => {
-  if (Cause.isTimeoutException(error)) {
-    return { _tag: "Transport", url, reason: "Timeout", description: "no answer in time", retryable: true }
-  }
-  const description = error.description ?? describeCause(error.cause)
-  if (error._tag === "RequestError") {
-    return error.reason === "Transport"
-      ? { _tag: "Transport", url, reason: "Connection", description, retryable: true }
-      : { _tag: "Transport", url, reason: "Other", description: `${error.reason}: ${description}`, retryable: false }
-  }
-  // A body that broke off half-way is a connection failure: worth another attempt.
-  return {
-    _tag: "Transport",
-    url,
-    reason: error.reason === "Decode" ? "Connection" : "Other",
-    description,
-    retryable: error.reason === "Decode"
-  }
-}
-
 // Core compiles without DOM/Node typings; every supported runtime has TextDecoder.
 const utf8 = new (globalThis as unknown as {
   readonly TextDecoder: new(label: string) => { decode(bytes: Uint8Array): string }
 }).TextDecoder("utf-8")
-
-/** A body shorter than its declared Content-Length: the connection broke off. */
-class TruncatedBody {
-  readonly _tag = "TruncatedBody"
-  constructor(readonly received: number, readonly declared: number) {}
-}
 
 /**
  * The body as text, checked against `Content-Length` (unless compressed, when the header counts
@@ -308,14 +174,14 @@ class TruncatedBody {
  */
 const readText = (
   response: HttpClientResponse.HttpClientResponse
-): Effect.Effect<string, HttpClientError.HttpClientError | TruncatedBody> =>
+): Effect.Effect<string, HttpClientError.HttpClientError | Retry.TruncatedBody> =>
   Effect.flatMap(response.arrayBuffer, (buffer) => {
     const declared = Number(response.headers["content-length"])
     const encoding = response.headers["content-encoding"]
     const compressed = encoding !== undefined && encoding !== "identity"
     const bodiless = response.request.method === "HEAD" || response.status === 204 || response.status === 304
     if (!compressed && !bodiless && Number.isFinite(declared) && buffer.byteLength < declared) {
-      return Effect.fail(new TruncatedBody(buffer.byteLength, declared))
+      return Effect.fail(new Retry.TruncatedBody(buffer.byteLength, declared))
     }
     return Effect.succeed(utf8.decode(new Uint8Array(buffer)))
   })
@@ -334,13 +200,9 @@ export const make: Effect.Effect<ApiClientShape, never, DandiConfig | Credential
     const withUserAgent = (request: HttpClientRequest.HttpClientRequest) =>
       config.userAgent === null ? request : HttpClientRequest.setHeader(request, "user-agent", config.userAgent)
 
-    // Presigned URLs carry their credentials in the query string, so the platform's own span
-    // (which records url.full) is switched off for everything that is not the API.
-    const bare = raw.pipe(
-      HttpClient.withTracerDisabledWhen(() => true),
-      HttpClient.mapRequest(withUserAgent)
-    )
-    const storage = withRetries(config.retry)(bare)
+    // A redirect may leave the API for storage, whose presigned URLs carry their credentials in
+    // the query string: the platform's own span (which records url.full) is off for those hops.
+    const bare = raw.pipe(HttpClient.withTracerDisabledWhen(() => true))
 
     const url = (path: string, params?: QueryParams) => withQuery(joinUrl(apiUrl, path), params)
 
@@ -370,14 +232,14 @@ export const make: Effect.Effect<ApiClientShape, never, DandiConfig | Credential
       options: ApiRequestOptions
     ): Effect.Effect<
       { readonly response: HttpClientResponse.HttpClientResponse; readonly url: string },
-      HttpClientError.HttpClientError | "TooManyRedirects"
+      HttpClientError.HttpClientError | TooManyRedirects
     > => {
       const go = (
         hop: Hop,
         redirects: number
       ): Effect.Effect<
         { readonly response: HttpClientResponse.HttpClientResponse; readonly url: string },
-        HttpClientError.HttpClientError | "TooManyRedirects"
+        HttpClientError.HttpClientError | TooManyRedirects
       > => {
         const client = isApiOrigin(hop.url) ? raw : bare
         return Effect.flatMap(client.execute(buildRequest(hop, token, options.headers)), (response) => {
@@ -385,7 +247,7 @@ export const make: Effect.Effect<ApiClientShape, never, DandiConfig | Credential
           if (options.redirect === "manual" || !redirectStatuses.has(response.status) || location === undefined) {
             return Effect.succeed({ response, url: hop.url })
           }
-          if (redirects >= maxRedirects) return Effect.fail("TooManyRedirects" as const)
+          if (redirects >= maxRedirects) return Effect.fail(new TooManyRedirects())
           const resolved = WebUrl.parse(location, hop.url)
           if (resolved === undefined) return Effect.succeed({ response, url: hop.url })
           const target = resolved.href
@@ -405,7 +267,7 @@ export const make: Effect.Effect<ApiClientShape, never, DandiConfig | Credential
       options: ApiRequestOptions,
       consume: (
         response: HttpClientResponse.HttpClientResponse
-      ) => Effect.Effect<A, HttpClientError.HttpClientError | TruncatedBody>
+      ) => Effect.Effect<A, HttpClientError.HttpClientError | Retry.TruncatedBody>
     ): Effect.Effect<A, HttpErrors.ApiError> =>
       Effect.gen(function*() {
         const target = url(path, options.params)
@@ -415,81 +277,52 @@ export const make: Effect.Effect<ApiClientShape, never, DandiConfig | Credential
         const first: Hop = { method, url: target, body: options.body === undefined ? undefined : { json: options.body } }
         const allowed = options.allowStatuses ?? []
 
-        const attempt: Effect.Effect<Outcome<A>> = executeFollowing(first, token, options).pipe(
-          Effect.flatMap((
-            { response, url: finalUrl }
-          ): Effect.Effect<Outcome<A>, HttpClientError.HttpClientError | TruncatedBody> =>
-            response.status < 400 || allowed.includes(response.status)
-              ? Effect.map(consume(response), (value) => ({ _tag: "Done", value, response }))
-              : Effect.map(
-                Effect.orElseSucceed(readText(response), () => ""),
-                (body) => ({ _tag: "Status", response, url: finalUrl, body })
-              )
-          ),
-          Effect.timeout(config.requestTimeout),
-          Effect.catchAll((error): Effect.Effect<Outcome<A>> =>
-            error instanceof TruncatedBody
-              ? Effect.succeed({
-                _tag: "Transport",
-                url: target,
-                reason: "Connection",
-                description: `the body ended after ${error.received} of ${error.declared} bytes`,
-                retryable: true
-              })
-              : error === "TooManyRedirects"
-              ? Effect.succeed({
-                _tag: "Transport",
-                url: target,
-                reason: "Other",
-                description: `more than ${maxRedirects} redirects`,
-                retryable: false
-              })
-              : Effect.succeed(transportOutcome(target, error))
+        const attempt: Effect.Effect<Answer<A>, Retry.Failure | TooManyRedirects> = executeFollowing(first, token, options)
+          .pipe(
+            Effect.flatMap((
+              { response, url: finalUrl }
+            ): Effect.Effect<Answer<A>, HttpClientError.HttpClientError | Retry.TruncatedBody> =>
+              response.status < 400 || allowed.includes(response.status)
+                ? Effect.map(consume(response), (value) => ({ _tag: "Done", value, response }))
+                : Effect.map(
+                  Effect.orElseSucceed(readText(response), () => ""),
+                  (body) => ({ _tag: "Status", response, url: finalUrl, body })
+                )
+            ),
+            Effect.timeout(config.requestTimeout)
           )
-        )
 
-        const { attempts, result } = yield* retrying(
+        const { attempts, result } = yield* Retry.retrying(
           config.retry,
           label,
-          Effect.flatMap(attempt, (outcome) =>
-            outcome._tag === "Status" && RetryPolicy.isRetryableStatus(outcome.response.status)
-              ? Effect.map(retryAfterOf(outcome.response), (retryAfter) => ({ outcome, retryAfter }))
-              : Effect.succeed({ outcome, retryAfter: { _tag: "Absent" } as RetryAfter.RetryAfter })),
-          (either) => {
-            const { outcome, retryAfter } = Either.getOrThrow(either)
-            if (outcome._tag === "Transport") {
-              return outcome.retryable ? { reason: `${outcome.reason}: ${outcome.description}`, retryAfter } : undefined
-            }
-            if (outcome._tag === "Status" && RetryPolicy.isRetryableStatus(outcome.response.status)) {
-              return { reason: `status ${outcome.response.status}`, retryAfter }
-            }
-            return undefined
-          }
+          attempt,
+          (outcome) => Retry.classify(Either.map(outcome, (answer) => answer._tag === "Status" ? answer.response : null))
         )
-        const { outcome } = Either.getOrThrow(result)
-        switch (outcome._tag) {
-          case "Done":
-            return outcome.value
-          case "Status":
-            return yield* Effect.fail(HttpErrors.fromStatus({
-              status: outcome.response.status,
-              method,
-              url: outcome.url,
-              body: outcome.body,
-              contentType: outcome.response.headers["content-type"],
-              notFound: options.notFound,
-              credentialsHint,
-              attempts
-            }))
-          case "Transport":
-            return yield* Effect.fail(HttpErrors.fromTransport({
-              method,
-              url: outcome.url,
-              reason: outcome.reason,
-              description: outcome.description,
-              attempts
-            }))
+        if (Either.isLeft(result)) {
+          const failure = result.left
+          const described = failure instanceof TooManyRedirects
+            ? { reason: "Other" as const, description: `more than ${maxRedirects} redirects` }
+            : Retry.transportFailure(failure)
+          return yield* Effect.fail(HttpErrors.fromTransport({
+            method,
+            url: target,
+            reason: described.reason,
+            description: described.description,
+            attempts
+          }))
         }
+        const answer = result.right
+        if (answer._tag === "Done") return answer.value
+        return yield* Effect.fail(HttpErrors.fromStatus({
+          status: answer.response.status,
+          method,
+          url: answer.url,
+          body: answer.body,
+          contentType: answer.response.headers["content-type"],
+          notFound: options.notFound,
+          credentialsHint,
+          attempts
+        }))
       })
 
     const send = Effect.fn("ApiClient.send")(function*(method: HttpMethod, path: string, options?: ApiRequestOptions) {
@@ -546,7 +379,7 @@ export const make: Effect.Effect<ApiClientShape, never, DandiConfig | Credential
     ): Effect.Effect<A, HttpErrors.ApiError, R> =>
       Effect.map(jsonReply(schema, method, path, options), (reply) => reply.value)
 
-    return ApiClient.of({ apiUrl, url, json, jsonReply, send, storage })
+    return ApiClient.of({ apiUrl, url, json, jsonReply, send })
   })
 
 export const layer: Layer.Layer<ApiClient, never, DandiConfig | Credentials | HttpClient.HttpClient> = Layer.effect(

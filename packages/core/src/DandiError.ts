@@ -146,6 +146,33 @@ export class InvalidPatternError extends Schema.TaggedError<InvalidPatternError>
   { ...fields, pattern: Schema.String }
 ) {}
 
+/**
+ * The object store refused a presigned URL because it has expired (S3's 403 `AccessDenied`
+ * "Request has expired"). Nothing is wrong with the request itself: ask the archive for a fresh
+ * URL (a new download redirect, new upload part URLs) and send it again.
+ */
+export class PresignedUrlExpired extends Schema.TaggedError<PresignedUrlExpired>(
+  "@dandi-effect/core/PresignedUrlExpired"
+)("PresignedUrlExpired", { ...fields, method: Schema.String, url: Schema.String }) {}
+
+/**
+ * The multipart upload a part or completion was sent for no longer exists (S3's
+ * `NoSuchUpload`): it was completed, aborted or expired. Start the upload again.
+ */
+export class MultipartUploadNotFound extends Schema.TaggedError<MultipartUploadNotFound>(
+  "@dandi-effect/core/MultipartUploadNotFound"
+)("MultipartUploadNotFound", { ...fields, method: Schema.String, url: Schema.String }) {}
+
+/**
+ * Any other refusal of the object store, with S3's error `code` (`AccessDenied`,
+ * `SignatureDoesNotMatch`, `NoSuchKey`, `InvalidRange`, `InvalidPart`, `BadDigest`, …; for a
+ * body-less answer such as a HEAD, the status name: `Forbidden`, `NotFound`).
+ */
+export class StorageError extends Schema.TaggedError<StorageError>("@dandi-effect/core/StorageError")(
+  "StorageError",
+  { ...fields, status: Schema.Number, code: Schema.String, method: Schema.String, url: Schema.String }
+) {}
+
 /** Every error of the SDK. */
 export type DandiError =
   | NotFoundError
@@ -167,6 +194,9 @@ export type DandiError =
   | InvalidZarrChecksum
   | DuplicateZarrEntry
   | InvalidPatternError
+  | PresignedUrlExpired
+  | MultipartUploadNotFound
+  | StorageError
 
 export const DandiError = Schema.Union(
   NotFoundError,
@@ -187,7 +217,10 @@ export const DandiError = Schema.Union(
   LocalDataError,
   InvalidZarrChecksum,
   DuplicateZarrEntry,
-  InvalidPatternError
+  InvalidPatternError,
+  PresignedUrlExpired,
+  MultipartUploadNotFound,
+  StorageError
 )
 
 const tags: ReadonlySet<string> = new Set(DandiError.members.map((member) => member._tag))

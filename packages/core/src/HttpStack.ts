@@ -1,5 +1,6 @@
 /**
- * The whole HTTP stack in one layer: DandiConfig → Credentials → ApiClient → Paginator → Auth.
+ * The whole HTTP stack in one layer: DandiConfig → Credentials → ApiClient (+ StorageClient for
+ * presigned URLs) → Paginator → Auth.
  * Platforms add an HttpClient and a TokenStore (NodeHttp + NodeTokenStore, fetch +
  * BrowserTokenStore, or the in-process emulator + TokenStore.layerMemory in tests).
  *
@@ -18,12 +19,14 @@ import * as Credentials from "./Credentials.js"
 import * as DandiConfig from "./DandiConfig.js"
 import type { UnknownInstanceError } from "./DandiError.js"
 import * as Paginator from "./Paginator.js"
+import * as StorageClient from "./StorageClient.js"
 import type { TokenStore } from "./TokenStore.js"
 
 export type Services =
   | DandiConfig.DandiConfig
   | Credentials.Credentials
   | ApiClient.ApiClient
+  | StorageClient.StorageClient
   | Paginator.Paginator
   | Auth.Auth
 
@@ -32,7 +35,7 @@ export const fromConfig = <E, R>(
   config: Layer.Layer<DandiConfig.DandiConfig, E, R>
 ): Layer.Layer<Services, E, R | HttpClient.HttpClient | TokenStore> => {
   const base = Layer.merge(config, Credentials.layer())
-  const api = ApiClient.layer.pipe(Layer.provideMerge(base))
+  const api = Layer.merge(ApiClient.layer, StorageClient.layer).pipe(Layer.provideMerge(base))
   return Layer.mergeAll(Paginator.layer, Auth.layer).pipe(Layer.provideMerge(api))
 }
 

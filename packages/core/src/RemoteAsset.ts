@@ -13,10 +13,11 @@ import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import type { AssetRecord, JsonObject } from "./ApiRecords.js"
-import { DandiApi } from "./DandiApi.js"
-import type { ApiLocation } from "./DandiApi.js"
 import type { DandiError } from "./DandiError.js"
 import { NotFoundError, ResponseDecodeError } from "./DandiError.js"
+import { DandiApi } from "./internal/dandiApiService.js"
+import type { ApiLocation } from "./internal/dandiApiService.js"
+import { pyRepr } from "./internal/text.js"
 import * as Metadata from "./Metadata.js"
 import type { RemoteZarrEntry } from "./RemoteZarrEntry.js"
 
@@ -54,9 +55,15 @@ interface AssetFields {
   readonly record: AssetRecord
 }
 
-/** Python `repr` of a string, for messages worded like dandi-cli's. */
-export const pyRepr = (text: string): string =>
-  text.includes("'") && !text.includes("\"") ? `"${text}"` : `'${text.replace(/'/g, "\\'")}'`
+export {
+  /**
+   * Python `repr` of a string, for messages worded like dandi-cli's.
+   *
+   * @since 0.1.0
+   * @category utils
+   */
+  pyRepr
+} from "./internal/text.js"
 
 const metadataDigest = (metadata: JsonObject): Readonly<Record<string, unknown>> => {
   const digest = metadata.digest

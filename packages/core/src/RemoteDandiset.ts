@@ -22,13 +22,14 @@ import type {
   ZarrRecord
 } from "./ApiRecords.js"
 import { normalizePath } from "./AssetPath.js"
-import { DandiApi } from "./DandiApi.js"
-import type { ApiLocation, AssetOrder } from "./DandiApi.js"
 import type { DandiError } from "./DandiError.js"
 import { NotFoundError } from "./DandiError.js"
-import type { RemoteAsset } from "./RemoteAsset.js"
-import { metadataMisfit, pyRepr } from "./RemoteAsset.js"
+import { DandiApi } from "./internal/dandiApiService.js"
+import type { ApiLocation, AssetOrder } from "./internal/dandiApiService.js"
+import { pyRepr } from "./internal/text.js"
 import * as Metadata from "./Metadata.js"
+import type { RemoteAsset } from "./RemoteAsset.js"
+import { metadataMisfit } from "./RemoteAsset.js"
 import type { VersionInfo } from "./Version.js"
 import { Version } from "./Version.js"
 
@@ -192,19 +193,22 @@ export class RemoteDandiset extends Data.Class<{
     return Effect.flatMap(DandiApi, (api) => api.fetchVersionInfo(this.identifier, versionId))
   }
 
+  /** This dandiset at a version already in hand (no request). */
+  atVersion(version: Version): RemoteDandiset {
+    return new RemoteDandiset({
+      location: this.location,
+      identifier: this.identifier,
+      versionIdHint: Option.some(version.identifier),
+      data: this.data,
+      knownVersion: Option.some(version)
+    })
+  }
+
   /** This dandiset at another version (a version id costs one request to check it exists). */
   forVersion(version: string | Version): Effect.Effect<RemoteDandiset, DandiError, DandiApi> {
-    const at = (v: Version) =>
-      new RemoteDandiset({
-        location: this.location,
-        identifier: this.identifier,
-        versionIdHint: Option.some(v.identifier),
-        data: this.data,
-        knownVersion: Option.some(v)
-      })
     return typeof version === "string"
-      ? Effect.map(this.getVersion(version), (info) => at(info.version))
-      : Effect.succeed(at(version))
+      ? Effect.map(this.getVersion(version), (info) => this.atVersion(info.version))
+      : Effect.succeed(this.atVersion(version))
   }
 
   /** The version's metadata as stored, untyped. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
-import { HttpClientRequest } from "@effect/platform"
 import { Duration, Effect, Exit, Fiber, Layer, Logger, Option, Redacted, Schema, TestClock, Tracer } from "effect"
 import { ApiClient, joinUrl, withQuery } from "@dandi-effect/core/ApiClient"
+import { StorageClient } from "@dandi-effect/core/StorageClient"
 import * as ApiClientModule from "@dandi-effect/core/ApiClient"
 import * as Credentials from "@dandi-effect/core/Credentials"
 import * as DandiConfig from "@dandi-effect/core/DandiConfig"
@@ -89,17 +89,6 @@ describe("ApiClient requests", () => {
       yield* api.json(Ok, "GET", "https://elsewhere.test/x")
       yield* api.json(Ok, "GET", "http://api.test/api/x") // other scheme = other origin
       expect(log.map((r) => r.headers["authorization"])).toEqual([undefined, undefined])
-    }).pipe(Effect.provide(layer))
-  })
-
-  it.effect("never sends the token or trace headers through the storage client", () => {
-    const { layer, log } = stack(() => new Response("", { status: 200 }), withToken)
-    return Effect.gen(function*() {
-      const api = yield* ApiClient
-      yield* api.storage.execute(HttpClientRequest.put(`${apiUrl}/not-really-storage?X-Amz-Signature=s`))
-      expect(log[0]!.headers["authorization"]).toBeUndefined()
-      expect(log[0]!.headers["traceparent"]).toBeUndefined()
-      expect(log[0]!.headers["b3"]).toBeUndefined()
     }).pipe(Effect.provide(layer))
   })
 
@@ -432,33 +421,6 @@ describe("ApiClient never leaks the token", () => {
 })
 
 
-describe("storage client", () => {
-  it.effect("retries transient statuses with the same policy and hands back the final response", () => {
-    const { layer, log } = stack((_, index) => index === 0 ? new Response("<Error/>", { status: 503 }) : new Response("", { status: 200 }), {
-      retry: { base: Duration.seconds(1) }
-    })
-    return Effect.gen(function*() {
-      const api = yield* ApiClient
-      const fiber = yield* Effect.fork(api.storage.execute(HttpClientRequest.put("https://bucket.test/part?X-Amz-Signature=s")))
-      yield* TestClock.adjust("999 millis")
-      expect(log).toHaveLength(1)
-      yield* TestClock.adjust("1 millis")
-      expect((yield* Fiber.join(fiber)).status).toBe(200)
-      expect(log).toHaveLength(2)
-    }).pipe(Effect.provide(layer))
-  })
-
-  it.effect("returns a non-transient error status untouched, for the caller to read", () => {
-    const { layer, log } = stack(() => new Response("<Error><Code>AccessDenied</Code></Error>", { status: 403 }))
-    return Effect.gen(function*() {
-      const api = yield* ApiClient
-      const response = yield* api.storage.execute(HttpClientRequest.get("https://bucket.test/x"))
-      expect(response.status).toBe(403)
-      expect(log).toHaveLength(1)
-    }).pipe(Effect.provide(layer))
-  })
-})
-
 describe("RetryPolicy.delay", () => {
   it("keeps jittered waits within ± jitter of the exponential wait, and under the cap", () => {
     const policy = { attempts: 5, base: Duration.seconds(1), factor: 2, cap: Duration.seconds(3), jitter: 0.25 }
@@ -481,7 +443,9 @@ describe("spans and logs", () => {
     })
     const { layer } = stack(
       (request, index) =>
-        request.url.startsWith(apiUrl) ? json({ ok: true }) : new Response("", { status: index === 1 ? 503 : 200 }),
+        request.url.startsWith(apiUrl)
+          ? json({ ok: true })
+          : new Response("", { status: index === 1 ? 503 : 200, headers: { etag: "\"abc\"" } }),
       { ...withToken, retry: { base: Duration.millis(1) } }
     )
     return Effect.gen(function*() {
@@ -495,14 +459,16 @@ describe("spans and logs", () => {
         context: native.context
       })
       const api = yield* ApiClient
+      const storage = yield* StorageClient
       const run = Effect.gen(function*() {
         yield* api.json(Ok, "GET", "/dandisets/")
-        const fiber = yield* Effect.fork(api.storage.execute(HttpClientRequest.put("https://bucket.test/p?X-Amz-Signature=sig123")))
+        const fiber = yield* Effect.fork(storage.put("https://bucket.test/p?X-Amz-Signature=sig123", new Uint8Array(3)))
         yield* TestClock.adjust("1 seconds")
         yield* Fiber.join(fiber)
       })
       yield* run.pipe(Effect.withTracer(tracer), Effect.provide(Logger.replace(Logger.defaultLogger, logger)))
       expect(spans.map((span) => span.name)).toContain("ApiClient.json")
+      expect(spans.map((span) => span.name)).toContain("StorageClient.put")
       expect(messages.some((message) => message.includes("Will retry PUT https://bucket.test/p"))).toBe(true)
       for (const span of spans) {
         const attributes = JSON.stringify([...span.attributes.entries()].map(([k, v]) => [k, String(v)]))

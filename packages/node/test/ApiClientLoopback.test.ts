@@ -3,7 +3,7 @@
  * ports of 127.0.0.1, so they are different origins), with both Node client layers.
  */
 import { describe, expect, layer } from "@effect/vitest"
-import { FetchHttpClient, HttpClientRequest } from "@effect/platform"
+import { FetchHttpClient } from "@effect/platform"
 import { NodeHttpClient } from "@effect/platform-node"
 import { Chunk, Duration, Effect, Layer, Redacted, Schema, Stream } from "effect"
 import { ApiClient } from "@dandi-effect/core/ApiClient"
@@ -12,6 +12,8 @@ import * as Credentials from "@dandi-effect/core/Credentials"
 import * as DandiConfig from "@dandi-effect/core/DandiConfig"
 import { Hasher } from "@dandi-effect/core/Hasher"
 import { Paginator } from "@dandi-effect/core/Paginator"
+import { StorageClient } from "@dandi-effect/core/StorageClient"
+import * as StorageClientModule from "@dandi-effect/core/StorageClient"
 import * as PaginatorModule from "@dandi-effect/core/Paginator"
 import { LoopbackEmulator } from "@dandi-effect/node/emulator/LoopbackServer"
 import * as LoopbackServer from "@dandi-effect/node/emulator/LoopbackServer"
@@ -44,7 +46,7 @@ const sdkOver = (http: Layer.Layer<import("@effect/platform").HttpClient.HttpCli
   Layer.unwrapEffect(
     Effect.map(LoopbackEmulator, (running) =>
       PaginatorModule.layer.pipe(
-        Layer.provideMerge(ApiClientModule.layer),
+        Layer.provideMerge(Layer.merge(ApiClientModule.layer, StorageClientModule.layer)),
         Layer.provideMerge(Layer.mergeAll(
           DandiConfig.layerStatic({
             instance: { name: "loopback", gui: null, api: running.apiUrl },
@@ -111,9 +113,10 @@ describe("undici: manual redirects", () => {
         const location = redirect.headers["location"]!
         const running = yield* LoopbackEmulator
         expect(location.startsWith(running.storageUrl)).toBe(true)
-        const object = yield* api.storage.execute(HttpClientRequest.get(location))
+        const storage = yield* StorageClient
+        const object = yield* storage.get(location)
         expect(object.status).toBe(200)
-        expect(new Uint8Array(yield* object.arrayBuffer)).toEqual(content)
+        expect(yield* object.bytes).toEqual(content)
       }))
   })
 })

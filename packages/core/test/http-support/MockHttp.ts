@@ -8,6 +8,7 @@ import * as ApiClient from "@dandi-effect/core/ApiClient"
 import * as Credentials from "@dandi-effect/core/Credentials"
 import * as DandiConfig from "@dandi-effect/core/DandiConfig"
 import * as Paginator from "@dandi-effect/core/Paginator"
+import * as StorageClient from "@dandi-effect/core/StorageClient"
 import type * as RetryPolicy from "@dandi-effect/core/RetryPolicy"
 
 export interface Recorded {
@@ -69,7 +70,7 @@ export interface StackOptions {
   readonly api?: string
 }
 
-/** ApiClient + Paginator + Credentials over the mock, with jitter off so waits are exact. */
+/** ApiClient + StorageClient + Paginator + Credentials over the mock, with jitter off so waits are exact. */
 export const stack = (handler: Handler, options: StackOptions = {}) => {
   const { client, log } = mockClient(handler)
   const config = DandiConfig.layerStatic({
@@ -80,7 +81,7 @@ export const stack = (handler: Handler, options: StackOptions = {}) => {
     ...(options.requestTimeout === undefined ? {} : { requestTimeout: options.requestTimeout })
   })
   const base = Layer.mergeAll(config, Credentials.layer(options.token), Layer.succeed(HttpClient.HttpClient, client))
-  const api = ApiClient.layer.pipe(Layer.provideMerge(base))
+  const api = Layer.merge(ApiClient.layer, StorageClient.layer).pipe(Layer.provideMerge(base))
   const layer = Paginator.layer.pipe(Layer.provideMerge(api))
   return { layer, log }
 }

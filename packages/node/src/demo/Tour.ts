@@ -11,7 +11,6 @@
  *
  * @since 0.1.0
  */
-import { ApiClient } from "@dandi-effect/core/ApiClient"
 import { DandiApi } from "@dandi-effect/core/DandiApi"
 import type * as DandiApiModule from "@dandi-effect/core/DandiApi"
 import type { DandiError } from "@dandi-effect/core/DandiError"
@@ -22,14 +21,13 @@ import type { RemoteAsset } from "@dandi-effect/core/RemoteAsset"
 import { RemoteBlobAsset, RemoteZarrAsset } from "@dandi-effect/core/RemoteAsset"
 import type { RemoteDandiset } from "@dandi-effect/core/RemoteDandiset"
 import { DANDI_SCHEMA_VERSION } from "@dandi-effect/core/SchemaVersion"
+import { StorageClient } from "@dandi-effect/core/StorageClient"
 import type { SchemaCompatibility } from "@dandi-effect/core/SchemaVersion"
 import * as DemoSeed from "@dandi-effect/core/testing/DemoSeed"
 import type { ArchiveAdmin } from "@dandi-effect/core/testing/EmulatorAdmin"
 import type * as Faults from "@dandi-effect/core/testing/Faults"
 import * as TokenStore from "@dandi-effect/core/TokenStore"
 import * as ZarrChecksum from "@dandi-effect/core/ZarrChecksum"
-import * as HttpClient from "@effect/platform/HttpClient"
-import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -223,11 +221,11 @@ const readBlob = Effect.fn("Tour.readBlob")(
     yield* say(`getContentUrl({ regex: "/download/", followRedirects: true }) → ${withoutQuery(url)}`)
 
     // One pass over the bytes feeds both digests: sha256 on the side, the etag's parts in line.
-    const { storage } = yield* ApiClient
+    const storage = yield* StorageClient
     const hasher = yield* Hasher
     const sha = hasher.create("sha256")
     let received = 0
-    const bytes = HttpClient.filterStatusOk(storage).get(url).pipe(
+    const bytes = storage.get(url).pipe(
       Effect.map((response) => response.stream),
       Stream.unwrap,
       Stream.tap((chunk) =>
@@ -291,7 +289,6 @@ export type TourError =
   | DandiError
   | DandiApiModule.LayerError
   | LoopbackServer.LoopbackBindError
-  | HttpClientError.HttpClientError
   | TourCheckFailed
 
 export const run = Effect.fn("Tour.run")(function*(options: TourOptions) {

@@ -1,0 +1,91 @@
+/**
+ * Assets: by id, a version's listing (metadata inline), one asset of a version, the folder
+ * tree, raw metadata.
+ *
+ * @internal
+ */
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Stream from "effect/Stream"
+import { AssetPathEntry, AssetRecord, JsonObject } from "../ApiRecords.js"
+import * as RemoteAssets from "../RemoteAsset.js"
+import type { AssetQuery, ClientOperations, RecordOperations } from "./dandiApiService.js"
+import type { Resources } from "./resources.js"
+import { invalidAsset, versionNotFound } from "./resources.js"
+import { pyRepr } from "./text.js"
+
+export type AssetOperations =
+  & Pick<ClientOperations, "getAsset">
+  & Pick<RecordOperations, "listAssets" | "fetchVersionAsset" | "listAssetPaths" | "fetchAssetMetadata">
+
+export const make = ({ client, location, paginator }: Resources): AssetOperations => ({
+  getAsset: Effect.fn("DandiApi.getAsset")(function*(assetId: string) {
+    const path = `/assets/${assetId}/info/`
+    const record = yield* client.json(AssetRecord, "GET", path, {
+      notFound: {
+        resource: "asset",
+        id: assetId,
+        message: `No such asset: ${
+          pyRepr(assetId)
+        }. Verify the asset ID is correct. Use 'dandi-effect ls' to list available assets.`
+      }
+    })
+    return yield* Either.mapLeft(
+      RemoteAssets.fromBaseRecord(location, record),
+      (reason) => invalidAsset(client.url(path), record, reason)
+    )
+  }),
+
+  listAssets: (identifier: string, versionId: string, query: AssetQuery = {}) => {
+    const path = `/dandisets/${identifier}/versions/${versionId}/assets/`
+    return paginator.pages(AssetRecord, path, {
+      // Inline metadata: reading every asset's metadata costs no request per asset.
+      params: { order: query.order, path: query.path, glob: query.glob, metadata: true },
+      notFound: versionNotFound(identifier, versionId)
+    }).pipe(
+      Stream.mapEffect((record) =>
+        Either.mapLeft(
+          RemoteAssets.fromRecord(location, identifier, versionId, record),
+          (reason) => invalidAsset(client.url(path), record, reason)
+        )
+      ),
+      Stream.withSpan("DandiApi.listAssets", { attributes: { dandiset: identifier, version: versionId } })
+    )
+  },
+
+  fetchVersionAsset: Effect.fn("DandiApi.fetchVersionAsset")(
+    function*(identifier: string, versionId: string, assetId: string, notFoundMessage?: string) {
+      const path = `/dandisets/${identifier}/versions/${versionId}/assets/${assetId}/info/`
+      const record = yield* client.json(AssetRecord, "GET", path, {
+        notFound: {
+          resource: "asset",
+          id: assetId,
+          message: notFoundMessage ??
+            `No such asset: ${pyRepr(assetId)} for ${location.instanceName.toUpperCase()}:${identifier}/${versionId}`
+        }
+      })
+      return yield* Either.mapLeft(
+        RemoteAssets.fromRecord(location, identifier, versionId, record),
+        (reason) => invalidAsset(client.url(path), record, reason)
+      )
+    }
+  ),
+
+  listAssetPaths: (identifier, versionId, pathPrefix = "") =>
+    paginator.pages(AssetPathEntry, `/dandisets/${identifier}/versions/${versionId}/assets/paths/`, {
+      params: { path_prefix: pathPrefix === "" ? undefined : pathPrefix },
+      notFound: {
+        resource: "folder",
+        id: pathPrefix,
+        message: `No folder ${
+          pyRepr(pathPrefix)
+        } in version ${versionId} of Dandiset ${identifier} (or no such version); list the parent folder to see what exists`
+      }
+    }).pipe(Stream.withSpan("DandiApi.listAssetPaths", { attributes: { dandiset: identifier } })),
+
+  fetchAssetMetadata: Effect.fn("DandiApi.fetchAssetMetadata")(function*(apiPath: string, notFoundMessage: string) {
+    return yield* client.json(JsonObject, "GET", apiPath, {
+      notFound: { resource: "asset", id: apiPath, message: notFoundMessage }
+    })
+  })
+})

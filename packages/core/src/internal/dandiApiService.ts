@@ -1,0 +1,200 @@
+/**
+ * The leaf every record module imports: the `DandiApi` tag, its shape, and the narrow set of
+ * operations the records call (`RecordOperations`). It imports nothing at run time but
+ * `effect/Context`, so records never load the module that implements the facade, and the facade
+ * can construct records without an import cycle. `DandiApi.ts` re-exports all of it.
+ *
+ * @internal
+ */
+import * as Context from "effect/Context"
+import type * as Effect from "effect/Effect"
+import type * as Redacted from "effect/Redacted"
+import type * as Stream from "effect/Stream"
+import type {
+  AssetPathEntry,
+  DandisetRecord,
+  JsonObject,
+  OwnerRecord,
+  SearchDandisetRecord,
+  ServerInfo,
+  StatsRecord,
+  UserRecord,
+  ZarrRecord
+} from "../ApiRecords.js"
+import type { AuthenticateOptions } from "../Auth.js"
+import type { DandiError } from "../DandiError.js"
+import type { ApiError } from "../HttpErrors.js"
+import type { BaseRemoteAsset, RemoteAsset } from "../RemoteAsset.js"
+import type { RemoteDandiset, VersionOrder } from "../RemoteDandiset.js"
+import type { RemoteZarrEntry } from "../RemoteZarrEntry.js"
+import type { SchemaCompatibility } from "../SchemaVersion.js"
+import type { Version, VersionInfo } from "../Version.js"
+
+/** Where records live: the instance name (for `DANDI:000001/draft` strings) and the API base URL. */
+export interface ApiLocation {
+  readonly instanceName: string
+  /** Without a trailing slash, e.g. `https://api.dandiarchive.org/api`. */
+  readonly apiUrl: string
+}
+
+/** `/dandisets/` orderings (`-` reverses). The server ignores unknown ones. */
+export type DandisetOrder = "id" | "-id" | "name" | "-name" | "modified" | "-modified" | "size" | "-size" | "stars" | "-stars"
+
+/** Asset orderings (`-` reverses). */
+export type AssetOrder = "created" | "-created" | "modified" | "-modified" | "path" | "-path"
+
+export interface GetDandisetsOptions {
+  /** Include dandisets never published (server default true). */
+  readonly draft?: boolean | undefined
+  /** Include embargoed dandisets you may see (server default false; needs a token). */
+  readonly embargoed?: boolean | undefined
+  /** Include dandisets without assets (server default true). */
+  readonly empty?: boolean | undefined
+  /** Only dandisets you own (`user=me`; needs a token). */
+  readonly mine?: boolean | undefined
+  /** Only dandisets you starred (needs a token). */
+  readonly starred?: boolean | undefined
+  readonly order?: DandisetOrder | undefined
+  /** Free text plus operators such as `species:mouse` (server-contract §3.1). */
+  readonly search?: string | undefined
+}
+
+export interface SearchDandisetsOptions extends GetDandisetsOptions {
+  readonly fileType?: ReadonlyArray<string> | undefined
+  readonly fileSizeMin?: number | undefined
+  readonly fileSizeMax?: number | undefined
+  readonly measurementTechnique?: ReadonlyArray<string> | undefined
+  readonly genotype?: ReadonlyArray<string> | undefined
+  readonly species?: ReadonlyArray<string> | undefined
+}
+
+/** A search hit: the dandiset, and how many of its assets match each non-empty facet. */
+export interface DandisetSearchResult {
+  readonly dandiset: RemoteDandiset
+  readonly assetCounts: Readonly<Record<string, number>>
+  readonly record: SearchDandisetRecord
+}
+
+export interface GetDandisetOptions {
+  /** Make no request now; data is fetched when first needed (default false). */
+  readonly lazy?: boolean | undefined
+}
+
+export interface AssetQuery {
+  readonly order?: AssetOrder | undefined
+  /** Path prefix (server: case-insensitive starts-with, or the exact path alone if it exists). */
+  readonly path?: string | undefined
+  /** Whole-path glob, `*` only, case-insensitive. */
+  readonly glob?: string | undefined
+}
+
+/**
+ * What `DandiApi` offers beyond the record building blocks: authentication and dandi-cli's
+ * `DandiAPIClient` operations.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ClientOperations {
+  // --- authentication (dandi-cli DandiAPIClient.authenticate / dandi_authenticate) -------------
+  /** The variable `dandiAuthenticate` reads, e.g. `DANDI_API_KEY`, `DANDI_SANDBOX_API_KEY`. */
+  readonly apiKeyEnvVar: string
+  /**
+   * Checks `token` with the server (GET `/auth/token/`) and, once accepted, sends it with every
+   * later API request; `save: true` then keeps it in the TokenStore. A rejected key fails with
+   * AuthenticationError (or PermissionError for an unapproved account) and is not adopted.
+   */
+  readonly authenticate: (
+    token: string | Redacted.Redacted<string>,
+    options?: AuthenticateOptions
+  ) => Effect.Effect<void, ApiError>
+  /**
+   * Finds a key as dandi-cli does — `{NAME}_API_KEY` (through Effect Config), then the TokenStore —
+   * and authenticates with it. Returns whether a key was adopted; without one it fails unless
+   * `required: false`. Never prompts.
+   */
+  readonly dandiAuthenticate: (options?: { readonly required?: boolean | undefined }) => Effect.Effect<boolean, ApiError>
+
+  // --- client operations (dandi-cli DandiAPIClient) -------------------------------------------
+  /** Every dandiset visible to the caller, each at its default version. */
+  readonly getDandisets: (options?: GetDandisetsOptions) => Stream.Stream<RemoteDandiset, DandiError>
+  /** One dandiset; `version` selects a version (checked unless it is the default or `draft`). */
+  readonly getDandiset: (
+    identifier: string,
+    version?: string,
+    options?: GetDandisetOptions
+  ) => Effect.Effect<RemoteDandiset, DandiError>
+  /** An asset by id alone (top-level `/assets/{id}/info/`). */
+  readonly getAsset: (assetId: string) => Effect.Effect<BaseRemoteAsset, DandiError>
+  /** Fails with SchemaVersionError unless the server's schema version is usable. */
+  readonly checkSchemaVersion: (schemaVersion?: string) => Effect.Effect<SchemaCompatibility, DandiError>
+  readonly info: Effect.Effect<ServerInfo, DandiError>
+  /** The authenticated user (`/users/me/`). */
+  readonly me: Effect.Effect<UserRecord, DandiError>
+  readonly stats: Effect.Effect<StatsRecord, DandiError>
+  /** Faceted search (`/dandisets/search/`). */
+  readonly searchDandisets: (options?: SearchDandisetsOptions) => Stream.Stream<DandisetSearchResult, DandiError>
+  /** Names of the metadata models (`/schemas/available/`). */
+  readonly getMetadataSchemaModels: Effect.Effect<ReadonlyArray<string>, DandiError>
+  /** The JSON Schema of one metadata model (`/schemas/?model=`). */
+  readonly getMetadataSchema: (model: string) => Effect.Effect<JsonObject, DandiError>
+}
+
+/**
+ * The narrow interface the records (`RemoteDandiset`, `RemoteAsset`, …) call: lower-level
+ * operations by id. Public, for callers that hold ids rather than records.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RecordOperations {
+  readonly fetchDandiset: (identifier: string, notFoundMessage?: string) => Effect.Effect<DandisetRecord, DandiError>
+  readonly listVersions: (identifier: string, order?: VersionOrder) => Stream.Stream<Version, DandiError>
+  readonly fetchVersionInfo: (identifier: string, versionId: string) => Effect.Effect<VersionInfo, DandiError>
+  readonly fetchVersionMetadata: (identifier: string, versionId: string) => Effect.Effect<JsonObject, DandiError>
+  readonly fetchOwners: (identifier: string) => Effect.Effect<ReadonlyArray<OwnerRecord>, DandiError>
+  readonly listAssets: (
+    identifier: string,
+    versionId: string,
+    query?: AssetQuery
+  ) => Stream.Stream<RemoteAsset, DandiError>
+  readonly fetchVersionAsset: (
+    identifier: string,
+    versionId: string,
+    assetId: string,
+    notFoundMessage?: string
+  ) => Effect.Effect<RemoteAsset, DandiError>
+  readonly listAssetPaths: (
+    identifier: string,
+    versionId: string,
+    pathPrefix?: string
+  ) => Stream.Stream<AssetPathEntry, DandiError>
+  readonly listZarrs: (identifier: string) => Stream.Stream<ZarrRecord, DandiError>
+  /** Asset metadata from an asset API path (`/assets/{id}/` or the versioned one). */
+  readonly fetchAssetMetadata: (apiPath: string, notFoundMessage: string) => Effect.Effect<JsonObject, DandiError>
+  readonly listZarrFiles: (zarrId: string, prefix?: string) => Stream.Stream<RemoteZarrEntry, DandiError>
+  /**
+   * Where a URL ends up after redirects (`true`: all, a number: at most that many hops), by
+   * HEAD requests. The API token goes only to the API origin.
+   */
+  readonly resolveRedirects: (url: string, follow: true | number) => Effect.Effect<string, DandiError>
+}
+
+/**
+ * The facade's operations. New services (uploads, downloads) are tags of their own; if records
+ * gain methods that need them, add the operations those methods call to `RecordOperations`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface DandiApiShape extends ClientOperations, RecordOperations {
+  readonly location: ApiLocation
+}
+
+/**
+ * The facade users `yield*`. Its layers live in `DandiApi.ts`.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export class DandiApi extends Context.Tag("@dandi-effect/core/DandiApi")<DandiApi, DandiApiShape>() {}
