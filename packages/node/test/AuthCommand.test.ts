@@ -6,7 +6,7 @@
  */
 import { Hasher } from "@dandi-effect/core/Hasher"
 import * as TokenStore from "@dandi-effect/core/TokenStore"
-import * as AuthCommand from "@dandi-effect/node/cli/AuthCommand"
+import * as AuthCommand from "../src/cli/AuthCommand.js"
 import * as LoopbackServer from "@dandi-effect/node/emulator/LoopbackServer"
 import { describe, expect, layer } from "@effect/vitest"
 import { ConfigProvider, Console, Effect, Exit, Layer, Redacted } from "effect"

@@ -3,9 +3,9 @@
  * full command path in the usage line, optional parts marked, and colour only on a terminal
  * with NO_COLOR unset — checked on the real binary, through a pipe and through a pseudo-terminal.
  */
-import * as Colour from "@dandi-effect/node/cli/Colour"
-import * as Help from "@dandi-effect/node/cli/Help"
-import { helpTree } from "@dandi-effect/node/cli/Main"
+import * as Colour from "../src/cli/Colour.js"
+import * as Help from "../src/cli/Help.js"
+import { helpTree } from "../src/cli/Main.js"
 import { describe, expect, it } from "@effect/vitest"
 import { spawnSync } from "node:child_process"
 import { fileURLToPath } from "node:url"
