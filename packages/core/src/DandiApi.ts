@@ -2,7 +2,9 @@
  * The facade: every read operation of dandi-cli's `DandiAPIClient`, as Effects and Streams.
  *
  * ```ts
- * const api = yield* DandiApi
+ * import { DandiApi } from "@dandi-effect/core" // the module; the service is DandiApi.DandiApi
+ *
+ * const api = yield* DandiApi.DandiApi
  * const dandiset = yield* api.getDandiset("000001")           // RemoteDandiset (loaded)
  * yield* dandiset.getAssets("path").pipe(Stream.runForEach(…)) // RemoteAsset, metadata inline
  * ```

@@ -13,7 +13,7 @@ import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import type { AssetRecord, JsonObject } from "./ApiRecords.js"
-import type { DandiError } from "./DandiError.js"
+import type { ApiError } from "./HttpErrors.js"
 import { NotFoundError, ResponseDecodeError } from "./DandiError.js"
 import { DandiApi } from "./internal/dandiApiService.js"
 import type { ApiLocation } from "./internal/dandiApiService.js"
@@ -137,7 +137,7 @@ abstract class AssetBase extends Data.Class<AssetFields> {
   }
 
   /** The metadata as stored on the server, untyped. Uses inline metadata when present. */
-  getRawMetadata(): Effect.Effect<JsonObject, DandiError, DandiApi> {
+  getRawMetadata(): Effect.Effect<JsonObject, ApiError, DandiApi> {
     const inline = this.record.metadata
     if (inline !== undefined) return Effect.succeed(inline)
     return Effect.flatMap(DandiApi, (api) => api.fetchAssetMetadata(this.apiPath, `No such asset: ${String(this)}`))
@@ -147,7 +147,7 @@ abstract class AssetBase extends Data.Class<AssetFields> {
    * The metadata as the typed dandischema `Asset` model. Fails with ResponseDecodeError naming
    * the misfits; drafts may hold metadata that does not fit (see `getMetadataLenient`).
    */
-  getMetadata(): Effect.Effect<Metadata.AssetMetadata, DandiError, DandiApi> {
+  getMetadata(): Effect.Effect<Metadata.AssetMetadata, ApiError, DandiApi> {
     return Effect.flatMap(this.getRawMetadata(), (raw) => {
       const result = Metadata.decodeAssetMetadataLenient(raw)
       return result.issues.length === 0
@@ -157,12 +157,12 @@ abstract class AssetBase extends Data.Class<AssetFields> {
   }
 
   /** The metadata fields that fit the typed model, plus a list of those that do not. Never fails to decode. */
-  getMetadataLenient(): Effect.Effect<Metadata.LenientResult<Metadata.AssetMetadata>, DandiError, DandiApi> {
+  getMetadataLenient(): Effect.Effect<Metadata.LenientResult<Metadata.AssetMetadata>, ApiError, DandiApi> {
     return Effect.map(this.getRawMetadata(), Metadata.decodeAssetMetadataLenient)
   }
 
   /** The value of one digest from the metadata; defaults to the asset's primary digest type. */
-  getRawDigest(digestType?: DigestType | (string & {})): Effect.Effect<string, DandiError, DandiApi> {
+  getRawDigest(digestType?: DigestType | (string & {})): Effect.Effect<string, ApiError, DandiApi> {
     const wanted = digestType ?? this.digestType
     return Effect.flatMap(this.getRawMetadata(), (metadata) =>
       Either.mapLeft(
@@ -177,7 +177,7 @@ abstract class AssetBase extends Data.Class<AssetFields> {
   }
 
   /** The primary digest: dandi-etag for blobs, dandi-zarr-checksum for zarrs. */
-  getDigest(): Effect.Effect<AssetDigest, DandiError, DandiApi> {
+  getDigest(): Effect.Effect<AssetDigest, ApiError, DandiApi> {
     return Effect.map(this.getRawDigest(this.digestType), (value) => ({ algorithm: this.digestType, value }))
   }
 
@@ -185,7 +185,7 @@ abstract class AssetBase extends Data.Class<AssetFields> {
    * The first `contentUrl` of the metadata the regex matches, optionally resolved through its
    * redirects (HEAD; the API token never goes to another origin).
    */
-  getContentUrl(options: ContentUrlOptions = {}): Effect.Effect<string, DandiError, DandiApi> {
+  getContentUrl(options: ContentUrlOptions = {}): Effect.Effect<string, ApiError, DandiApi> {
     return Effect.gen(this, function*() {
       const metadata = yield* this.getRawMetadata()
       const regex = options.regex === undefined
@@ -277,11 +277,11 @@ export class BaseRemoteZarrAsset extends AssetBase {
     return { ...this.commonJson(), zarr: this.zarr }
   }
   /** Every file of the zarr (optionally under a raw key prefix), in key order. */
-  iterfiles(prefix?: string): Stream.Stream<RemoteZarrEntry, DandiError, DandiApi> {
+  iterfiles(prefix?: string): Stream.Stream<RemoteZarrEntry, ApiError, DandiApi> {
     return Stream.unwrap(Effect.map(DandiApi, (api) => api.listZarrFiles(this.zarr, prefix)))
   }
   /** The one file whose key is exactly `path`. */
-  getEntryByPath(path: string): Effect.Effect<RemoteZarrEntry, DandiError, DandiApi> {
+  getEntryByPath(path: string): Effect.Effect<RemoteZarrEntry, ApiError, DandiApi> {
     return this.iterfiles(path).pipe(
       Stream.filter((entry) => entry.path === path),
       Stream.runCollect,

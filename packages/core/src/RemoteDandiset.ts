@@ -22,7 +22,7 @@ import type {
   ZarrRecord
 } from "./ApiRecords.js"
 import { normalizePath } from "./AssetPath.js"
-import type { DandiError } from "./DandiError.js"
+import type { ApiError } from "./HttpErrors.js"
 import { NotFoundError } from "./DandiError.js"
 import { DandiApi } from "./internal/dandiApiService.js"
 import type { ApiLocation, AssetOrder } from "./internal/dandiApiService.js"
@@ -121,7 +121,7 @@ export class RemoteDandiset extends Data.Class<{
   }
 
   /** The API's dandiset record: the held one, or one GET of `/dandisets/{id}/`. */
-  get record(): Effect.Effect<DandisetRecord, DandiError, DandiApi> {
+  get record(): Effect.Effect<DandisetRecord, ApiError, DandiApi> {
     return Option.match(this.data, {
       onSome: Effect.succeed,
       onNone: () =>
@@ -130,22 +130,22 @@ export class RemoteDandiset extends Data.Class<{
   }
 
   /** The version id; needs the record only for a lazy dandiset opened without a version. */
-  get versionId(): Effect.Effect<string, DandiError, DandiApi> {
+  get versionId(): Effect.Effect<string, ApiError, DandiApi> {
     return Option.match(this.versionIdHint, {
       onSome: Effect.succeed,
       onNone: () => Effect.map(this.version, (v) => v.identifier)
     })
   }
   /** `/dandisets/{id}/versions/{version}/` */
-  get versionApiPath(): Effect.Effect<string, DandiError, DandiApi> {
+  get versionApiPath(): Effect.Effect<string, ApiError, DandiApi> {
     return Effect.map(this.versionId, (v) => `/dandisets/${this.identifier}/versions/${v}/`)
   }
-  get versionApiUrl(): Effect.Effect<string, DandiError, DandiApi> {
+  get versionApiUrl(): Effect.Effect<string, ApiError, DandiApi> {
     return Effect.map(this.versionApiPath, (path) => `${this.location.apiUrl}${path}`)
   }
 
   /** The selected version (from the record when it lists it, else from `.../versions/{v}/info/`). */
-  get version(): Effect.Effect<Version, DandiError, DandiApi> {
+  get version(): Effect.Effect<Version, ApiError, DandiApi> {
     if (Option.isSome(this.knownVersion)) return Effect.succeed(this.knownVersion.value)
     return Effect.gen(this, function*() {
       const data = Option.isSome(this.data) || Option.isNone(this.versionIdHint)
@@ -158,28 +158,28 @@ export class RemoteDandiset extends Data.Class<{
     })
   }
 
-  get created(): Effect.Effect<string, DandiError, DandiApi> {
+  get created(): Effect.Effect<string, ApiError, DandiApi> {
     return Effect.map(this.record, (d) => d.created)
   }
-  get modified(): Effect.Effect<string, DandiError, DandiApi> {
+  get modified(): Effect.Effect<string, ApiError, DandiApi> {
     return Effect.map(this.record, (d) => d.modified)
   }
-  get contactPerson(): Effect.Effect<string, DandiError, DandiApi> {
+  get contactPerson(): Effect.Effect<string, ApiError, DandiApi> {
     return Effect.map(this.record, (d) => d.contact_person)
   }
-  get embargoStatus(): Effect.Effect<EmbargoStatus, DandiError, DandiApi> {
+  get embargoStatus(): Effect.Effect<EmbargoStatus, ApiError, DandiApi> {
     return Effect.map(this.record, (d) => d.embargo_status)
   }
   /** The latest published version, or null if the dandiset was never published. */
-  get mostRecentPublishedVersion(): Effect.Effect<Version | null, DandiError, DandiApi> {
+  get mostRecentPublishedVersion(): Effect.Effect<Version | null, ApiError, DandiApi> {
     return Effect.map(this.record, (d) => toVersion(d.most_recent_published_version))
   }
-  get draftVersion(): Effect.Effect<Version | null, DandiError, DandiApi> {
+  get draftVersion(): Effect.Effect<Version | null, ApiError, DandiApi> {
     return Effect.map(this.record, (d) => toVersion(d.draft_version))
   }
 
   /** A loaded copy (record and version resolved): later accessors make no request. */
-  get load(): Effect.Effect<RemoteDandiset, DandiError, DandiApi> {
+  get load(): Effect.Effect<RemoteDandiset, ApiError, DandiApi> {
     return Effect.gen(this, function*() {
       const data = yield* this.record
       const version = yield* new RemoteDandiset({ ...this, data: Option.some(data) }).version
@@ -194,17 +194,17 @@ export class RemoteDandiset extends Data.Class<{
   }
 
   /** The same version with fresh data from the server (the version record is re-resolved). */
-  refresh(): Effect.Effect<RemoteDandiset, DandiError, DandiApi> {
+  refresh(): Effect.Effect<RemoteDandiset, ApiError, DandiApi> {
     return new RemoteDandiset({ ...this, data: Option.none(), knownVersion: Option.none() }).load
   }
 
   /** Every version of the dandiset; `order` is `created` or `-created`. */
-  getVersions(order?: VersionOrder): Stream.Stream<Version, DandiError, DandiApi> {
+  getVersions(order?: VersionOrder): Stream.Stream<Version, ApiError, DandiApi> {
     return Stream.unwrap(Effect.map(DandiApi, (api) => api.listVersions(this.identifier, order)))
   }
 
   /** One version, with the validation errors the server reports for it. */
-  getVersion(versionId: string): Effect.Effect<VersionInfo, DandiError, DandiApi> {
+  getVersion(versionId: string): Effect.Effect<VersionInfo, ApiError, DandiApi> {
     return Effect.flatMap(DandiApi, (api) => api.fetchVersionInfo(this.identifier, versionId))
   }
 
@@ -220,14 +220,14 @@ export class RemoteDandiset extends Data.Class<{
   }
 
   /** This dandiset at another version (a version id costs one request to check it exists). */
-  forVersion(version: string | Version): Effect.Effect<RemoteDandiset, DandiError, DandiApi> {
+  forVersion(version: string | Version): Effect.Effect<RemoteDandiset, ApiError, DandiApi> {
     return typeof version === "string"
       ? Effect.map(this.getVersion(version), (info) => this.atVersion(info.version))
       : Effect.succeed(this.atVersion(version))
   }
 
   /** The version's metadata as stored, untyped. */
-  getRawMetadata(): Effect.Effect<JsonObject, DandiError, DandiApi> {
+  getRawMetadata(): Effect.Effect<JsonObject, ApiError, DandiApi> {
     return Effect.gen(this, function*() {
       const versionId = yield* this.versionId
       const api = yield* DandiApi
@@ -236,7 +236,7 @@ export class RemoteDandiset extends Data.Class<{
   }
 
   /** The version's metadata as the typed dandischema `Dandiset` model (drafts may not fit: see `getMetadataLenient`). */
-  getMetadata(): Effect.Effect<Metadata.DandisetMetadata, DandiError, DandiApi> {
+  getMetadata(): Effect.Effect<Metadata.DandisetMetadata, ApiError, DandiApi> {
     return Effect.gen(this, function*() {
       const raw = yield* this.getRawMetadata()
       const result = Metadata.decodeDandisetMetadataLenient(raw)
@@ -247,12 +247,12 @@ export class RemoteDandiset extends Data.Class<{
   }
 
   /** The metadata fields that fit the typed model, and the list of those that do not. */
-  getMetadataLenient(): Effect.Effect<Metadata.LenientResult<Metadata.DandisetMetadata>, DandiError, DandiApi> {
+  getMetadataLenient(): Effect.Effect<Metadata.LenientResult<Metadata.DandisetMetadata>, ApiError, DandiApi> {
     return Effect.map(this.getRawMetadata(), Metadata.decodeDandisetMetadataLenient)
   }
 
   /** The dandiset's owners. */
-  getOwners(): Effect.Effect<ReadonlyArray<OwnerRecord>, DandiError, DandiApi> {
+  getOwners(): Effect.Effect<ReadonlyArray<OwnerRecord>, ApiError, DandiApi> {
     return Effect.flatMap(DandiApi, (api) => api.fetchOwners(this.identifier))
   }
 
@@ -260,7 +260,7 @@ export class RemoteDandiset extends Data.Class<{
     readonly order?: AssetOrder | undefined
     readonly path?: string | undefined
     readonly glob?: string | undefined
-  }): Stream.Stream<RemoteAsset, DandiError, DandiApi> {
+  }): Stream.Stream<RemoteAsset, ApiError, DandiApi> {
     return Stream.unwrap(
       Effect.gen(this, function*() {
         const versionId = yield* this.versionId
@@ -271,22 +271,22 @@ export class RemoteDandiset extends Data.Class<{
   }
 
   /** Every asset of the version, metadata inline. `order`: created, modified, path (`-` reverses). */
-  getAssets(order?: AssetOrder): Stream.Stream<RemoteAsset, DandiError, DandiApi> {
+  getAssets(order?: AssetOrder): Stream.Stream<RemoteAsset, ApiError, DandiApi> {
     return this.assetsWhere({ order })
   }
 
   /** Assets whose path starts with `path` (the server compares case-insensitively). */
-  getAssetsWithPathPrefix(path: string, order?: AssetOrder): Stream.Stream<RemoteAsset, DandiError, DandiApi> {
+  getAssetsWithPathPrefix(path: string, order?: AssetOrder): Stream.Stream<RemoteAsset, ApiError, DandiApi> {
     return this.assetsWhere({ order, path: normalizePath(path) })
   }
 
   /** Assets whose whole path matches a glob where only `*` is special (it also spans `/`). */
-  getAssetsByGlob(pattern: string, order?: AssetOrder): Stream.Stream<RemoteAsset, DandiError, DandiApi> {
+  getAssetsByGlob(pattern: string, order?: AssetOrder): Stream.Stream<RemoteAsset, ApiError, DandiApi> {
     return this.assetsWhere({ order, glob: pattern })
   }
 
   /** The asset with this id in this version. */
-  getAsset(assetId: string): Effect.Effect<RemoteAsset, DandiError, DandiApi> {
+  getAsset(assetId: string): Effect.Effect<RemoteAsset, ApiError, DandiApi> {
     return Effect.gen(this, function*() {
       const versionId = yield* this.versionId
       const api = yield* DandiApi
@@ -297,7 +297,7 @@ export class RemoteDandiset extends Data.Class<{
   }
 
   /** The asset at exactly this path (case-sensitive) in this version. */
-  getAssetByPath(path: string): Effect.Effect<RemoteAsset, DandiError, DandiApi> {
+  getAssetByPath(path: string): Effect.Effect<RemoteAsset, ApiError, DandiApi> {
     const wanted = normalizePath(path)
     return Effect.gen(this, function*() {
       const versionId = yield* this.versionId
@@ -321,7 +321,7 @@ export class RemoteDandiset extends Data.Class<{
    * One level of the folder tree under `pathPrefix` (root by default): folders with their
    * aggregate file counts and sizes, and files with their asset ids.
    */
-  getFolder(pathPrefix = ""): Stream.Stream<AssetPathEntry, DandiError, DandiApi> {
+  getFolder(pathPrefix = ""): Stream.Stream<AssetPathEntry, ApiError, DandiApi> {
     return Stream.unwrap(
       Effect.gen(this, function*() {
         const versionId = yield* this.versionId
@@ -332,12 +332,12 @@ export class RemoteDandiset extends Data.Class<{
   }
 
   /** The zarr archives that belong to this dandiset (used or not by an asset). */
-  getZarrs(): Stream.Stream<ZarrRecord, DandiError, DandiApi> {
+  getZarrs(): Stream.Stream<ZarrRecord, ApiError, DandiApi> {
     return Stream.unwrap(Effect.map(DandiApi, (api) => api.listZarrs(this.identifier)))
   }
 
   /** The dandiset in the API's field names, plus `version`: the selected version. */
-  jsonDict(): Effect.Effect<DandisetJson, DandiError, DandiApi> {
+  jsonDict(): Effect.Effect<DandisetJson, ApiError, DandiApi> {
     return Effect.gen(this, function*() {
       const data = yield* this.record
       const version = yield* this.version

@@ -3,7 +3,7 @@
  *
  * ```ts
  * const program = Effect.gen(function*() {
- *   const api = yield* DandiApi
+ *   const api = yield* DandiApi.DandiApi
  *   yield* api.dandiAuthenticate({ required: false })      // DANDI_API_KEY, then the OS keyring
  *   const dandiset = yield* api.getDandiset("000027")
  * })

@@ -10,6 +10,7 @@ import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Logger from "effect/Logger"
 import * as Option from "effect/Option"
+import * as Colour from "./cli/Colour.js"
 import { runCli } from "./cli/Main.js"
 
 /**
@@ -24,7 +25,20 @@ const stderrLogger = Logger.replace(
   })
 )
 
-const program = runCli(process.argv).pipe(Effect.provide(NodeContext.layer), Effect.provide(stderrLogger))
+/** @effect/cli colours its usage errors and help: only a terminal gets the escapes (NO_COLOR honoured). */
+const withColourWhereWanted = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.consoleWith((console) =>
+    Effect.withConsole(
+      effect,
+      Colour.withoutEscapes(console, { stdout: Colour.wanted(process.stdout), stderr: Colour.wanted(process.stderr) })
+    )
+  )
+
+const program = runCli(process.argv).pipe(
+  withColourWhereWanted,
+  Effect.provide(NodeContext.layer),
+  Effect.provide(stderrLogger)
+)
 
 NodeRuntime.runMain(
   program.pipe(
