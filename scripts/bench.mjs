@@ -4,7 +4,11 @@
 // `run(): Promise<Record<string, string>>`, and list it in `benches` below.
 import { machine } from "./bench/common.mjs"
 
-const benches = [await import("./bench/digest.mjs"), await import("./bench/zarr.mjs")]
+const benches = [
+  await import("./bench/digest.mjs"),
+  await import("./bench/zarr.mjs"),
+  await import("./bench/download.mjs")
+]
 
 const wanted = process.argv.slice(2)
 const selected = wanted.length === 0 ? benches : benches.filter((b) => wanted.includes(b.name))

@@ -55,8 +55,9 @@ const unsafe = (path: string, why: string) =>
 
 /**
  * Checks that an asset path (from a listing or from the user) is safe to join under a local
- * directory, and returns it with `.` and empty segments removed. Rejects: empty paths, absolute
- * paths (`/x`, `C:…`), `..` segments, backslashes (a separator on Windows) and NUL bytes.
+ * directory. Rejects: empty paths, absolute paths (`/x`, `C:…`), `..` segments, empty or `.`
+ * segments (`a//b`, `./a`, a trailing `/` — the archive's path grammar has none, so a listing
+ * with one is corrupt or hostile), backslashes (a separator on Windows) and NUL bytes.
  *
  * @since 0.1.0
  * @category utils
@@ -66,8 +67,11 @@ export const safeRelativePath = (path: string): Either.Either<string, UnsafePath
   if (path.includes("\\")) return unsafe(path, "it contains a backslash, which is a directory separator on Windows")
   if (path.startsWith("/")) return unsafe(path, "it is absolute")
   if (/^[A-Za-z]:/.test(path)) return unsafe(path, "it starts with a drive letter")
-  const segments = path.split("/").filter((segment) => segment !== "" && segment !== ".")
+  const segments = path.split("/")
   if (segments.includes("..")) return unsafe(path, "it has a '..' segment that would leave the target directory")
-  if (segments.length === 0) return unsafe(path, "it names no file")
-  return Either.right(segments.join("/"))
+  if (segments.every((segment) => segment === "" || segment === ".")) return unsafe(path, "it names no file")
+  if (segments.some((segment) => segment === "" || segment === ".")) {
+    return unsafe(path, "it has an empty or '.' segment, which no archive path has")
+  }
+  return Either.right(path)
 }

@@ -29,6 +29,11 @@ export * as Auth from "./Auth.js"
  * @since 0.1.0
  * @category modules
  */
+export * as ByteSink from "./ByteSink.js"
+/**
+ * @since 0.1.0
+ * @category modules
+ */
 export * as ByteSource from "./ByteSource.js"
 /**
  * @since 0.1.0
@@ -74,6 +79,11 @@ export * as Digest from "./Digest.js"
  * @since 0.1.0
  * @category modules
  */
+export * as Downloader from "./Downloader.js"
+/**
+ * @since 0.1.0
+ * @category modules
+ */
 export * as Glob from "./Glob.js"
 /**
  * @since 0.1.0
@@ -110,6 +120,11 @@ export { packageVersion } from "./PackageVersion.js"
  * @category modules
  */
 export * as Paginator from "./Paginator.js"
+/**
+ * @since 0.1.0
+ * @category modules
+ */
+export * as RangedReader from "./RangedReader.js"
 /**
  * @since 0.1.0
  * @category modules

@@ -39,9 +39,6 @@ describe("AssetPath.safeRelativePath", () => {
     expect(AssetPath.safeRelativePath("a/.hidden/..name")).toStrictEqual(Either.right("a/.hidden/..name"))
   })
 
-  it("drops '.' and empty segments", () => {
-    expect(AssetPath.safeRelativePath("./a//b/")).toStrictEqual(Either.right("a/b"))
-  })
 
   const rejected: ReadonlyArray<readonly [string, string]> = [
     ["/etc/passwd", "absolute"],
@@ -52,7 +49,10 @@ describe("AssetPath.safeRelativePath", () => {
     ["a\u0000b", "NUL"],
     ["C:/Windows/x", "drive letter"],
     ["", "names no file"],
-    ["./", "names no file"]
+    ["./", "names no file"],
+    ["a//b", "empty or '.' segment"],
+    ["./a", "empty or '.' segment"],
+    ["a/b/", "empty or '.' segment"]
   ]
   for (const [path, reason] of rejected) {
     it(`rejects ${JSON.stringify(path)} with an UnsafePathError that says why and what to do`, () => {

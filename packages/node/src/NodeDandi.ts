@@ -12,6 +12,7 @@
  * ```
  *
  * Provides DandiApi with its stack (DandiConfig, Credentials, ApiClient, Paginator, Auth), the
+ * Downloader, local digests (a hashing worker pool and the digest cache), the
  * undici HttpClient (NodeHttp: real Content-Length on uploads, redirects under ApiClient's
  * control), the `node:crypto` Hasher, the OS keyring TokenStore (memory when there is no
  * keyring), and NodeContext (FileSystem, Path, CommandExecutor, Terminal) for file work.
@@ -19,11 +20,15 @@
  * @since 0.1.0
  */
 import * as DandiApi from "@dandi-effect/core/DandiApi"
+import * as Downloader from "@dandi-effect/core/Downloader"
 import type { Hasher } from "@dandi-effect/core/Hasher"
 import type { TokenStore } from "@dandi-effect/core/TokenStore"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as Layer from "effect/Layer"
+import type { DigestCache } from "./DigestCache.js"
+import type { HashWorkerPool } from "./HashWorkerPool.js"
+import * as NodeDigests from "./NodeDigests.js"
 import * as NodeHasher from "./NodeHasher.js"
 import * as NodeHttp from "./NodeHttp.js"
 import * as NodeTokenStore from "./NodeTokenStore.js"
@@ -52,6 +57,9 @@ export interface NodeDandiOptions extends DandiApi.DandiApiLayerOptions {
  */
 export type Services =
   | DandiApi.Services
+  | Downloader.Downloader
+  | HashWorkerPool
+  | DigestCache
   | HttpClient.HttpClient
   | Hasher
   | TokenStore
@@ -62,7 +70,8 @@ const platform = (options: NodeDandiOptions) =>
     options.httpClient ?? NodeHttp.layer,
     options.tokenStore ?? NodeTokenStore.layer,
     NodeHasher.layer,
-    NodeContext.layer
+    NodeContext.layer,
+    NodeDigests.layer
   )
 
 const split = (options: NodeDandiOptions) => {
@@ -77,7 +86,10 @@ const split = (options: NodeDandiOptions) => {
  * @category layers
  */
 export const layer = (options: NodeDandiOptions = {}): Layer.Layer<Services, DandiApi.LayerError> =>
-  DandiApi.layer(split(options)).pipe(Layer.provideMerge(platform(options)))
+  Downloader.layer.pipe(
+    Layer.provideMerge(DandiApi.layer(split(options))),
+    Layer.provideMerge(platform(options))
+  )
 
 /**
  * The SDK on Node, configured from the environment through Effect Config (`DANDI_INSTANCE`,
@@ -87,4 +99,7 @@ export const layer = (options: NodeDandiOptions = {}): Layer.Layer<Services, Dan
  * @category layers
  */
 export const layerConfig = (options: NodeDandiOptions = {}): Layer.Layer<Services, DandiApi.LayerError> =>
-  DandiApi.layerConfig(split(options)).pipe(Layer.provideMerge(platform(options)))
+  Downloader.layer.pipe(
+    Layer.provideMerge(DandiApi.layerConfig(split(options))),
+    Layer.provideMerge(platform(options))
+  )

@@ -35,6 +35,16 @@ export * as NodeDandi from "./NodeDandi.js"
  */
 export * as NodeDigests from "./NodeDigests.js"
 /**
+ * @since 0.1.0
+ * @category modules
+ */
+export * as NodeDownload from "./NodeDownload.js"
+/**
+ * @since 0.1.0
+ * @category modules
+ */
+export * as NodeFileSink from "./NodeFileSink.js"
+/**
  * The Hasher over `node:crypto`.
  *
  * @since 0.1.0
@@ -46,6 +56,11 @@ export * as NodeHasher from "./NodeHasher.js"
  * @since 0.1.0
  */
 export * as NodeHttp from "./NodeHttp.js"
+/**
+ * @since 0.1.0
+ * @category modules
+ */
+export * as NodeReadable from "./NodeReadable.js"
 /**
  * API keys kept in the OS keyring.
  *

@@ -9,13 +9,14 @@ import { authCommand, authSubcommands } from "./AuthCommand.js"
 import * as Colour from "./Colour.js"
 import { demoCommand } from "./DemoCommand.js"
 import { digestCommand } from "./DigestCommand.js"
+import { downloadCommand } from "./DownloadCommand.js"
 import { emulatorCommand } from "./EmulatorCommand.js"
 import * as Help from "./Help.js"
 import { instancesCommand } from "./InstancesCommand.js"
 import { lsCommand } from "./LsCommand.js"
 
 /** Every subcommand, in the order `--help` lists them. */
-const commands = [demoCommand, digestCommand, emulatorCommand, lsCommand, instancesCommand, authCommand] as const
+const commands = [demoCommand, digestCommand, downloadCommand, emulatorCommand, lsCommand, instancesCommand, authCommand] as const
 
 export const rootCommand = Command.make("dandi-effect").pipe(
   Command.withDescription("Effect-TS client for the DANDI Archive: list, download, upload, digest; an archive emulator for tests"),

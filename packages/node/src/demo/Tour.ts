@@ -1,7 +1,8 @@
 /**
  * The narrated tour behind `dandi-effect demo`: an embedded archive emulator on real sockets, and
  * the SDK (NodeDandi → DandiApi) doing what a newcomer would do with it: connect, authenticate,
- * list and search, browse a dandiset, read and verify a blob, verify a zarr, hit a typed error.
+ * list and search, browse a dandiset, read and verify a blob, download it to disk (interrupted and
+ * resumed) and read a range of it in place, verify a zarr, hit a typed error.
  * Every claim printed is checked (digests against the archive's, the API key's destinations
  * against the wire log), and a failed check fails the tour.
  *
@@ -28,6 +29,7 @@ import type { ArchiveAdmin } from "@dandi-effect/core/testing/EmulatorAdmin"
 import type * as Faults from "@dandi-effect/core/testing/Faults"
 import * as TokenStore from "@dandi-effect/core/TokenStore"
 import * as ZarrChecksum from "@dandi-effect/core/ZarrChecksum"
+import * as Downloader from "@dandi-effect/core/Downloader"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -36,7 +38,13 @@ import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as LoopbackServer from "../emulator/LoopbackServer.js"
+import { mkdtemp, readFile, rm, stat } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { basename, join } from "node:path"
 import * as NodeDandi from "../NodeDandi.js"
+import * as NodeDownload from "../NodeDownload.js"
+import * as NodeFileSink from "../NodeFileSink.js"
+import * as NodeReadable from "../NodeReadable.js"
 import { count, formatBytes, heading, listing, originOf, say, shortDigest, withoutQuery } from "./Narration.js"
 import * as Wire from "./WireLog.js"
 
@@ -106,6 +114,7 @@ export const headings = [
   "List and search dandisets",
   "Open dandiset 000001: versions, folders, a glob",
   `Read one blob and verify its bytes: ${blobPath}`,
+  "Download it to disk (interrupted, then resumed) and read a byte range in place",
   `Verify a zarr from its entries: ${zarrPath}`,
   "Errors are typed and say what to do",
   "What's next"
@@ -281,8 +290,45 @@ const readBlob = Effect.fn("Tour.readBlob")(
   }
 )
 
+const downloadAndRead = Effect.fn("Tour.downloadAndRead")(
+  function*(dandiset: RemoteDandiset, wire: Wire.WireLogShape, origins: { api: string; storage: string }) {
+    yield* step(6)
+    const asset = yield* dandiset.getAssetByPath(blobPath)
+    const dir = yield* Effect.acquireRelease(
+      Effect.promise(() => mkdtemp(join(tmpdir(), "dandi-effect-tour-"))),
+      (path) => Effect.promise(() => rm(path, { recursive: true, force: true }))
+    )
+    const target = join(dir, basename(blobPath))
+    const half = Math.floor(asset.size / 2)
+
+    // A first run stopped half-way (as Ctrl-C or a dropped connection would) keeps its bytes.
+    yield* NodeDownload.assetToFile(asset, target).pipe(
+      Stream.takeUntil((event) => event._tag === "Progress" && event.done >= half),
+      Stream.runDrain
+    )
+    const held = (yield* Effect.promise(() => stat(join(NodeFileSink.workingArea(target), "file")))).size
+    yield* say(`NodeDownload.assetToFile(asset, "${basename(target)}") stopped at ${formatBytes(held)}: the partial waits in ${basename(target)}.dandidownload/`)
+    const done = yield* Downloader.completion(NodeDownload.assetToFile(asset, target))
+    const onDisk = yield* Effect.promise(() => stat(target))
+    yield* check(done.resumedFrom === held && onDisk.size === asset.size, `the second run did not resume from ${held} bytes`)
+    yield* check(done.verified.includes("dandi-etag") && done.verified.includes("sha256"), "the download was not verified")
+    yield* say(`  again → resumed from ${formatBytes(done.resumedFrom)}, ${formatBytes(onDisk.size)} on disk, ${done.verified.join(" and ")} verified over the whole file`)
+
+    // Random access: only the blocks touched are fetched, by ranged requests to storage.
+    const readable = yield* NodeReadable.asReadable(asset, { blockSize: 64 * 1024 })
+    const fp = readable.open()
+    const offset = 1024 * 1024
+    fp.seek(offset)
+    const remote = yield* fp.read(16)
+    const local = (yield* Effect.promise(() => readFile(target))).subarray(offset, offset + 16)
+    yield* check(Buffer.compare(Buffer.from(remote), local) === 0, "asReadable returned other bytes than the download")
+    yield* say(`NodeReadable.asReadable(asset): seek(${formatBytes(offset)}), read(16) → ${toHex(remote).slice(0, 16)}… (the same bytes as on disk; ${count(yield* readable.requests, "ranged request")})`)
+    yield* checkKeyStayedHome(wire, origins.api)
+  }
+)
+
 const verifyZarr = Effect.fn("Tour.verifyZarr")(function*(dandiset: RemoteDandiset) {
-  yield* step(6)
+  yield* step(7)
   const asset: RemoteAsset = yield* dandiset.getAssetByPath(zarrPath)
   if (!(asset instanceof RemoteZarrAsset)) return yield* new TourCheckFailed({ message: `${zarrPath} is not a zarr` })
   const entries = yield* collect(asset.iterfiles())
@@ -297,7 +343,7 @@ const verifyZarr = Effect.fn("Tour.verifyZarr")(function*(dandiset: RemoteDandis
 })
 
 const typedError = Effect.fn("Tour.typedError")(function*() {
-  yield* step(7)
+  yield* step(8)
   const api = yield* DandiApi
   const error = yield* api.getDandiset(missingDandiset).pipe(
     Effect.flatMap(() => new TourCheckFailed({ message: `dandiset ${missingDandiset} exists, but it should not` })),
@@ -308,8 +354,9 @@ const typedError = Effect.fn("Tour.typedError")(function*() {
 })
 
 const closing = Effect.fn("Tour.closing")(function*() {
-  yield* step(8)
-  yield* say("Uploads, downloads to disk, metadata edits and publishing come next in the SDK; this tour grows with them.")
+  yield* step(9)
+  yield* say("Uploads, metadata edits and publishing come next in the SDK; this tour grows with them.")
+  yield* say("Download a dandiset yourself: npx dandi-effect download -i <API URL> -o out 000001")
   yield* say("Keep an emulated archive running to explore: npx dandi-effect emulator --seed demo")
 })
 
@@ -361,6 +408,7 @@ export const run = Effect.fn("Tour.run")(function*(options: TourOptions) {
     yield* listAndSearch()
     const { draft, published } = yield* browse(wire, origins.api)
     yield* readBlob(published, wire, origins)
+    yield* downloadAndRead(published, wire, origins)
     yield* verifyZarr(draft)
     yield* typedError()
     yield* closing()

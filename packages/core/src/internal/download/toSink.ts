@@ -1,0 +1,119 @@
+/**
+ * One blob into one ByteSink, verified: the sink says what it already holds for this content,
+ * that prefix is hashed first (so a resumed download is verified over the whole file), the rest
+ * is streamed from storage, written and hashed in one pass, and the sink commits only when every
+ * listed digest matches. On a mismatch the held bytes are dropped (no bad bytes stay), and the
+ * download starts over once before it fails with DigestMismatch.
+ *
+ * @internal
+ */
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Stream from "effect/Stream"
+import type { ByteSink } from "../../ByteSink.js"
+import { DigestMismatch } from "../../DandiError.js"
+import type { HasherShape } from "../../Hasher.js"
+import type { BlobDownload, DownloadError, DownloadEvent } from "../../Downloader.js"
+import type { BlobSource } from "./blobSource.js"
+import * as Verifier from "./verifier.js"
+
+export interface Options {
+  /** Whole-file attempts after a digest mismatch (default 1). */
+  readonly restartsAfterMismatch?: number | undefined
+}
+
+export const toSink = (
+  hasher: HasherShape,
+  source: BlobSource,
+  blob: BlobDownload,
+  sink: ByteSink,
+  options: Options = {}
+): Stream.Stream<DownloadEvent, DownloadError> =>
+  Stream.suspend(() => {
+  const name = blob.name
+  const size = blob.size
+  // The outcome of the latest attempt; read once that attempt's scope (handles, lock) is closed.
+  let mismatch: Verifier.Mismatch | undefined
+  const attemptOnce: Stream.Stream<DownloadEvent, DownloadError> = Stream.unwrapScoped(Effect.gen(function*() {
+      mismatch = undefined
+      const session = yield* sink.open({ size, digests: blob.digests })
+      const verifier = yield* Either.match(Verifier.make(hasher, size, blob.digests), {
+        onLeft: Effect.fail,
+        onRight: Effect.succeed
+      })
+      if (session.held > size) yield* session.reset
+      const start = session.held > size ? 0 : session.held
+      if (start > 0) {
+        yield* Stream.runForEach(session.readHeld(start), (chunk) => Effect.sync(() => verifier.update(chunk)))
+      }
+      let done = start
+      const transfer: Stream.Stream<DownloadEvent, DownloadError> = source.events({ start }).pipe(
+        Stream.mapEffect((item): Effect.Effect<DownloadEvent, DownloadError> =>
+          item instanceof Uint8Array
+            ? Effect.map(session.write(item), (): DownloadEvent => {
+              verifier.update(item)
+              done += item.length
+              return { _tag: "Progress", name, done, size }
+            })
+            : Effect.succeed({
+              _tag: "Retrying",
+              name,
+              offset: item.offset,
+              attempt: item.attempt,
+              attempts: item.attempts,
+              reason: item.reason
+            })
+        )
+      )
+      const finish = Stream.unwrap(Effect.gen(function*() {
+        const mismatches = verifier.mismatches()
+        if (mismatches.length > 0) {
+          yield* session.reset
+          mismatch = mismatches[0]!
+          return Stream.empty
+        }
+        yield* session.commit({ mtime: blob.mtime })
+        return Stream.make<[DownloadEvent]>({
+          _tag: "Completed",
+          name,
+          size,
+          resumedFrom: start,
+          verified: verifier.algorithms
+        })
+      }))
+      const started: DownloadEvent = { _tag: "Started", name, size, resumedFrom: start }
+      return Stream.make(started).pipe(
+        Stream.concat(transfer),
+        Stream.concat(finish)
+      )
+    }))
+
+  const run = (restartsLeft: number): Stream.Stream<DownloadEvent, DownloadError> =>
+    Stream.concat(
+      attemptOnce,
+      Stream.suspend(() => {
+        const found = mismatch
+        if (found === undefined) return Stream.empty
+        const description = `${found.algorithm}: downloaded ${found.actual} != ${found.expected}`
+        if (restartsLeft > 0) {
+          return Stream.concat(
+            Stream.fromEffect(Effect.as(
+              Effect.logWarning(`${name}: ${description}; the bytes were discarded, downloading again`),
+              { _tag: "Restarted", name, reason: description } satisfies DownloadEvent as DownloadEvent
+            )),
+            run(restartsLeft - 1)
+          )
+        }
+        return Stream.fail(
+          new DigestMismatch({
+            message: `${name} did not match its ${found.algorithm} digest (${description}); the downloaded bytes were discarded. Try again; if it keeps happening, report the asset to the archive's administrators.`,
+            algorithm: found.algorithm,
+            expected: found.expected,
+            actual: found.actual,
+            path: name
+          })
+        )
+      })
+    )
+  return run(options.restartsAfterMismatch ?? 1)
+})
