@@ -75,3 +75,56 @@ export const safeRelativePath = (path: string): Either.Either<string, UnsafePath
   }
   return Either.right(path)
 }
+
+/** The longest asset path the archive stores. */
+export const MAX_ARCHIVE_PATH_LENGTH = 512
+
+// The archive's own rule (dandi-archive's asset path validator): characters from ASCII letters,
+// digits, whitespace, `( ) , & # + ~ _ = -` and the punctuation inside the `A-z` range
+// (`[ \ ] ^` and backtick); a `.` only immediately before another allowed character; `/` between
+// non-empty segments.
+const archiveChar = "[A-z0-9(),&#+~_=\\- \\t\\n\\r\\f\\v]"
+const archiveSegment = `(?:${archiveChar}|\\.(?=${archiveChar}))+`
+const archivePathPattern = new RegExp(`^${archiveSegment}(?:/${archiveSegment})*$`)
+
+const refusedPath = (path: string, rule: string) =>
+  Either.left(
+    new UnsafePathError({
+      message: `The archive refuses the asset path ${JSON.stringify(path)}: ${rule}. Rename the file (or choose another asset path) and upload again.`,
+      path
+    })
+  )
+
+/**
+ * Checks an asset path against the archive's path grammar before anything is sent, so that an
+ * upload is refused locally with the rule it breaks instead of after its bytes went up. Accepts
+ * exactly what the server accepts: ASCII letters and digits, spaces, `(),&#+~_=-` (and the
+ * `[\]^` and backtick of the `A-z` range), single dots inside names, `/` between non-empty
+ * segments, at most 512 characters.
+ *
+ * @since 0.1.0
+ * @category validation
+ */
+export const checkArchivePath = (path: string): Either.Either<string, UnsafePathError> => {
+  if (path.length === 0) return refusedPath(path, "it is empty")
+  if (path.startsWith("/")) return refusedPath(path, "it must not begin with /")
+  if (path.length > MAX_ARCHIVE_PATH_LENGTH) {
+    return refusedPath(path, `it is longer than ${MAX_ARCHIVE_PATH_LENGTH} characters`)
+  }
+  const segments = path.split("/")
+  if (segments.some((segment) => segment === "")) return refusedPath(path, "it has an empty segment (// or a trailing /)")
+  if (segments.some((segment) => segment === "." || segment === "..")) {
+    return refusedPath(path, "it has a '.' or '..' segment")
+  }
+  const foreign = [...path].find((char) => !new RegExp(`^(?:${archiveChar}|[./])$`).test(char))
+  if (foreign !== undefined) {
+    return refusedPath(
+      path,
+      `it contains ${JSON.stringify(foreign)}; only ASCII letters, digits, spaces, single dots inside names and (),&#+~_=- are allowed`
+    )
+  }
+  if (!archivePathPattern.test(path)) {
+    return refusedPath(path, "a '.' may only stand inside a name, before a letter, digit or allowed symbol (no '..', no name ending in '.')")
+  }
+  return Either.right(path)
+}

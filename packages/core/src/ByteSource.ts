@@ -4,6 +4,7 @@
  *
  * @since 0.1.0
  */
+import type * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import type { LocalDataError } from "./DandiError.js"
 
@@ -17,6 +18,16 @@ export interface ByteSource {
   readonly size: number
   /** The bytes in `[offset, offset + length)`; may be read many times (retries re-read). */
   readonly slice: (offset: number, length: number) => Stream.Stream<Uint8Array, LocalDataError>
+  /**
+   * The size the data has now, for sources that can change under the reader (files). The
+   * uploader compares it with `size` before and after sending, and refuses a file that changed.
+   */
+  readonly currentSize?: Effect.Effect<number, LocalDataError> | undefined
+  /**
+   * What identifies this data across processes while it is unchanged (a file's device, inode,
+   * size and modification time), so an interrupted upload of it can be resumed. Absent: no resume.
+   */
+  readonly identity?: string | undefined
 }
 
 /**

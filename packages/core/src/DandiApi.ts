@@ -51,6 +51,7 @@ import * as Dandisets from "./internal/dandisets.js"
 import type { Resources } from "./internal/resources.js"
 import * as Server from "./internal/server.js"
 import * as Versions from "./internal/versions.js"
+import * as Writes from "./internal/writes.js"
 import * as Zarr from "./internal/zarr.js"
 import { Paginator } from "./Paginator.js"
 
@@ -74,16 +75,19 @@ export {
  */
 export type {
   ApiLocation,
+  AssetBacking,
   AssetOrder,
   AssetQuery,
   ClientOperations,
+  CreateDandisetOptions,
   DandiApiShape,
   DandisetOrder,
   DandisetSearchResult,
   GetDandisetOptions,
   GetDandisetsOptions,
   RecordOperations,
-  SearchDandisetsOptions
+  SearchDandisetsOptions,
+  WriteOperations
 } from "./internal/dandiApiService.js"
 
 /**
@@ -113,7 +117,8 @@ export const make: Effect.Effect<DandiApiShape, never, ApiClient | Paginator | D
       ...Dandisets.make(resources, versions),
       ...versions,
       ...Assets.make(resources),
-      ...Zarr.make(resources)
+      ...Zarr.make(resources),
+      ...Writes.make(client, paginator, location)
     })
   })
 

@@ -128,14 +128,44 @@ export class SchemaVersionError extends Schema.TaggedError<SchemaVersionError>(
 )("SchemaVersionError", { ...fields, server: Schema.String, client: Schema.String }) {}
 
 /**
- * Waiting for validation, publication or ingestion did not finish in time.
+ * One validation problem the server reports (`field`, `message`, and for assets the `path`).
  *
  * @since 0.1.0
  * @category errors
  */
+export const ValidationProblem = Schema.Struct({
+  field: Schema.String,
+  message: Schema.String,
+  path: Schema.optional(Schema.NullOr(Schema.String))
+})
+
+/**
+ * Waiting for validation, publication or ingestion did not finish in time. Carries the version
+ * and the problems the server reported last, so the caller can fix them.
+ */
 export class ValidationTimeout extends Schema.TaggedError<ValidationTimeout>("@dandi-effect/core/ValidationTimeout")(
   "ValidationTimeout",
-  { ...fields, dandisetId: Schema.String, status: Schema.String }
+  {
+    ...fields,
+    dandisetId: Schema.String,
+    status: Schema.String,
+    versionId: Schema.optional(Schema.String),
+    versionValidationErrors: Schema.optional(Schema.Array(ValidationProblem)),
+    assetValidationErrors: Schema.optional(Schema.Array(ValidationProblem))
+  }
+) {}
+
+/**
+ * The uploader refused a file before sending any byte, because the archive would refuse it (or
+ * the SDK cannot upload it yet): `rule` names why.
+ */
+export class UploadRefusedError extends Schema.TaggedError<UploadRefusedError>("@dandi-effect/core/UploadRefusedError")(
+  "UploadRefusedError",
+  {
+    ...fields,
+    path: Schema.String,
+    rule: Schema.Literal("path-grammar", "empty-file", "zarr", "partial-download", "size-changed", "not-a-file")
+  }
 ) {}
 
 /**
@@ -319,6 +349,7 @@ export type DandiError =
   | MultipartUploadNotFound
   | StorageError
   | InvalidIdentifierError
+  | UploadRefusedError
 
 /**
  * @since 0.1.0
@@ -347,7 +378,8 @@ export const DandiError = Schema.Union(
   PresignedUrlExpired,
   MultipartUploadNotFound,
   StorageError,
-  InvalidIdentifierError
+  InvalidIdentifierError,
+  UploadRefusedError
 )
 
 const tags: ReadonlySet<string> = new Set(DandiError.members.map((member) => member._tag))

@@ -309,6 +309,31 @@ interface VersionedFields {
 const versionedApiPath = (asset: AssetBase & VersionedFields): string =>
   `/dandisets/${asset.dandisetId}/versions/${asset.versionId}/assets/${asset.identifier}/`
 
+type Backing = { readonly blobId: string } | { readonly zarrId: string }
+
+/** PUT new metadata for an asset of a version; the archive answers with a new asset (new id). */
+const putMetadata = (
+  asset: AssetBase & VersionedFields,
+  backing: Backing,
+  metadata: JsonObject
+): Effect.Effect<RemoteAsset, DandiError, DandiApi> =>
+  Effect.flatMap(DandiApi, (api) =>
+    // dandi-cli sets schemaKey on the caller's dict; here the caller's object is left alone.
+    api.updateAsset(asset.dandisetId, asset.versionId, asset.identifier, { ...metadata, schemaKey: "Asset" }, backing))
+
+/** The same metadata under a new path. A path taken by another asset is a ConflictError, and nothing changes. */
+const renameAsset = (
+  asset: AssetBase & VersionedFields,
+  backing: Backing,
+  destination: string
+): Effect.Effect<RemoteAsset, DandiError, DandiApi> =>
+  Effect.flatMap(asset.getRawMetadata(), (metadata) => putMetadata(asset, backing, { ...metadata, path: destination }))
+
+const deleteAsset = (asset: AssetBase & VersionedFields): Effect.Effect<void, DandiError, DandiApi> =>
+  Effect.flatMap(DandiApi, (api) => api.deleteAsset(asset.dandisetId, asset.versionId, asset.identifier))
+
+/** A blob-backed asset of a dandiset version. */
+
 /**
  * A blob-backed asset of a dandiset version.
  *
@@ -327,6 +352,25 @@ export class RemoteBlobAsset extends BaseRemoteBlobAsset {
   /** The versioned download URL (downloads themselves use `baseDownloadUrl`, as dandi-cli does). */
   get downloadUrl(): string {
     return `${this.location.apiUrl}${this.apiPath}download/`
+  }
+  /**
+   * Replaces the asset's metadata, untyped (`schemaKey` is set to "Asset"). The archive mints a
+   * new asset for the change: the returned record has the new id; this one is left as it was.
+   */
+  setRawMetadata(metadata: JsonObject): Effect.Effect<RemoteAsset, DandiError, DandiApi> {
+    return putMetadata(this, { blobId: this.blob }, metadata)
+  }
+  /** Replaces the metadata with a typed dandischema `Asset`; returns the new asset. */
+  setMetadata(metadata: Metadata.AssetMetadata): Effect.Effect<RemoteAsset, DandiError, DandiApi> {
+    return this.setRawMetadata(Metadata.encodeAssetMetadata(metadata) as JsonObject)
+  }
+  /** Moves the asset to `destination` (a new asset id); a taken path is a ConflictError and nothing changes. */
+  rename(destination: string): Effect.Effect<RemoteAsset, DandiError, DandiApi> {
+    return renameAsset(this, { blobId: this.blob }, destination)
+  }
+  /** Removes the asset from the draft (its blob stays, as do published versions that hold it). */
+  delete(): Effect.Effect<void, DandiError, DandiApi> {
+    return deleteAsset(this)
   }
 }
 
@@ -347,6 +391,20 @@ export class RemoteZarrAsset extends BaseRemoteZarrAsset {
   }
   get downloadUrl(): string {
     return `${this.location.apiUrl}${this.apiPath}download/`
+  }
+  /** Replaces the asset's metadata, untyped; returns the new asset (new id). */
+  setRawMetadata(metadata: JsonObject): Effect.Effect<RemoteAsset, DandiError, DandiApi> {
+    return putMetadata(this, { zarrId: this.zarr }, metadata)
+  }
+  setMetadata(metadata: Metadata.AssetMetadata): Effect.Effect<RemoteAsset, DandiError, DandiApi> {
+    return this.setRawMetadata(Metadata.encodeAssetMetadata(metadata) as JsonObject)
+  }
+  /** Moves the asset to `destination` (a new asset id); a taken path is a ConflictError and nothing changes. */
+  rename(destination: string): Effect.Effect<RemoteAsset, DandiError, DandiApi> {
+    return renameAsset(this, { zarrId: this.zarr }, destination)
+  }
+  delete(): Effect.Effect<void, DandiError, DandiApi> {
+    return deleteAsset(this)
   }
 }
 

@@ -9,21 +9,25 @@
  * @since 0.1.0
  */
 import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
 import type {
   AssetPathEntry,
   DandisetRecord,
   EmbargoStatus,
+  IncompleteUploadRecord,
   JsonObject,
   OwnerRecord,
   VersionRecord,
   ZarrRecord
 } from "./ApiRecords.js"
 import { normalizePath } from "./AssetPath.js"
+import type { DandiError } from "./DandiError.js"
+import { NotFoundError, ValidationTimeout } from "./DandiError.js"
 import type { ApiError } from "./HttpErrors.js"
-import { NotFoundError } from "./DandiError.js"
 import { DandiApi } from "./internal/dandiApiService.js"
 import type { ApiLocation, AssetOrder } from "./internal/dandiApiService.js"
 import { pyRepr } from "./internal/text.js"
@@ -32,6 +36,70 @@ import type { RemoteAsset } from "./RemoteAsset.js"
 import { metadataMisfit } from "./RemoteAsset.js"
 import type { VersionInfo, VersionJson } from "./Version.js"
 import { Version } from "./Version.js"
+
+/** How long to wait and how often to look, for the methods that wait on the archive. */
+export interface WaitOptions {
+  /** Give up after this long (default 120 seconds, as dandi-cli). */
+  readonly maxTime?: Duration.DurationInput | undefined
+  /** Time between two looks (default 0.5 seconds, as dandi-cli). */
+  readonly interval?: Duration.DurationInput | undefined
+}
+
+export interface PublishOptions extends WaitOptions {
+  /** Release notes stored with the published version. */
+  readonly releaseNotes?: string | undefined
+}
+
+export interface UnembargoOptions extends WaitOptions {
+  /** Wait until the archive has finished unembargoing (default true). */
+  readonly wait?: boolean | undefined
+}
+
+/**
+ * Looks with `look` until `done` holds, every `interval`, for at most `maxTime`; the last thing
+ * seen is handed to `timedOut` when time runs out. Runs on the Effect clock.
+ */
+const pollUntil = <A, E, R, E2>(
+  look: Effect.Effect<A, E, R>,
+  done: (a: A) => boolean,
+  options: WaitOptions | undefined,
+  timedOut: (last: A | undefined) => E2
+): Effect.Effect<A, E | E2, R> =>
+  Effect.gen(function*() {
+    let last: A | undefined
+    const watched = Effect.tap(look, (a) => Effect.sync(() => void (last = a)))
+    const outcome = yield* watched.pipe(
+      Effect.repeat({ schedule: Schedule.spaced(options?.interval ?? "500 millis"), until: done }),
+      Effect.timeoutOption(options?.maxTime ?? "120 seconds")
+    )
+    // `repeat` answers with the schedule's output; the answer wanted is the last thing seen.
+    if (Option.isSome(outcome)) return last as A
+    return yield* Effect.fail(timedOut(last))
+  })
+
+const problemList = (info: VersionInfo): string => {
+  const versionProblems = info.versionValidationErrors.map((e) => `${e.field === "" ? "(metadata)" : e.field}: ${e.message}`)
+  const assetProblems = info.assetValidationErrors.map((e) =>
+    `${e.path ?? "(asset)"}${e.field === "" ? "" : ` ${e.field}`}: ${e.message}`
+  )
+  const all = [...versionProblems, ...assetProblems]
+  if (all.length === 0) return "no problems reported yet"
+  return `${all.slice(0, 5).join("; ")}${all.length > 5 ? ` (and ${all.length - 5} more)` : ""}`
+}
+
+const validationTimeout = (identifier: string, versionId: string, info: VersionInfo | undefined, what: string) =>
+  new ValidationTimeout({
+    message: info === undefined
+      ? `Dandiset ${identifier} ${what}: the archive gave no answer in time; try again later.`
+      : `Dandiset ${identifier} is ${info.status} (${what}): ${problemList(info)}. Fix the metadata (setMetadata, or the assets' metadata) and wait again.`,
+    dandisetId: identifier,
+    status: info?.status ?? "unknown",
+    versionId,
+    versionValidationErrors: (info?.versionValidationErrors ?? []).map((e) => ({ field: e.field, message: e.message })),
+    assetValidationErrors: (info?.assetValidationErrors ?? []).map((e) => ({ field: e.field, message: e.message, path: e.path }))
+  })
+
+/** Version orderings the versions endpoint accepts. */
 
 /**
  * Version orderings the versions endpoint accepts.
@@ -334,6 +402,129 @@ export class RemoteDandiset extends Data.Class<{
   /** The zarr archives that belong to this dandiset (used or not by an asset). */
   getZarrs(): Stream.Stream<ZarrRecord, ApiError, DandiApi> {
     return Stream.unwrap(Effect.map(DandiApi, (api) => api.listZarrs(this.identifier)))
+  }
+
+  // --- writes -------------------------------------------------------------------------------
+
+  /** Deletes the dandiset (only possible while it has no published version). */
+  delete(): Effect.Effect<void, ApiError, DandiApi> {
+    return Effect.flatMap(DandiApi, (api) => api.deleteDandiset(this.identifier))
+  }
+
+  /**
+   * Replaces the draft's metadata, untyped (the name is `metadata.name`, or ""). The draft goes
+   * back to `Pending` unless nothing changed; returns the version as the archive now reports it.
+   */
+  setRawMetadata(metadata: JsonObject): Effect.Effect<VersionInfo, DandiError, DandiApi> {
+    return Effect.gen(this, function*() {
+      const versionId = yield* this.versionId
+      const api = yield* DandiApi
+      const name = typeof metadata.name === "string" ? metadata.name : ""
+      return yield* api.updateVersionMetadata(this.identifier, versionId, name, metadata)
+    })
+  }
+
+  /** Replaces the draft's metadata with a typed dandischema `Dandiset`. */
+  setMetadata(metadata: Metadata.DandisetMetadata): Effect.Effect<VersionInfo, DandiError, DandiApi> {
+    return this.setRawMetadata(Metadata.encodeDandisetMetadata(metadata) as JsonObject)
+  }
+
+  /**
+   * Waits until the version is `Valid` and none of its assets has a validation error, looking
+   * every `interval`. Past `maxTime` it fails with ValidationTimeout carrying the problems the
+   * archive reported last (an `Invalid` draft keeps being watched until then, as in dandi-cli,
+   * since a background edit may fix it).
+   */
+  waitUntilValid(options?: WaitOptions): Effect.Effect<VersionInfo, DandiError, DandiApi> {
+    return Effect.gen(this, function*() {
+      const versionId = yield* this.versionId
+      const api = yield* DandiApi
+      return yield* pollUntil(
+        api.fetchVersionInfo(this.identifier, versionId),
+        (info) => info.status === "Valid" && info.assetValidationErrors.length === 0,
+        options,
+        (last) => validationTimeout(this.identifier, versionId, last, "not valid in time")
+      )
+    }).pipe(Effect.withSpan("RemoteDandiset.waitUntilValid", { attributes: { dandiset: this.identifier } }))
+  }
+
+  /**
+   * Publishes the draft (whatever version this record points at, as dandi-cli) and waits for
+   * the archive to finish; returns the dandiset at the new published version. The archive's
+   * refusals arrive as typed errors: 409 while validation is pending (ConflictError), 423 while
+   * already publishing (ConflictError), 400 when invalid or unchanged (RequestRejectedError).
+   */
+  publish(options?: PublishOptions): Effect.Effect<RemoteDandiset, DandiError, DandiApi> {
+    return Effect.gen(this, function*() {
+      const api = yield* DandiApi
+      yield* api.publishVersion(this.identifier, "draft", options?.releaseNotes)
+      yield* pollUntil(
+        api.fetchVersionInfo(this.identifier, "draft"),
+        (info) => info.status === "Published",
+        options,
+        (last) => validationTimeout(this.identifier, "draft", last, "did not publish in time")
+      )
+      const newest = yield* api.listVersions(this.identifier, "-created").pipe(Stream.take(1), Stream.runHead)
+      if (Option.isNone(newest)) {
+        return yield* new NotFoundError({
+          resource: "version",
+          id: this.identifier,
+          message: `Dandiset ${this.identifier} was published but lists no version; refresh it and look again.`
+        })
+      }
+      return yield* new RemoteDandiset({ ...this, data: Option.none(), knownVersion: Option.none() }).forVersion(
+        newest.value
+      )
+    }).pipe(Effect.withSpan("RemoteDandiset.publish", { attributes: { dandiset: this.identifier } }))
+  }
+
+  /**
+   * Lifts the embargo. The archive refuses while uploads are unfinished (see `discardUploads`);
+   * by default this waits until the dandiset is `OPEN` and returns it refreshed.
+   */
+  unembargo(options?: UnembargoOptions): Effect.Effect<RemoteDandiset, DandiError, DandiApi> {
+    return Effect.gen(this, function*() {
+      const api = yield* DandiApi
+      yield* api.unembargoDandiset(this.identifier)
+      if (options?.wait === false) return yield* this.refresh()
+      yield* pollUntil(
+        api.fetchDandiset(this.identifier),
+        (record) => record.embargo_status === "OPEN",
+        options,
+        (last) =>
+          new ValidationTimeout({
+            message: `Dandiset ${this.identifier} is still ${last?.embargo_status ?? "embargoed"}; the archive has not finished unembargoing it. Look again later.`,
+            dandisetId: this.identifier,
+            status: last?.embargo_status ?? "unknown"
+          })
+      )
+      return yield* this.refresh()
+    }).pipe(Effect.withSpan("RemoteDandiset.unembargo", { attributes: { dandiset: this.identifier } }))
+  }
+
+  /** Replaces the owners (GitHub logins or usernames); returns the new owners. */
+  setOwners(usernames: ReadonlyArray<string>): Effect.Effect<ReadonlyArray<OwnerRecord>, DandiError, DandiApi> {
+    return Effect.flatMap(DandiApi, (api) => api.setOwners(this.identifier, usernames))
+  }
+
+  /** Stars the dandiset for the authenticated user; returns the star count. */
+  star(): Effect.Effect<number, DandiError, DandiApi> {
+    return Effect.flatMap(DandiApi, (api) => api.starDandiset(this.identifier, true))
+  }
+
+  /** Removes the user's star; returns the star count. */
+  unstar(): Effect.Effect<number, DandiError, DandiApi> {
+    return Effect.flatMap(DandiApi, (api) => api.starDandiset(this.identifier, false))
+  }
+
+  /** Uploads begun and never finished (owners only). */
+  getUploads(): Stream.Stream<IncompleteUploadRecord, DandiError, DandiApi> {
+    return Stream.unwrap(Effect.map(DandiApi, (api) => api.listUploads(this.identifier)))
+  }
+
+  /** Discards every unfinished upload (the archive refuses to unembargo while there are any). */
+  discardUploads(): Effect.Effect<void, DandiError, DandiApi> {
+    return Effect.flatMap(DandiApi, (api) => api.discardUploads(this.identifier))
   }
 
   /** The dandiset in the API's field names, plus `version`: the selected version. */

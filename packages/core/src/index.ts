@@ -169,6 +169,16 @@ export * as TokenStore from "./TokenStore.js"
  * @since 0.1.0
  * @category modules
  */
+export * as Uploader from "./Uploader.js"
+/**
+ * @since 0.1.0
+ * @category modules
+ */
+export * as UploadState from "./UploadState.js"
+/**
+ * @since 0.1.0
+ * @category modules
+ */
 export * as Version from "./Version.js"
 /**
  * @since 0.1.0

@@ -47,22 +47,28 @@ const CHUNK = 1 << 20
  */
 export const fromPath = (path: string, name: string = path): Effect.Effect<FileByteSource, LocalDataError> =>
   Effect.gen(function*() {
-    const info = yield* Effect.tryPromise({ try: () => stat(path), catch: errorOf(path) })
+    const info = yield* Effect.tryPromise({ try: () => stat(path, { bigint: true }), catch: errorOf(path) })
     if (!info.isFile()) {
       return yield* new LocalDataError({ message: `Cannot read ${path}: not a regular file.`, path })
     }
     return {
       name,
       path,
-      size: info.size,
+      size: Number(info.size),
+      // The same file, unchanged: device, inode, size and modification time (ns).
+      identity: `file:${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}`,
+      currentSize: Effect.tryPromise({ try: () => stat(path), catch: errorOf(path) }).pipe(Effect.map((now) => now.size)),
       slice: (offset, length) =>
         length <= 0
           ? Stream.empty
-          : Stream.fromAsyncIterable(
-            createReadStream(path, { start: offset, end: offset + length - 1, highWaterMark: CHUNK }) as AsyncIterable<
-              Uint8Array
-            >,
-            errorOf(path)
+          // Opened when the stream runs, so every run (a retried upload part) reads afresh.
+          : Stream.suspend(() =>
+            Stream.fromAsyncIterable(
+              createReadStream(path, { start: offset, end: offset + length - 1, highWaterMark: CHUNK }) as AsyncIterable<
+                Uint8Array
+              >,
+              errorOf(path)
+            )
           )
     } satisfies FileByteSource
   })

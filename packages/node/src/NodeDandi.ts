@@ -15,7 +15,7 @@
  * Downloader, local digests (a hashing worker pool and the digest cache), the
  * undici HttpClient (NodeHttp: real Content-Length on uploads, redirects under ApiClient's
  * control), the `node:crypto` Hasher, the OS keyring TokenStore (memory when there is no
- * keyring), and NodeContext (FileSystem, Path, CommandExecutor, Terminal) for file work.
+ * keyring), the Uploader with its on-disk resumable state (NodeUploadState), and NodeContext (FileSystem, Path, CommandExecutor, Terminal) for file work.
  *
  * @since 0.1.0
  */
@@ -23,6 +23,8 @@ import * as DandiApi from "@dandi-effect/core/DandiApi"
 import * as Downloader from "@dandi-effect/core/Downloader"
 import type { Hasher } from "@dandi-effect/core/Hasher"
 import type { TokenStore } from "@dandi-effect/core/TokenStore"
+import * as Uploader from "@dandi-effect/core/Uploader"
+import type { UploadStateStore } from "@dandi-effect/core/UploadState"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as Layer from "effect/Layer"
@@ -32,6 +34,7 @@ import * as NodeDigests from "./NodeDigests.js"
 import * as NodeHasher from "./NodeHasher.js"
 import * as NodeHttp from "./NodeHttp.js"
 import * as NodeTokenStore from "./NodeTokenStore.js"
+import * as NodeUploadState from "./NodeUploadState.js"
 
 /**
  * What `layer` takes: the DandiApi options, plus the HTTP client and token store to use instead of undici and the OS keyring.
@@ -47,6 +50,11 @@ export interface NodeDandiOptions extends DandiApi.DandiApiLayerOptions {
   readonly tokenStore?: Layer.Layer<TokenStore> | undefined
   /** The HTTP client (default: undici, NodeHttp.layer). */
   readonly httpClient?: Layer.Layer<HttpClient.HttpClient> | undefined
+  /**
+   * Where interrupted uploads keep their state (default: NodeUploadState.layer, a directory
+   * chosen by the environment). `UploadState.layerDisabled` turns resuming off.
+   */
+  readonly uploadState?: Layer.Layer<UploadStateStore> | undefined
 }
 
 /**
@@ -60,6 +68,8 @@ export type Services =
   | Downloader.Downloader
   | HashWorkerPool
   | DigestCache
+  | Uploader.Uploader
+  | UploadStateStore
   | HttpClient.HttpClient
   | Hasher
   | TokenStore
@@ -71,11 +81,12 @@ const platform = (options: NodeDandiOptions) =>
     options.tokenStore ?? NodeTokenStore.layer,
     NodeHasher.layer,
     NodeContext.layer,
-    NodeDigests.layer
+    NodeDigests.layer,
+    options.uploadState ?? NodeUploadState.layer
   )
 
 const split = (options: NodeDandiOptions) => {
-  const { httpClient: _httpClient, tokenStore: _tokenStore, ...api } = options
+  const { httpClient: _httpClient, tokenStore: _tokenStore, uploadState: _uploadState, ...api } = options
   return api
 }
 
@@ -86,7 +97,7 @@ const split = (options: NodeDandiOptions) => {
  * @category layers
  */
 export const layer = (options: NodeDandiOptions = {}): Layer.Layer<Services, DandiApi.LayerError> =>
-  Downloader.layer.pipe(
+  Layer.mergeAll(Downloader.layer, Uploader.layer).pipe(
     Layer.provideMerge(DandiApi.layer(split(options))),
     Layer.provideMerge(platform(options))
   )
@@ -99,7 +110,7 @@ export const layer = (options: NodeDandiOptions = {}): Layer.Layer<Services, Dan
  * @category layers
  */
 export const layerConfig = (options: NodeDandiOptions = {}): Layer.Layer<Services, DandiApi.LayerError> =>
-  Downloader.layer.pipe(
+  Layer.mergeAll(Downloader.layer, Uploader.layer).pipe(
     Layer.provideMerge(DandiApi.layerConfig(split(options))),
     Layer.provideMerge(platform(options))
   )

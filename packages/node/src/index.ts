@@ -5,6 +5,11 @@
  * @since 0.1.0
  */
 /**
+ * @since 0.1.0
+ * @category modules
+ */
+export * as LocalUpload from "./LocalUpload.js"
+/**
  * Local Zarr directories: their files and zarr-checksum.
  *
  * @since 0.1.0
@@ -67,6 +72,11 @@ export * as NodeReadable from "./NodeReadable.js"
  * @since 0.1.0
  */
 export * as NodeTokenStore from "./NodeTokenStore.js"
+/**
+ * @since 0.1.0
+ * @category modules
+ */
+export * as NodeUploadState from "./NodeUploadState.js"
 /**
  * The on-disk cache of file digests.
  *

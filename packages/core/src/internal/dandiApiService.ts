@@ -13,6 +13,7 @@ import type * as Stream from "effect/Stream"
 import type {
   AssetPathEntry,
   DandisetRecord,
+  IncompleteUploadRecord,
   JsonObject,
   OwnerRecord,
   SearchDandisetRecord,
@@ -181,13 +182,84 @@ export interface RecordOperations {
 }
 
 /**
+ * Options of `createDandiset`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface CreateDandisetOptions {
+  /** Create it under embargo (only owners see it until it is unembargoed). */
+  readonly embargo?: boolean | undefined
+  /** `YYYY-MM-DD`; embargoed only (server default: two years from today). */
+  readonly embargoEndDate?: string | undefined
+  /** Embargoed only: who funds the work, with its award number (both or neither). */
+  readonly fundingSource?: string | undefined
+  readonly awardNumber?: string | undefined
+}
+
+/**
+ * What backs an asset a PUT describes: a blob or a zarr.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type AssetBacking = { readonly blobId: string } | { readonly zarrId: string }
+
+/**
+ * The writes: `createDandiset` (dandi-cli's) and the operations by id that the records' write
+ * methods (`delete`, `setMetadata`, `publish`, `rename`, …) call.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface WriteOperations {
+  /** Creates a dandiset (the caller becomes its owner) and returns it at its draft. */
+  readonly createDandiset: (
+    name: string,
+    metadata: JsonObject,
+    options?: CreateDandisetOptions
+  ) => Effect.Effect<RemoteDandiset, ApiError>
+  readonly deleteDandiset: (identifier: string) => Effect.Effect<void, ApiError>
+  /** PUT the draft's name and metadata; returns the version with its (reset) status. */
+  readonly updateVersionMetadata: (
+    identifier: string,
+    versionId: string,
+    name: string,
+    metadata: JsonObject
+  ) => Effect.Effect<VersionInfo, ApiError>
+  /** Starts publishing (202); the new version appears when the archive is done. */
+  readonly publishVersion: (identifier: string, versionId: string, releaseNotes?: string) => Effect.Effect<void, ApiError>
+  readonly unembargoDandiset: (identifier: string) => Effect.Effect<void, ApiError>
+  /** Replaces the owners (GitHub logins or usernames); returns the new list. */
+  readonly setOwners: (
+    identifier: string,
+    usernames: ReadonlyArray<string>
+  ) => Effect.Effect<ReadonlyArray<OwnerRecord>, ApiError>
+  /** Stars (`true`) or unstars a dandiset; returns its star count. */
+  readonly starDandiset: (identifier: string, starred: boolean) => Effect.Effect<number, ApiError>
+  /** Uploads begun and never validated (owners only). */
+  readonly listUploads: (identifier: string) => Stream.Stream<IncompleteUploadRecord, ApiError>
+  /** Discards every unfinished upload of the dandiset (unembargo needs none). */
+  readonly discardUploads: (identifier: string) => Effect.Effect<void, ApiError>
+  /** PUT an asset: new metadata and backing; the archive answers with a new asset (new id). */
+  readonly updateAsset: (
+    identifier: string,
+    versionId: string,
+    assetId: string,
+    metadata: JsonObject,
+    backing: AssetBacking
+  ) => Effect.Effect<RemoteAsset, ApiError>
+  readonly deleteAsset: (identifier: string, versionId: string, assetId: string) => Effect.Effect<void, ApiError>
+}
+
+/**
  * The facade's operations. New services (uploads, downloads) are tags of their own; if records
  * gain methods that need them, add the operations those methods call to `RecordOperations`.
  *
  * @since 0.1.0
  * @category models
  */
-export interface DandiApiShape extends ClientOperations, RecordOperations {
+export interface DandiApiShape extends ClientOperations, RecordOperations, WriteOperations {
   readonly location: ApiLocation
 }
 

@@ -18,6 +18,7 @@
  * - `delay` (`delayMs`?, `perItemMs`?): latency, plus `perItemMs` per item of a page's `results`.
  * - `throttle` (`bytesPerSecond`): deliver the body at that rate.
  * - `expire`: answer as S3 does for an expired presigned URL (403 AccessDenied).
+ * - `etag`: answer with a wrong `ETag` header (as a store that damaged the bytes would).
  *
  * Every matching rule fires, in plan order; `status`, `expire` and an early `reset` end the
  * request. Timing uses the Effect clock, so tests step it with `TestClock`.
@@ -30,7 +31,7 @@ import * as ConfigFile from "./ConfigFile.js"
 import type { EmulatorOrigin, EmulatorRequest } from "./EmulatorHttp.js"
 import * as RequestUrl from "./RequestUrl.js"
 
-export const actionNames = ["status", "reset", "truncate", "corrupt", "delay", "throttle", "expire"] as const
+export const actionNames = ["status", "reset", "truncate", "corrupt", "delay", "throttle", "expire", "etag"] as const
 
 export type FaultActionName = typeof actionNames[number]
 

@@ -48,6 +48,11 @@ export interface FrontDoorOptions {
   readonly allowedOrigins?: ReadonlyArray<string> | undefined
   /** Where `fault:` lines go; `Effect.logWarning` by default. */
   readonly reportFault?: Faults.FaultReporter | undefined
+  /**
+   * Sees every request before it is handled (after CORS preflights, before faults). Tests use it
+   * to observe what a client sends and to hold a request (by not returning) at a chosen point.
+   */
+  readonly observe?: ((origin: EmulatorOrigin, request: EmulatorRequest) => Effect.Effect<void>) | undefined
 }
 
 export interface FrontDoorShape {
@@ -243,6 +248,7 @@ export const make = (
     const handle = Effect.fn("FrontDoor.handle")(function*(origin: EmulatorOrigin, request: EmulatorRequest) {
       const preflight = Cors.preflight(origin, request, cors)
       if (preflight !== undefined) return onTheWire(fromEmulator(preflight))
+      if (options.observe !== undefined) yield* options.observe(origin, request)
 
       const hits = yield* injector.decide(origin, request)
       for (const hit of hits) {
@@ -318,6 +324,12 @@ export const make = (
               `${count} byte${count === 1 ? "" : "s"} at ${[...positions].sort((a, b) => a - b).join(",")}`
             )
             reply = { ...reply, body: { _tag: "Stream", stream: flipBytes(bodyStream(reply.body), positions) } }
+            break
+          }
+          case "etag": {
+            if (reply.headers["etag"] === undefined) break
+            yield* injector.report(hit, origin, request, "")
+            reply = { ...reply, headers: { ...reply.headers, etag: "\"00000000000000000000000000000000\"" } }
             break
           }
           case "throttle": {

@@ -157,6 +157,8 @@ export interface InProcessOptions extends Partial<ArchiveEmulator.ArchiveEmulato
   readonly faults?: Faults.FaultPlan | undefined
   readonly allowedOrigins?: ReadonlyArray<string> | undefined
   readonly reportFault?: Faults.FaultReporter | undefined
+  /** Sees (and may hold) every request before it is handled; see FrontDoorOptions.observe. */
+  readonly observe?: FrontDoor.FrontDoorOptions["observe"]
   /** Seeds the fresh archive when the layer is built, e.g. `DemoSeed.apply()`. */
   readonly seed?: ((admin: ArchiveAdmin) => Effect.Effect<void>) | undefined
 }
@@ -168,7 +170,7 @@ export interface InProcessOptions extends Partial<ArchiveEmulator.ArchiveEmulato
 export const layerInProcess = (
   options: InProcessOptions = {}
 ): Layer.Layer<ArchiveEmulator.ArchiveEmulator | HttpClient.HttpClient | FrontDoor.FrontDoor, never, Hasher> => {
-  const { allowedOrigins, faults, reportFault, seed, ...emulatorOptions } = options
+  const { allowedOrigins, faults, observe, reportFault, seed, ...emulatorOptions } = options
   const emulatorLayer = ArchiveEmulator.layer({
     ...emulatorOptions,
     apiUrl: emulatorOptions.apiUrl ?? defaultApiUrl,
@@ -178,6 +180,6 @@ export const layerInProcess = (
   const seededLayer = seed === undefined
     ? emulatorLayer
     : Layer.tap(emulatorLayer, (context) => seed(Context.get(context, ArchiveEmulator.ArchiveEmulator).admin))
-  const frontDoorLayer = FrontDoor.layer({ faults, allowedOrigins, reportFault })
+  const frontDoorLayer = FrontDoor.layer({ faults, allowedOrigins, reportFault, observe })
   return layerFrontDoor.pipe(Layer.provideMerge(frontDoorLayer), Layer.provideMerge(seededLayer))
 }

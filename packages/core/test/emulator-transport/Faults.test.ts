@@ -186,7 +186,7 @@ describe("Faults.decodeFile", () => {
         ]
       })))
       expect(error.message).toBe(
-        "faults file: rules[2].action: expected one of status, reset, truncate, corrupt, delay, throttle, expire"
+        "faults file: rules[2].action: expected one of status, reset, truncate, corrupt, delay, throttle, expire, etag"
       )
     }))
 

@@ -14,9 +14,10 @@ import { emulatorCommand } from "./EmulatorCommand.js"
 import * as Help from "./Help.js"
 import { instancesCommand } from "./InstancesCommand.js"
 import { lsCommand } from "./LsCommand.js"
+import { uploadCommand } from "./UploadCommand.js"
 
 /** Every subcommand, in the order `--help` lists them. */
-const commands = [demoCommand, digestCommand, downloadCommand, emulatorCommand, lsCommand, instancesCommand, authCommand] as const
+const commands = [demoCommand, digestCommand, downloadCommand, uploadCommand, emulatorCommand, lsCommand, instancesCommand, authCommand] as const
 
 export const rootCommand = Command.make("dandi-effect").pipe(
   Command.withDescription("Effect-TS client for the DANDI Archive: list, download, upload, digest; an archive emulator for tests"),

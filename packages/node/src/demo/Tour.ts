@@ -2,7 +2,8 @@
  * The narrated tour behind `dandi-effect demo`: an embedded archive emulator on real sockets, and
  * the SDK (NodeDandi → DandiApi) doing what a newcomer would do with it: connect, authenticate,
  * list and search, browse a dandiset, read and verify a blob, download it to disk (interrupted and
- * resumed) and read a range of it in place, verify a zarr, hit a typed error.
+ * resumed) and read a range of it in place, verify a zarr, then write: create a dandiset, upload a
+ * file in parts, edit its metadata, wait until valid, publish; hit a typed error.
  * Every claim printed is checked (digests against the archive's, the API key's destinations
  * against the wire log), and a failed check fails the tour.
  *
@@ -12,6 +13,7 @@
  *
  * @since 0.1.0
  */
+import * as ByteSource from "@dandi-effect/core/ByteSource"
 import { DandiApi } from "@dandi-effect/core/DandiApi"
 import type * as DandiApiModule from "@dandi-effect/core/DandiApi"
 import type { DandiError } from "@dandi-effect/core/DandiError"
@@ -28,6 +30,8 @@ import * as DemoSeed from "@dandi-effect/core/testing/DemoSeed"
 import type { ArchiveAdmin } from "@dandi-effect/core/testing/EmulatorAdmin"
 import type * as Faults from "@dandi-effect/core/testing/Faults"
 import * as TokenStore from "@dandi-effect/core/TokenStore"
+import * as Uploader from "@dandi-effect/core/Uploader"
+import * as UploadState from "@dandi-effect/core/UploadState"
 import * as ZarrChecksum from "@dandi-effect/core/ZarrChecksum"
 import * as Downloader from "@dandi-effect/core/Downloader"
 import * as Chunk from "effect/Chunk"
@@ -116,6 +120,7 @@ export const headings = [
   `Read one blob and verify its bytes: ${blobPath}`,
   "Download it to disk (interrupted, then resumed) and read a byte range in place",
   `Verify a zarr from its entries: ${zarrPath}`,
+  "Write: create a dandiset, upload (multipart), edit metadata, validate, publish",
   "Errors are typed and say what to do",
   "What's next"
 ] as const
@@ -342,8 +347,52 @@ const verifyZarr = Effect.fn("Tour.verifyZarr")(function*(dandiset: RemoteDandis
   yield* say(`ZarrChecksum.ofLeaves(the entries' md5s) → dandi-zarr-checksum ${line}`)
 })
 
-const typedError = Effect.fn("Tour.typedError")(function*() {
+/** The tour's upload: just over one 64 MiB part, so it goes up as two parts. */
+export const uploadPath = "sub-tour/sub-tour_recording.bin"
+const uploadSize = 65 * 2 ** 20
+
+const write = Effect.fn("Tour.write")(function*(wire: Wire.WireLogShape, apiOrigin: string) {
   yield* step(8)
+  const api = yield* DandiApi
+  const dandiset = yield* api.createDandiset("A newcomer's first dandiset", {
+    description: "Created by the dandi-effect tour",
+    license: ["spdx:CC-BY-4.0"]
+  })
+  yield* say(`api.createDandiset("A newcomer's first dandiset", metadata) → ${dandiset.identifier}, a draft you own`)
+
+  const bytes = new Uint8Array(uploadSize)
+  for (let i = 0; i < bytes.length; i += 4096) bytes[i] = (i / 4096) & 0xff
+  const uploader = yield* Uploader.Uploader
+  const events = yield* collect(uploader.upload({
+    dandisetId: dandiset.identifier,
+    source: ByteSource.fromBytes(uploadPath, bytes),
+    path: uploadPath
+  }))
+  const initiated = events.find(Uploader.UploadEvent.$is("Initiated"))
+  const done = events.find(Uploader.UploadEvent.$is("Done"))
+  if (initiated === undefined || done === undefined) {
+    return yield* new TourCheckFailed({ message: "the upload ended without its Initiated and Done events" })
+  }
+  const parts = events.filter(Uploader.UploadEvent.$is("PartUploaded")).length
+  yield* check(parts === initiated.partCount, `${parts} parts were confirmed of ${initiated.partCount}`)
+  yield* checkKeyStayedHome(wire, apiOrigin)
+  yield* say(`uploader.upload(${formatBytes(uploadSize)} as ${uploadPath}) → ${count(parts, "part")} PUT in parallel to presigned URLs,`)
+  yield* say(`  each part's ETag checked against its MD5; dandi-etag ${shortDigest(done.etag)}; no API key went to storage`)
+  const metadata = yield* done.asset.getRawMetadata()
+  yield* say(`  encodingFormat filled from the file name: ${String(metadata.encodingFormat)}`)
+
+  const edited = yield* done.asset.setRawMetadata({ ...metadata, description: "A recording uploaded by the tour" })
+  yield* say(`asset.setRawMetadata({ …, description }) → new asset id ${shortDigest(edited.identifier, 8)} (each change mints one)`)
+  const valid = yield* dandiset.waitUntilValid({ maxTime: "60 seconds" })
+  yield* say(`dandiset.waitUntilValid() → ${valid.status}, ${count(valid.assetCount, "asset")}`)
+  const published = yield* dandiset.publish({ maxTime: "60 seconds" })
+  const version = yield* published.versionId
+  const listed = yield* collect(published.getAssets())
+  yield* say(`dandiset.publish() → version ${version}: ${listing(listed.map((asset) => `${asset.path} (${formatBytes(asset.size)})`))}`)
+})
+
+const typedError = Effect.fn("Tour.typedError")(function*() {
+  yield* step(9)
   const api = yield* DandiApi
   const error = yield* api.getDandiset(missingDandiset).pipe(
     Effect.flatMap(() => new TourCheckFailed({ message: `dandiset ${missingDandiset} exists, but it should not` })),
@@ -354,9 +403,9 @@ const typedError = Effect.fn("Tour.typedError")(function*() {
 })
 
 const closing = Effect.fn("Tour.closing")(function*() {
-  yield* step(9)
-  yield* say("Uploads, metadata edits and publishing come next in the SDK; this tour grows with them.")
+  yield* step(10)
   yield* say("Download a dandiset yourself: npx dandi-effect download -i <API URL> -o out 000001")
+  yield* say("Upload a directory from the command line: npx dandi-effect upload -i URL --dandiset ID PATH…")
   yield* say("Keep an emulated archive running to explore: npx dandi-effect emulator --seed demo")
 })
 
@@ -399,6 +448,7 @@ export const run = Effect.fn("Tour.run")(function*(options: TourOptions) {
     // The emulator is ours: no /info/ round trip to discover it, no keyring to read or write.
     discover: false,
     tokenStore: TokenStore.layerMemory,
+    uploadState: UploadState.layerDisabled,
     httpClient: Wire.WireLog.httpClient.pipe(Layer.provide(Layer.succeed(Wire.WireLog, wire)))
   })
 
@@ -410,6 +460,7 @@ export const run = Effect.fn("Tour.run")(function*(options: TourOptions) {
     yield* readBlob(published, wire, origins)
     yield* downloadAndRead(published, wire, origins)
     yield* verifyZarr(draft)
+    yield* write(wire, origins.api)
     yield* typedError()
     yield* closing()
   }).pipe(Effect.provide(sdk))

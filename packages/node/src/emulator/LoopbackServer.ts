@@ -54,6 +54,8 @@ export interface LoopbackOptions {
   /** Origins allowed to write cross-origin (browser tests); `"*"` for any. */
   readonly allowedOrigins?: ReadonlyArray<string> | undefined
   readonly reportFault?: Faults.FaultReporter | undefined
+  /** Sees (and may hold) every request before it is handled; see FrontDoorOptions.observe. */
+  readonly observe?: FrontDoor.FrontDoorOptions["observe"]
   /** Runs against the fresh archive before the first request is served. */
   readonly seed?: ((admin: ArchiveAdmin) => Effect.Effect<void>) | undefined
   readonly webUrl?: string | undefined
@@ -257,7 +259,8 @@ export const serve = <R>(
     const frontDoor = yield* FrontDoor.make(emulator, {
       faults: options.faults,
       allowedOrigins: options.allowedOrigins,
-      reportFault: options.reportFault
+      reportFault: options.reportFault,
+      observe: options.observe
     })
     if (options.seed !== undefined) yield* options.seed(emulator.admin)
 
