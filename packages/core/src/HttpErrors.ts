@@ -12,6 +12,7 @@
  *
  * @since 0.1.0
  */
+import type { InvalidIdentifierError } from "./DandiError.js"
 import {
   AuthenticationError,
   ConflictError,
@@ -24,7 +25,8 @@ import {
 } from "./DandiError.js"
 
 /**
- * Every error an HTTP call of the SDK can fail with.
+ * Every error an HTTP call of the SDK can fail with (an identifier refused before the request
+ * is built included: no request is sent for it).
  *
  * @since 0.1.0
  * @category models
@@ -38,6 +40,7 @@ export type ApiError =
   | ServerError
   | TransportError
   | ResponseDecodeError
+  | InvalidIdentifierError
 
 /**
  * What a caller knows about the thing it asked for, to word a 404 precisely.

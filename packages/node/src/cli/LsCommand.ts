@@ -32,7 +32,7 @@ import type { DandiTarget } from "@dandi-effect/core/DandiUrl"
 import { InstanceRef, parseDandiUrl } from "@dandi-effect/core/DandiUrl"
 import type { BaseRemoteAsset } from "@dandi-effect/core/RemoteAsset"
 import type { RemoteDandiset } from "@dandi-effect/core/RemoteDandiset"
-import type { Version } from "@dandi-effect/core/Version"
+import type { Version, VersionJson } from "@dandi-effect/core/Version"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -51,7 +51,7 @@ export type Listing =
   | { readonly _tag: "Versions"; readonly instance: InstanceRef; readonly dandisetId: string }
   | { readonly _tag: "Target"; readonly target: DandiTarget }
 
-const versionCells = (dandisetId: string, v: typeof Version.Encoded): ReadonlyArray<string> => [
+const versionCells = (dandisetId: string, v: VersionJson): ReadonlyArray<string> => [
   dandisetId,
   v.version,
   v.status,

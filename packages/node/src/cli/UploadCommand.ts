@@ -30,7 +30,7 @@ import * as LocalUpload from "../LocalUpload.js"
 import * as NodeDandi from "../NodeDandi.js"
 import * as NodeDigests from "../NodeDigests.js"
 import { CliFailure } from "./CliFailure.js"
-import { connection } from "./LsCommand.js"
+import { connection } from "./Connection.js"
 
 const oneLine = (error: unknown): string => {
   const text = typeof error === "object" && error !== null && "message" in error && typeof error.message === "string"
@@ -148,7 +148,7 @@ export const run = (options: UploadCliOptions) =>
       (error) => new CliFailure({ message: oneLine(error) })
     )
     if (target._tag === "NeedsRedirect") return yield* new CliFailure({ message: `Cannot use ${options.instance} as an instance` })
-    const { options: layerOptions } = connection(target.instance)
+    const layerOptions = connection(target.instance)
     const bars = makeBars(process.stderr.isTTY === true)
     const tally: Tally = {
       uploaded: 0,
