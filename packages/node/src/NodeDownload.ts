@@ -99,7 +99,12 @@ export const assetToFile = (
     return downloader.toSink(blob, NodeFileSink.make(target))
   }))
 
-/** The local path of an asset under `root`, or why it may not be written. */
+/**
+ * The local path of an asset under `root`, or why it may not be written.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const localPath = (root: string, assetPath: string): Either.Either<string, UnsafePathError> =>
   Either.flatMap(AssetPath.safeRelativePath(assetPath), (relative) => {
     const base = resolve(root)

@@ -25,6 +25,7 @@ const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$
  * Its `\s` is Python's: the characters `str.isspace()` accepts, which include \x1c–\x1f and
  * \x85 but not \ufeff (JavaScript's `\s` is the other way round), so they are spelled out.
  */
+// eslint-disable-next-line no-control-regex -- Python's whitespace class includes these control characters
 const PATH_CHARS = /^[A-z0-9(),&#+~_=\-\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]$/
 export const pathProblem = (path: string): string | undefined => {
   if (path.startsWith("/")) return "Path must not begin with /"

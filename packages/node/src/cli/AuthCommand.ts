@@ -29,10 +29,20 @@ import * as NodeTokenStore from "../NodeTokenStore.js"
 import { CliFailure } from "./CliFailure.js"
 import { connection, instanceRef } from "./Connection.js"
 
-/** Where `auth` reads and writes saved keys: the OS keyring, or a test's stand-in. */
+/**
+ * Where `auth` reads and writes saved keys: the OS keyring, or a test's stand-in.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
 export type KeyStore = TokenStore.SyncBackend
 
-/** How `login` obtains the key: stdin or a prompt. */
+/**
+ * How `login` obtains the key: stdin or a prompt.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
 export type KeySource = Effect.Effect<Redacted.Redacted<string>, CliFailure, Terminal.Terminal>
 
 const firstLine = (error: unknown): string => {
@@ -78,7 +88,12 @@ const accepted = (options: NodeDandi.NodeDandiOptions, key: Redacted.Redacted<st
       Effect.map((user) => user.username)
     )).pipe(Effect.mapError((error) => new CliFailure({ message: messageOf(error) })))
 
-/** The key piped to stdin, or typed at a prompt that does not echo it. */
+/**
+ * The key piped to stdin, or typed at a prompt that does not echo it.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
 export const readKey = (instanceName: string): KeySource =>
   Effect.gen(function*() {
     if (process.stdin.isTTY !== true) {
@@ -101,7 +116,12 @@ const tryStore = <A>(what: string, run: () => A) =>
     Effect.mapError((error) => ({ what, reason: firstLine(error) }))
   )
 
-/** `auth login`: the key is checked with the archive, then saved. */
+/**
+ * `auth login`: the key is checked with the archive, then saved.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
 export const login = <R>(options: {
   readonly instance: string
   readonly store: KeyStore
@@ -121,7 +141,12 @@ export const login = <R>(options: {
     yield* Console.log(`Logged in to ${instance.name} as ${username}; the key is saved in the ${options.store.name}.`)
   })
 
-/** `auth logout`: the saved key is removed; an environment variable is mentioned, not touched. */
+/**
+ * `auth logout`: the saved key is removed; an environment variable is mentioned, not touched.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
 export const logout = (options: { readonly instance: string; readonly store: KeyStore }) =>
   Effect.gen(function*() {
     const instance = yield* target(options.instance)
@@ -155,7 +180,12 @@ const variablesSet = (variables: ReadonlyArray<string>) =>
 const variableKey = (variable: string) =>
   Config.redacted(variable).pipe(Effect.map((key) => Redacted.make(Redacted.value(key).trim())))
 
-/** `auth status`: which key `ls` and the SDK would use, and whether the archive accepts it. */
+/**
+ * `auth status`: which key `ls` and the SDK would use, and whether the archive accepts it.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
 export const status = (options: { readonly instance: string; readonly store: KeyStore }) =>
   Effect.gen(function*() {
     const instance = yield* target(options.instance)
@@ -195,26 +225,46 @@ const instanceOption = Options.text("dandi-instance").pipe(
 /** The OS keyring, as dandi-cli uses it. */
 const keyring: KeyStore = NodeTokenStore.keyringBackend
 
+/**
+ * @since 0.1.0
+ * @category commands
+ */
 export const loginCommand = Command.make(
   "login",
   { instance: instanceOption },
   ({ instance }) => login({ instance, store: keyring, readKey })
 ).pipe(Command.withDescription("Check an API key with the archive and save it in the OS keyring (key read from stdin or a prompt)"))
 
+/**
+ * @since 0.1.0
+ * @category commands
+ */
 export const logoutCommand = Command.make(
   "logout",
   { instance: instanceOption },
   ({ instance }) => logout({ instance, store: keyring })
 ).pipe(Command.withDescription("Remove the API key saved in the OS keyring for an archive"))
 
+/**
+ * @since 0.1.0
+ * @category commands
+ */
 export const statusCommand = Command.make(
   "status",
   { instance: instanceOption },
   ({ instance }) => status({ instance, store: keyring })
 ).pipe(Command.withDescription("Show which API key would be used for an archive, and whether the archive accepts it"))
 
+/**
+ * @since 0.1.0
+ * @category commands
+ */
 export const authSubcommands = [loginCommand, logoutCommand, statusCommand] as const
 
+/**
+ * @since 0.1.0
+ * @category commands
+ */
 export const authCommand = Command.make("auth").pipe(
   Command.withDescription("Log in to an archive, log out, or show the login status (API keys in the OS keyring)"),
   Command.withSubcommands(authSubcommands)

@@ -7,7 +7,12 @@
 import * as Console from "effect/Console"
 import { stripVTControlCharacters } from "node:util"
 
-/** Whether output written to `stream` may carry colour. */
+/**
+ * Whether output written to `stream` may carry colour.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
 export const wanted = (
   stream: { readonly isTTY?: boolean | undefined },
   env: Readonly<Record<string, string | undefined>> = process.env
@@ -19,13 +24,18 @@ const plain = (args: ReadonlyArray<unknown>): Array<unknown> =>
 /**
  * `console`, keeping the escapes only on the streams where `colour` allows them: stdout
  * (`log`, `info`) and stderr (`error`, `warn`).
+ *
+ * @since 0.1.0
+ * @category commands
  */
 export const withoutEscapes = (
   console: Console.Console,
   colour: { readonly stdout: boolean; readonly stderr: boolean }
 ): Console.Console => {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any function of the Console, whatever its parameters
   const toStdout = <F extends (...args: ReadonlyArray<any>) => any>(f: F): F =>
     (colour.stdout ? f : ((...args: ReadonlyArray<unknown>) => f(...plain(args)))) as F
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any function of the Console, whatever its parameters
   const toStderr = <F extends (...args: ReadonlyArray<any>) => any>(f: F): F =>
     (colour.stderr ? f : ((...args: ReadonlyArray<unknown>) => f(...plain(args)))) as F
   const unsafe = console.unsafe

@@ -8,7 +8,12 @@ import { instanceApiUrl, InstanceRef } from "@dandi-effect/core/DandiUrl"
 import * as Either from "effect/Either"
 import type * as NodeDandi from "../NodeDandi.js"
 
-/** The `-i` option's value (a known name, or an archive URL) as an instance reference. */
+/**
+ * The `-i` option's value (a known name, or an archive URL) as an instance reference.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
 export const instanceRef = (nameOrUrl: string) => {
   const text = nameOrUrl.trim()
   if (/^https?:\/\//i.test(text)) {
@@ -23,7 +28,12 @@ export const instanceRef = (nameOrUrl: string) => {
   return Either.map(knownInstance(text.toLowerCase()), (instance) => InstanceRef.KnownInstance({ instance }))
 }
 
-/** The NodeDandi options that reach `instance` (no network until the layer is built). */
+/**
+ * The NodeDandi options that reach `instance` (no network until the layer is built).
+ *
+ * @since 0.1.0
+ * @category commands
+ */
 export const connection = (instance: InstanceRef): NodeDandi.NodeDandiOptions =>
   InstanceRef.$match(instance, {
     KnownInstance: ({ instance }) => ({

@@ -40,7 +40,12 @@ const oneLine = (error: unknown): string => {
 const singleAsset = (asset: BaseRemoteAsset, outDir: string, options: NodeDownload.FolderOptions) =>
   NodeDownload.assets(Stream.make(asset), outDir, { ...options, relativePath: (a) => basename(a.path) })
 
-/** The events of downloading one target. */
+/**
+ * The events of downloading one target.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
 export const downloadTarget = (
   target: DandiTarget,
   outDir: string,
@@ -80,6 +85,10 @@ export const downloadTarget = (
     }
   }))
 
+/**
+ * @since 0.1.0
+ * @category commands
+ */
 export interface DownloadArguments {
   readonly instance: string
   readonly output: string
@@ -88,6 +97,10 @@ export interface DownloadArguments {
   readonly targets: ReadonlyArray<string>
 }
 
+/**
+ * @since 0.1.0
+ * @category commands
+ */
 export const run = (args: DownloadArguments) =>
   Effect.gen(function*() {
     if (!Number.isInteger(args.jobs) || args.jobs < 1) {
@@ -145,6 +158,10 @@ const targetsArg = Args.text({ name: "TARGET" }).pipe(
   Args.withDescription("000001, 000001/draft, DANDI:000001/0.210812.1448, dandi://dandi/000001@draft/sub-1/, or an archive URL")
 )
 
+/**
+ * @since 0.1.0
+ * @category commands
+ */
 export const downloadCommand = Command.make(
   "download",
   { instance: instanceOption, output: outputOption, jobs: jobsOption, existing: existingOption, targets: targetsArg },

@@ -6,7 +6,12 @@
 import type { FileEvent } from "../NodeDownload.js"
 import * as cliProgress from "cli-progress"
 
-/** 1536 → "1.5 KiB". */
+/**
+ * 1536 → "1.5 KiB".
+ *
+ * @since 0.1.0
+ * @category commands
+ */
 export const formatBytes = (bytes: number): string => {
   const units = ["bytes", "KiB", "MiB", "GiB", "TiB"]
   let value = bytes
@@ -18,6 +23,10 @@ export const formatBytes = (bytes: number): string => {
   return unit === 0 ? `${bytes} bytes` : `${value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`
 }
 
+/**
+ * @since 0.1.0
+ * @category commands
+ */
 export interface Summary {
   readonly files: number
   readonly failed: number
@@ -25,6 +34,10 @@ export interface Summary {
   readonly line: string
 }
 
+/**
+ * @since 0.1.0
+ * @category commands
+ */
 export interface Progress {
   readonly onEvent: (event: FileEvent) => void
   readonly stop: () => void
@@ -33,6 +46,10 @@ export interface Progress {
 
 const oneLine = (text: string) => text.replace(/\s+/g, " ").trim()
 
+/**
+ * @since 0.1.0
+ * @category commands
+ */
 export const make = (stream: NodeJS.WriteStream): Progress => {
   const interactive = stream.isTTY === true
   const bars = interactive

@@ -23,13 +23,25 @@ import * as Command from "@effect/cli/Command"
 import type * as HelpDoc from "@effect/cli/HelpDoc"
 import type * as Span from "@effect/cli/HelpDoc/Span"
 
-/** A command and the subcommands it groups (for `auth login`, …). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- commands of every shape share one help tree
+type AnyCommand = Command.Command<any, any, any, any>
+
+/**
+ * A command and the subcommands it groups (for `auth login`, …).
+ *
+ * @since 0.1.0
+ * @category commands
+ */
 export interface Node {
-  readonly command: Command.Command<any, any, any, any>
+  readonly command: AnyCommand
   readonly children: ReadonlyArray<Node>
 }
 
-export const node = (command: Command.Command<any, any, any, any>, children: ReadonlyArray<Node> = []): Node => ({
+/**
+ * @since 0.1.0
+ * @category commands
+ */
+export const node = (command: AnyCommand, children: ReadonlyArray<Node> = []): Node => ({
   command,
   children
 })
@@ -44,6 +56,9 @@ const nameOf = (node: Node): string => {
 /**
  * The command path a `--help`/`-h` in `args` asks about (`[]` for the program itself), or
  * undefined when no help is asked for. Arguments after `--` are never flags.
+ *
+ * @since 0.1.0
+ * @category commands
  */
 export const requested = (root: Node, args: ReadonlyArray<string>): ReadonlyArray<Node> | undefined => {
   const end = args.indexOf("--")
@@ -111,7 +126,12 @@ const sections = (doc: HelpDoc.HelpDoc): Map<string, Array<HelpDoc.HelpDoc>> => 
   return result
 }
 
-/** One argument or option: its names, whether it may be left out, and what it is for. */
+/**
+ * One argument or option: its names, whether it may be left out, and what it is for.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
 export interface Entry {
   readonly names: string
   readonly optional: boolean
@@ -158,7 +178,12 @@ const entries = (docs: ReadonlyArray<HelpDoc.HelpDoc>): Array<Entry> =>
     })
   )
 
-/** What `--help` shows for one command, in a form tests and renderers can read. */
+/**
+ * What `--help` shows for one command, in a form tests and renderers can read.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
 export interface CommandHelp {
   readonly path: ReadonlyArray<string>
   readonly description: string
@@ -172,7 +197,12 @@ const describe = (node: Node): string => {
   return description.flatMap(paragraphs).join(" ")
 }
 
-/** The help of the last command of `path` (as `requested` returns it). */
+/**
+ * The help of the last command of `path` (as `requested` returns it).
+ *
+ * @since 0.1.0
+ * @category commands
+ */
 export const commandHelp = (path: ReadonlyArray<Node>): CommandHelp => {
   const target = path[path.length - 1]!
   const parts = sections(Command.getHelp(target.command, config))
@@ -200,7 +230,12 @@ const table = (rows: ReadonlyArray<readonly [string, string]>): Array<string> =>
 
 const argumentUsage = (entry: Entry) => (entry.optional ? `[${entry.names}]` : entry.names)
 
-/** The help text; headers in bold when `colour`. */
+/**
+ * The help text; headers in bold when `colour`.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
 export const render = (help: CommandHelp, options: { readonly colour: boolean }): string => {
   const usage = [
     "dandi-effect",

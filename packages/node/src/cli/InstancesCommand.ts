@@ -20,7 +20,12 @@ const instanceTable: LsFormat.TableKind = {
   ]
 }
 
-/** The known instances as listed records: `{name, api, gui, api_key_variable}`. */
+/**
+ * The known instances as listed records: `{name, api, gui, api_key_variable}`.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
 export const listed = (instanceHost: string | undefined): ReadonlyArray<LsFormat.Listed> =>
   DandiInstance.knownInstances(instanceHost).map((instance) => ({
     kind: instanceTable,
@@ -34,6 +39,10 @@ const formatOption = Options.choice("format", LsFormat.formats).pipe(
   Options.optional
 )
 
+/**
+ * @since 0.1.0
+ * @category commands
+ */
 export const instancesCommand = Command.make("instances", { format: formatOption }, ({ format }) =>
   LsFormat.render(
     Stream.fromIterable(listed(process.env.DANDI_INSTANCEHOST || undefined)),

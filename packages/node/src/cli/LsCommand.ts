@@ -45,7 +45,12 @@ import * as LsFormat from "./LsFormat.js"
 
 type Api = DandiApi.DandiApi
 
-/** What `ls` lists: the dandisets of an instance, a dandiset's versions, or a resource target. */
+/**
+ * What `ls` lists: the dandisets of an instance, a dandiset's versions, or a resource target.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
 export type Listing =
   | { readonly _tag: "Dandisets"; readonly instance: InstanceRef }
   | { readonly _tag: "Versions"; readonly instance: InstanceRef; readonly dandisetId: string }
@@ -154,7 +159,12 @@ const listTarget = (target: DandiTarget): Stream.Stream<LsFormat.Listed, unknown
     }
   }))
 
-/** The records `ls` prints for a listing. */
+/**
+ * The records `ls` prints for a listing.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
 export const list = (listing: Listing): Stream.Stream<LsFormat.Listed, unknown, Api> => {
   switch (listing._tag) {
     case "Dandisets":
@@ -182,7 +192,12 @@ const dandiSchemeInstance = /^dandi:\/\/([-\w._]+)\/?$/
 
 const instanceOfTarget = (target: DandiTarget) => target._tag === "NeedsRedirect" ? undefined : target.instance
 
-/** What the command line asks `ls` to list. Never touches the network. */
+/**
+ * What the command line asks `ls` to list. Never touches the network.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
 export const parseListing = (
   target: string | undefined,
   options: { readonly instance: string; readonly versions: boolean }
@@ -220,6 +235,10 @@ export const parseListing = (
 const instanceOf = (listing: Listing): InstanceRef | undefined =>
   listing._tag === "Target" ? instanceOfTarget(listing.target) : listing.instance
 
+/**
+ * @since 0.1.0
+ * @category commands
+ */
 export interface LsOptions {
   readonly instance: string
   readonly format: LsFormat.Format
@@ -227,7 +246,12 @@ export interface LsOptions {
   readonly target: string | undefined
 }
 
-/** Runs `ls` against the archive the target names (NodeDandi: undici, OS keyring). */
+/**
+ * Runs `ls` against the archive the target names (NodeDandi: undici, OS keyring).
+ *
+ * @since 0.1.0
+ * @category commands
+ */
 export const run = (options: LsOptions) =>
   Effect.gen(function*() {
     const listing = yield* parseListing(options.target, options)

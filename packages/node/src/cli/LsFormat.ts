@@ -16,25 +16,50 @@ import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import * as YAML from "yaml"
 
-/** The output formats of `ls -f`. */
+/**
+ * The output formats of `ls -f`.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
 export const formats = ["table", "json", "json_pp", "json_lines", "yaml"] as const
 
-/** One of `formats`. */
+/**
+ * One of `formats`.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
 export type Format = (typeof formats)[number]
 
-/** A table layout: its columns, each with a fixed width (the last one takes the rest of the line). */
+/**
+ * A table layout: its columns, each with a fixed width (the last one takes the rest of the line).
+ *
+ * @since 0.1.0
+ * @category commands
+ */
 export interface TableKind {
   readonly columns: ReadonlyArray<{ readonly title: string; readonly width: number; readonly align?: "right" }>
 }
 
-/** One listed record: its JSON form and its cells in `kind`'s column order. */
+/**
+ * One listed record: its JSON form and its cells in `kind`'s column order.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
 export interface Listed {
   readonly kind: TableKind
   readonly json: unknown
   readonly cells: ReadonlyArray<string>
 }
 
-/** Dandisets and versions share one layout, so a dandiset's row reads like a row of its versions. */
+/**
+ * Dandisets and versions share one layout, so a dandiset's row reads like a row of its versions.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
 export const versionTable: TableKind = {
   columns: [
     { title: "DANDISET", width: 8 },
@@ -47,7 +72,12 @@ export const versionTable: TableKind = {
   ]
 }
 
-/** An asset id is a UUID (36 characters); zarr or blob fits in 4. */
+/**
+ * An asset id is a UUID (36 characters); zarr or blob fits in 4.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
 export const assetTable: TableKind = {
   columns: [
     { title: "SIZE", width: 9, align: "right" },
@@ -58,10 +88,20 @@ export const assetTable: TableKind = {
   ]
 }
 
-/** Sizes as dandi-cli prints them: decimal units (`1.34 MB`). */
+/**
+ * Sizes as dandi-cli prints them: decimal units (`1.34 MB`).
+ *
+ * @since 0.1.0
+ * @category commands
+ */
 export const humanSize = (bytes: number): string => prettyBytes(bytes)
 
-/** A server timestamp (`2024-05-01T12:34:56.789012Z`) as `2024-05-01 12:34` (UTC). */
+/**
+ * A server timestamp (`2024-05-01T12:34:56.789012Z`) as `2024-05-01 12:34` (UTC).
+ *
+ * @since 0.1.0
+ * @category commands
+ */
 export const shortTimestamp = (timestamp: string): string => {
   const match = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})/.exec(timestamp)
   return match === null ? timestamp : `${match[1]} ${match[2]}`
@@ -99,7 +139,12 @@ const collected = <E, R>(listed: Stream.Stream<Listed, E, R>, render: (records: 
     Effect.map(Stream.runCollect(listed), (chunk) => render(Chunk.toArray(chunk).map((item) => item.json)))
   )
 
-/** The lines to print for `listed` in `format`. */
+/**
+ * The lines to print for `listed` in `format`.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
 export const render = <E, R>(listed: Stream.Stream<Listed, E, R>, format: Format): Stream.Stream<string, E, R> => {
   switch (format) {
     case "table":

@@ -19,12 +19,21 @@ import { uploadCommand } from "./UploadCommand.js"
 /** Every subcommand, in the order `--help` lists them. */
 const commands = [demoCommand, digestCommand, downloadCommand, uploadCommand, emulatorCommand, lsCommand, instancesCommand, authCommand] as const
 
+/**
+ * @since 0.1.0
+ * @category commands
+ */
 export const rootCommand = Command.make("dandi-effect").pipe(
   Command.withDescription("Effect-TS client for the DANDI Archive: list, download, upload, digest; an archive emulator for tests"),
   Command.withSubcommands(commands)
 )
 
-/** The command tree as `--help` walks it (`auth` groups `login`, `logout`, `status`). */
+/**
+ * The command tree as `--help` walks it (`auth` groups `login`, `logout`, `status`).
+ *
+ * @since 0.1.0
+ * @category commands
+ */
 export const helpTree: Help.Node = Help.node(
   rootCommand,
   commands.map((command) =>
@@ -34,6 +43,10 @@ export const helpTree: Help.Node = Help.node(
 
 const cliApp = Command.run(rootCommand, { name: "dandi-effect", version: packageVersion })
 
+/**
+ * @since 0.1.0
+ * @category commands
+ */
 export const runCli = (argv: ReadonlyArray<string>) => {
   const path = Help.requested(helpTree, argv.slice(2))
   if (path === undefined) return cliApp(argv)

@@ -50,7 +50,12 @@ const size = (bytes: number): string => {
   return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`
 }
 
-/** `N` or `N:M` → files at once, parts per file. */
+/**
+ * `N` or `N:M` → files at once, parts per file.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
 export const parseJobs = (text: string): { readonly files: number; readonly parts: number } | undefined => {
   const match = /^(\d+)(?::(\d+))?$/.exec(text.trim())
   if (match === null) return undefined
@@ -122,6 +127,10 @@ const makeBars = (enabled: boolean) => {
   }
 }
 
+/**
+ * @since 0.1.0
+ * @category commands
+ */
 export interface UploadCliOptions {
   readonly instance: string
   readonly dandiset: string
@@ -131,6 +140,10 @@ export interface UploadCliOptions {
   readonly paths: ReadonlyArray<string>
 }
 
+/**
+ * @since 0.1.0
+ * @category commands
+ */
 export const run = (options: UploadCliOptions) =>
   Effect.gen(function*() {
     if (!/^\d{6}$/.test(options.dandiset)) {
@@ -277,6 +290,10 @@ const pathsArg = Args.text({ name: "PATH" }).pipe(
   Args.atLeast(1)
 )
 
+/**
+ * @since 0.1.0
+ * @category commands
+ */
 export const uploadCommand = Command.make(
   "upload",
   {

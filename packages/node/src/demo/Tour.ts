@@ -347,7 +347,12 @@ const verifyZarr = Effect.fn("Tour.verifyZarr")(function*(dandiset: RemoteDandis
   yield* say(`ZarrChecksum.ofLeaves(the entries' md5s) → dandi-zarr-checksum ${line}`)
 })
 
-/** The tour's upload: just over one 64 MiB part, so it goes up as two parts. */
+/**
+ * The tour's upload: just over one 64 MiB part, so it goes up as two parts.
+ *
+ * @since 0.1.0
+ * @category demo
+ */
 export const uploadPath = "sub-tour/sub-tour_recording.bin"
 const uploadSize = 65 * 2 ** 20
 
