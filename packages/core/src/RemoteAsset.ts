@@ -12,14 +12,18 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
+import type * as Scope from "effect/Scope"
 import type { AssetRecord, JsonObject } from "./ApiRecords.js"
 import type { ApiError } from "./HttpErrors.js"
+import type { ByteSink } from "./ByteSink.js"
 import type { DandiError } from "./DandiError.js"
 import { NotFoundError, ResponseDecodeError } from "./DandiError.js"
+import * as Downloader from "./Downloader.js"
 import { DandiApi } from "./internal/dandiApiService.js"
 import type { ApiLocation } from "./internal/dandiApiService.js"
 import { pyRepr } from "./internal/text.js"
 import * as Metadata from "./Metadata.js"
+import type { RangedReader, RangedReaderOptions } from "./RangedReader.js"
 import type { RemoteZarrEntry } from "./RemoteZarrEntry.js"
 
 /**
@@ -259,6 +263,45 @@ export class BaseRemoteBlobAsset extends AssetBase {
   /** `{asset_id, path, size, created, modified, blob}` as the API spells them. */
   jsonDict(): BlobAssetJson {
     return { ...this.commonJson(), blob: this.blob }
+  }
+
+  /** What the Downloader needs: the download route, size, digests to verify, mtime. */
+  downloadSpec(): Effect.Effect<Downloader.BlobDownload, DandiError, DandiApi> {
+    return Effect.map(this.getRawMetadata(), (metadata) => Downloader.fromAssetData(this, metadata))
+  }
+
+  /**
+   * The bytes `[start, end)` from storage (dandi-cli's `get_download_file_iter`), resumed from
+   * the last byte received when the connection breaks. Not verified: see `downloadTo`.
+   */
+  download(
+    options: { readonly start?: number | undefined; readonly end?: number | undefined } = {}
+  ): Stream.Stream<Uint8Array, DandiError, DandiApi | Downloader.Downloader> {
+    return Stream.unwrap(Effect.gen(this, function*() {
+      const downloader = yield* Downloader.Downloader
+      return downloader.bytes(yield* this.downloadSpec(), options)
+    }))
+  }
+
+  /**
+   * A verified, resumable download into `sink` (Node: `NodeFileSink.make(path)`, or
+   * `NodeDownload.assetToFile`), as typed progress events ending in `Completed`.
+   */
+  downloadTo(sink: ByteSink): Stream.Stream<Downloader.DownloadEvent, DandiError, DandiApi | Downloader.Downloader> {
+    return Stream.unwrap(Effect.gen(this, function*() {
+      const downloader = yield* Downloader.Downloader
+      return downloader.toSink(yield* this.downloadSpec(), sink)
+    }))
+  }
+
+  /** Random access by ranged requests (dandi-cli's `as_readable`; Node adds file-like adapters in `NodeReadable`). */
+  asReadable(
+    options?: RangedReaderOptions
+  ): Effect.Effect<RangedReader<Downloader.ReadError>, DandiError, DandiApi | Downloader.Downloader | Scope.Scope> {
+    return Effect.gen(this, function*() {
+      const downloader = yield* Downloader.Downloader
+      return yield* downloader.reader(yield* this.downloadSpec(), options)
+    })
   }
 }
 

@@ -47,6 +47,9 @@ const failure = (path: string, doing: string, cause: unknown) => {
 const attempt = <A>(path: string, doing: string, run: () => Promise<A>) =>
   Effect.tryPromise({ try: run, catch: (cause) => failure(path, doing, cause) })
 
+/** Bytes gathered before one write. */
+const flushThreshold = 1024 * 1024
+
 const processAlive = (pid: number): boolean => {
   try {
     process.kill(pid, 0)
@@ -124,9 +127,15 @@ export const make = (target: string): ByteSink => {
     Effect.gen(function*() {
       yield* attempt(work, "create the download folder", () => mkdir(work, { recursive: true }))
       yield* takeLock(target, lockPath)
-      const state = { handle: undefined as FileHandle | undefined, done: false }
+      const state = {
+        handle: undefined as FileHandle | undefined,
+        done: false,
+        flush: (): Promise<void> => Promise.resolve()
+      }
       yield* Effect.addFinalizer(() =>
         Effect.promise(async () => {
+          // Keep what arrived for the next run.
+          await state.flush().catch(() => undefined)
           await state.handle?.close().catch(() => undefined)
           if (!state.done) await unlink(lockPath).catch(() => undefined)
         })
@@ -140,11 +149,40 @@ export const make = (target: string): ByteSink => {
       state.handle = handle
       const held = (yield* attempt(dataPath, "inspect", () => handle.stat())).size
 
-      const write = (chunk: Uint8Array) =>
-        attempt(dataPath, "write", async () => {
-          let at = 0
-          while (at < chunk.length) at += (await handle.write(chunk, at, chunk.length - at)).bytesWritten
-        })
+      // Small network chunks are gathered and written together (one writev per ~1 MiB): far
+      // fewer system calls and promises per GiB. What is not yet flushed when a process dies is
+      // simply not held; the next run resumes from what the file really has.
+      let pending: Array<Uint8Array> = []
+      let pendingBytes = 0
+      const flush = async () => {
+        if (pendingBytes === 0) return
+        const chunks = pending
+        const total = pendingBytes
+        pending = []
+        pendingBytes = 0
+        let written = (await handle.writev(chunks)).bytesWritten
+        if (written < total) {
+          // A short write (rare for files): write the rest one chunk at a time.
+          let skip = written
+          for (const chunk of chunks) {
+            if (skip >= chunk.length) {
+              skip -= chunk.length
+              continue
+            }
+            let at = skip
+            skip = 0
+            while (at < chunk.length) at += (await handle.write(chunk, at, chunk.length - at)).bytesWritten
+            written += chunk.length
+          }
+        }
+      }
+      state.flush = flush
+      const write = (chunk: Uint8Array) => {
+        // Kept by reference until flushed: network chunks are fresh buffers, never reused.
+        pending.push(chunk)
+        pendingBytes += chunk.length
+        return pendingBytes < flushThreshold ? Effect.void : attempt(dataPath, "write", flush)
+      }
 
       const readHeld = (length: number): Stream.Stream<Uint8Array, LocalDataError> =>
         length <= 0 ? Stream.empty : Stream.fromAsyncIterable(
@@ -154,6 +192,7 @@ export const make = (target: string): ByteSink => {
 
       const commit = (options: { readonly mtime?: Date | undefined }) =>
         attempt(target, "move the finished download to", async () => {
+          await flush()
           await handle.close()
           state.handle = undefined
           const existing = await stat(target).catch(() => undefined)
@@ -168,7 +207,11 @@ export const make = (target: string): ByteSink => {
         held,
         write,
         readHeld,
-        reset: attempt(dataPath, "truncate", () => handle.truncate(0)),
+        reset: attempt(dataPath, "truncate", async () => {
+          pending = []
+          pendingBytes = 0
+          await handle.truncate(0)
+        }),
         commit
       } satisfies SinkSession
     })

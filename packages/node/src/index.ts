@@ -40,13 +40,15 @@ export * as NodeDandi from "./NodeDandi.js"
  */
 export * as NodeDigests from "./NodeDigests.js"
 /**
+ * Downloads to disk: files, folders, dandisets with dandiset.yaml.
+ *
  * @since 0.1.0
- * @category modules
  */
 export * as NodeDownload from "./NodeDownload.js"
 /**
+ * Files as resumable ByteSinks, in dandi-cli's working-area layout.
+ *
  * @since 0.1.0
- * @category modules
  */
 export * as NodeFileSink from "./NodeFileSink.js"
 /**
@@ -62,8 +64,9 @@ export * as NodeHasher from "./NodeHasher.js"
  */
 export * as NodeHttp from "./NodeHttp.js"
 /**
+ * Random access to remote blobs: file objects, Readables, file-handle adapters.
+ *
  * @since 0.1.0
- * @category modules
  */
 export * as NodeReadable from "./NodeReadable.js"
 /**

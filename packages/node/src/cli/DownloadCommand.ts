@@ -86,8 +86,10 @@ export const downloadTarget = (
   }))
 
 /**
+ * The parsed command line.
+ *
  * @since 0.1.0
- * @category commands
+ * @category models
  */
 export interface DownloadArguments {
   readonly instance: string
@@ -98,6 +100,8 @@ export interface DownloadArguments {
 }
 
 /**
+ * Runs `download`: every target parsed first, then downloaded; exit 1 when any file failed.
+ *
  * @since 0.1.0
  * @category commands
  */

@@ -10,7 +10,7 @@ import * as cliProgress from "cli-progress"
  * 1536 → "1.5 KiB".
  *
  * @since 0.1.0
- * @category commands
+ * @category utils
  */
 export const formatBytes = (bytes: number): string => {
   const units = ["bytes", "KiB", "MiB", "GiB", "TiB"]
@@ -25,7 +25,7 @@ export const formatBytes = (bytes: number): string => {
 
 /**
  * @since 0.1.0
- * @category commands
+ * @category models
  */
 export interface Summary {
   readonly files: number
@@ -36,7 +36,7 @@ export interface Summary {
 
 /**
  * @since 0.1.0
- * @category commands
+ * @category models
  */
 export interface Progress {
   readonly onEvent: (event: FileEvent) => void
@@ -47,8 +47,10 @@ export interface Progress {
 const oneLine = (text: string) => text.replace(/\s+/g, " ").trim()
 
 /**
+ * Progress bars on `stream` when it is a terminal; plain lines otherwise.
+ *
  * @since 0.1.0
- * @category commands
+ * @category constructors
  */
 export const make = (stream: NodeJS.WriteStream): Progress => {
   const interactive = stream.isTTY === true
