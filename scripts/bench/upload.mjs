@@ -79,9 +79,9 @@ export const run = async ({ mib = Number(process.env.BENCH_UPLOAD_MIB ?? 1024), 
         warm(file)
         const zarr = await api(apiUrl, "POST", "/zarr/", { name: "bench.zarr", dandiset: dandiset.identifier })
         const base64md5 = await md5Base64(file)
-        const [target] = await api(apiUrl, "POST", `/zarr/${zarr.zarr_id}/files/`, [{ path: "blob", base64md5 }])
+        const [uploadUrl] = await api(apiUrl, "POST", `/zarr/${zarr.zarr_id}/files/`, [{ path: "blob", base64md5 }])
         curl.push(
-          timed("curl", ["-sS", "-f", "-o", "/dev/null", "-H", `Content-MD5: ${base64md5}`, "-T", file, target.upload_url]).seconds
+          timed("curl", ["-sS", "-f", "-o", "/dev/null", "-H", `Content-MD5: ${base64md5}`, "-T", file, uploadUrl]).seconds
         )
         // Ours: the whole upload, hashing included.
         perturb(file, round * 2 + 1)
