@@ -76,7 +76,12 @@ export const safeRelativePath = (path: string): Either.Either<string, UnsafePath
   return Either.right(path)
 }
 
-/** The longest asset path the archive stores. */
+/**
+ * The longest asset path the archive stores.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const MAX_ARCHIVE_PATH_LENGTH = 512
 
 // The archive's own rule (dandi-archive's asset path validator): characters from ASCII letters,

@@ -142,6 +142,9 @@ export const ValidationProblem = Schema.Struct({
 /**
  * Waiting for validation, publication or ingestion did not finish in time. Carries the version
  * and the problems the server reported last, so the caller can fix them.
+ *
+ * @since 0.1.0
+ * @category errors
  */
 export class ValidationTimeout extends Schema.TaggedError<ValidationTimeout>("@dandi-effect/core/ValidationTimeout")(
   "ValidationTimeout",
@@ -158,6 +161,9 @@ export class ValidationTimeout extends Schema.TaggedError<ValidationTimeout>("@d
 /**
  * The uploader refused a file before sending any byte, because the archive would refuse it (or
  * the SDK cannot upload it yet): `rule` names why.
+ *
+ * @since 0.1.0
+ * @category errors
  */
 export class UploadRefusedError extends Schema.TaggedError<UploadRefusedError>("@dandi-effect/core/UploadRefusedError")(
   "UploadRefusedError",

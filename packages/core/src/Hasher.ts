@@ -59,13 +59,28 @@ export class Hasher extends Context.Tag("@dandi-effect/core/Hasher")<Hasher, Has
   static readonly layerPortable: Layer.Layer<Hasher> = Layer.succeed(Hasher, Hasher.portable)
 }
 
-/** Pure-JS implementation, usable on every platform (slower than native hashing). */
+/**
+ * Pure-JS implementation, usable on every platform (slower than native hashing).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const portable: HasherShape = Hasher.portable
 
-/** The pure-JS Hasher as a layer: `Hasher.layerPortable` whichever way the module is imported. */
+/**
+ * The pure-JS Hasher as a layer: `Hasher.layerPortable` whichever way the module is imported.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const layerPortable: Layer.Layer<Hasher> = Hasher.layerPortable
 
-/** Lower-case hex of raw digest bytes. */
+/**
+ * Lower-case hex of raw digest bytes.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const toHex = (bytes: Uint8Array): string => {
   let out = ""
   for (const b of bytes) out += b.toString(16).padStart(2, "0")

@@ -37,7 +37,12 @@ import { metadataMisfit } from "./RemoteAsset.js"
 import type { VersionInfo, VersionJson } from "./Version.js"
 import { Version } from "./Version.js"
 
-/** How long to wait and how often to look, for the methods that wait on the archive. */
+/**
+ * How long to wait and how often to look, for the methods that wait on the archive.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface WaitOptions {
   /** Give up after this long (default 120 seconds, as dandi-cli). */
   readonly maxTime?: Duration.DurationInput | undefined
@@ -45,11 +50,19 @@ export interface WaitOptions {
   readonly interval?: Duration.DurationInput | undefined
 }
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface PublishOptions extends WaitOptions {
   /** Release notes stored with the published version. */
   readonly releaseNotes?: string | undefined
 }
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface UnembargoOptions extends WaitOptions {
   /** Wait until the archive has finished unembargoing (default true). */
   readonly wait?: boolean | undefined
