@@ -2,10 +2,8 @@
  * Testing your own code against the archive emulator: an in-memory DANDI Archive behind an
  * HttpClient (no sockets), seeded through its admin API, with the SDK pointed at it.
  */
-import * as DandiApi from "@dandi-effect/core/DandiApi"
-import { Hasher } from "@dandi-effect/core/Hasher"
-import * as TokenStore from "@dandi-effect/core/TokenStore"
-import * as InProcessHttp from "@dandi-effect/core/testing/InProcessHttp"
+import { DandiApi, Hasher, TokenStore } from "@dandi-effect/core"
+import { InProcessHttp } from "@dandi-effect/core/testing"
 import { Effect, Layer } from "effect"
 
 const archive = InProcessHttp.layerInProcess({

@@ -7,14 +7,18 @@
  *
  *   const program = assetsMeasuredWith("two-photon").pipe(Stream.runForEach((a) => Console.log(a.path)))
  *   NodeRuntime.runMain(program.pipe(Effect.provide(NodeDandi.layer({ instance: "dandi" }))))
+ *
+ * Against the demo archive (`npx dandi-effect emulator --seed demo`, then `instance:` its API URL),
+ * "extracellular electrophysiology" finds the published sessions and "behavioral" one of them.
  */
-import { DandiApi } from "@dandi-effect/core/DandiApi"
-import type { DandiError } from "@dandi-effect/core/DandiError"
-import type { RemoteAsset } from "@dandi-effect/core/RemoteAsset"
+import type { DandiError, RemoteAsset } from "@dandi-effect/core"
+import { DandiApi } from "@dandi-effect/core"
 import { Effect, identity, Stream } from "effect"
 
-export const assetsMeasuredWith = (technique: string): Stream.Stream<RemoteAsset, DandiError, DandiApi> =>
-  Stream.unwrap(Effect.map(DandiApi, (api) => api.getDandisets())).pipe(
+export const assetsMeasuredWith = (
+  technique: string
+): Stream.Stream<RemoteAsset.RemoteAsset, DandiError.DandiError, DandiApi.DandiApi> =>
+  Stream.unwrap(Effect.map(DandiApi.DandiApi, (api) => api.getDandisets())).pipe(
     Stream.mapEffect((dandiset) =>
       Effect.flatMap(dandiset.mostRecentPublishedVersion, (published) =>
         published === null ? Effect.succeedNone : Effect.asSome(dandiset.forVersion(published))

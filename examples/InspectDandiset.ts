@@ -3,12 +3,12 @@
  * asset found by exact path, and that asset's digest and content URL (the object store URL, found
  * by following the API's download redirect without sending the token there).
  */
-import { DandiApi } from "@dandi-effect/core/DandiApi"
+import { DandiApi } from "@dandi-effect/core"
 import { Chunk, Effect, Stream } from "effect"
 
 export const inspectDandiset = (identifier: string, assetPath: string) =>
   Effect.gen(function*() {
-    const api = yield* DandiApi
+    const api = yield* DandiApi.DandiApi
     const dandiset = yield* api.getDandiset(identifier, "draft")
     const versions = Chunk.toReadonlyArray(yield* Stream.runCollect(dandiset.getVersions()))
     const topLevel = Chunk.toReadonlyArray(yield* Stream.runCollect(dandiset.getFolder("")))

@@ -3,7 +3,7 @@
  *
  * ```ts
  * const program = Effect.gen(function*() {
- *   const api = yield* DandiApi
+ *   const api = yield* DandiApi.DandiApi
  *   yield* api.authenticate(keyFromAForm, { save: true })   // checked, then kept in localStorage
  *   const dandisets = yield* Stream.runCollect(Stream.take(api.getDandisets(), 10))
  * })

@@ -57,13 +57,33 @@ import * as HttpErrors from "./HttpErrors.js"
 import * as Retry from "./internal/retry.js"
 import * as WebUrl from "./WebUrl.js"
 
+/**
+ * @since 0.1.0
+ * @category re-exports
+ */
 export type { ApiError, NotFoundContext } from "./HttpErrors.js"
+/**
+ * @since 0.1.0
+ * @category re-exports
+ */
 export type { HttpMethod } from "@effect/platform/HttpMethod"
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type QueryValue = string | number | boolean | null | undefined | ReadonlyArray<string | number>
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type QueryParams = Readonly<Record<string, QueryValue>>
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface ApiRequestOptions {
   /** Query parameters; `undefined`/`null` are omitted, booleans are sent as `true`/`false`. */
   readonly params?: QueryParams | undefined
@@ -81,6 +101,10 @@ export interface ApiRequestOptions {
   readonly headers?: Readonly<Record<string, string>> | undefined
 }
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface ApiClientShape {
   readonly apiUrl: string
   readonly url: (path: string, params?: QueryParams) => string
@@ -103,13 +127,22 @@ export interface ApiClientShape {
   ) => Effect.Effect<HttpClientResponse.HttpClientResponse, HttpErrors.ApiError>
 }
 
-/** A decoded body with where it finally came from (pagination compares `next` with `url`). */
+/**
+ * A decoded body with where it finally came from (pagination compares `next` with `url`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface JsonReply<A> {
   readonly value: A
   readonly url: string
   readonly status: number
 }
 
+/**
+ * @since 0.1.0
+ * @category tags
+ */
 export class ApiClient extends Context.Tag("@dandi-effect/core/ApiClient")<ApiClient, ApiClientShape>() {}
 
 // ---------------------------------------------------------------------------------------------
@@ -117,14 +150,24 @@ export class ApiClient extends Context.Tag("@dandi-effect/core/ApiClient")<ApiCl
 
 const absolute = /^https?:\/\//i
 
-/** dandi-cli's `joinurl`: absolute paths pass through; else base minus trailing `/` + `/` + path minus leading `/`. */
+/**
+ * dandi-cli's `joinurl`: absolute paths pass through; else base minus trailing `/` + `/` + path minus leading `/`.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const joinUrl = (base: string, path: string): string =>
   absolute.test(path) ? path : `${base.replace(/\/+$/, "")}/${path.replace(/^\/+/, "")}`
 
 const encodeValue = (value: string | number | boolean): string =>
   typeof value === "boolean" ? (value ? "true" : "false") : String(value)
 
-/** Appends query parameters to a URL that may already have some (a `next` link, say). */
+/**
+ * Appends query parameters to a URL that may already have some (a `next` link, say).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const withQuery = (url: string, params: QueryParams | undefined): string => {
   if (params === undefined) return url
   const pairs: Array<string> = []
@@ -141,7 +184,12 @@ export const withQuery = (url: string, params: QueryParams | undefined): string 
   return `${beforeHash}${separator}${pairs.join("&")}${hash}`
 }
 
-/** scheme://host:port of a URL, or undefined when it cannot be parsed. */
+/**
+ * scheme://host:port of a URL, or undefined when it cannot be parsed.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const originOf = (url: string): string | undefined => WebUrl.parse(url)?.origin
 
 // ---------------------------------------------------------------------------------------------
@@ -221,6 +269,10 @@ const readJsonBody = (
     }
   })
 
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
 export const make: Effect.Effect<ApiClientShape, never, DandiConfig | Credentials | HttpClient.HttpClient> = Effect
   .gen(function*() {
     const config = yield* DandiConfig
@@ -422,6 +474,10 @@ export const make: Effect.Effect<ApiClientShape, never, DandiConfig | Credential
     return ApiClient.of({ apiUrl, url, json, jsonReply, send })
   })
 
+/**
+ * @since 0.1.0
+ * @category layers
+ */
 export const layer: Layer.Layer<ApiClient, never, DandiConfig | Credentials | HttpClient.HttpClient> = Layer.effect(
   ApiClient,
   make

@@ -28,6 +28,7 @@ const id = (name: string) => `@dandi-effect/core/ApiRecords/${name}`
  * beyond milliseconds are cut, because `Date` cannot hold them.
  *
  * @since 0.1.0
+ * @category utils
  */
 export const parseTimestamp = (text: string): Date => {
   const normalised = text.trim().replace(" ", "T").replace(/(\.\d{3})\d+/, "$1")
@@ -38,6 +39,7 @@ export const parseTimestamp = (text: string): Date => {
  * An ISO-8601 timestamp, kept as the exact string the server sent.
  *
  * @since 0.1.0
+ * @category schemas
  */
 export const Timestamp = Schema.String.pipe(
   Schema.filter((text) => !Number.isNaN(parseTimestamp(text).getTime()) || `an ISO-8601 timestamp, got ${JSON.stringify(text)}`),
@@ -49,6 +51,7 @@ export const Timestamp = Schema.String.pipe(
  * 10^16), but exact only up to it.
  *
  * @since 0.1.0
+ * @category schemas
  */
 export const Count = Schema.Number.pipe(
   Schema.filter((n) => (Number.isInteger(n) && n >= 0) || `a non-negative integer, got ${n}`),
@@ -59,8 +62,13 @@ export const Count = Schema.Number.pipe(
  * Any JSON object, kept verbatim (key order included).
  *
  * @since 0.1.0
+ * @category schemas
  */
 export const JsonObject = Schema.Record({ key: Schema.String, value: Schema.Unknown })
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type JsonObject = typeof JsonObject.Type
 
 /**
@@ -69,28 +77,69 @@ export type JsonObject = typeof JsonObject.Type
  * signature is there and the undeclared keys survive a round trip.
  *
  * @since 0.1.0
+ * @category schemas
  */
 export const openStruct = <Fields extends Schema.Struct.Fields>(fields: Fields): Schema.Struct<Fields> =>
   Schema.Struct(fields, Schema.Record({ key: Schema.String, value: Schema.Unknown })) as unknown as Schema.Struct<Fields>
 
-/** @since 0.1.0 */
+/**
+ * @since 0.1.0
+ *
+ * @category schemas
+ */
 export const VersionStatus = Schema.Literal("Pending", "Validating", "Valid", "Invalid", "Publishing", "Published")
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type VersionStatus = typeof VersionStatus.Type
 
-/** @since 0.1.0 */
+/**
+ * @since 0.1.0
+ *
+ * @category schemas
+ */
 export const EmbargoStatus = Schema.Literal("OPEN", "EMBARGOED", "UNEMBARGOING")
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type EmbargoStatus = typeof EmbargoStatus.Type
 
-/** @since 0.1.0 */
+/**
+ * @since 0.1.0
+ *
+ * @category schemas
+ */
 export const ZarrStatus = Schema.Literal("Pending", "Uploaded", "Ingesting", "Complete")
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type ZarrStatus = typeof ZarrStatus.Type
 
-/** @since 0.1.0 */
+/**
+ * @since 0.1.0
+ *
+ * @category schemas
+ */
 export const AssetStatus = Schema.Literal("Pending", "Validating", "Valid", "Invalid")
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type AssetStatus = typeof AssetStatus.Type
 
-/** @since 0.1.0 */
+/**
+ * @since 0.1.0
+ *
+ * @category schemas
+ */
 export const UserStatus = Schema.Literal("INCOMPLETE", "PENDING", "APPROVED", "REJECTED")
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type UserStatus = typeof UserStatus.Type
 
 // ---------------------------------------------------------------------------------------------
@@ -111,6 +160,7 @@ const dandisetSummaryFields = {
  * The seven scalar keys of a dandiset, as nested inside a version list item.
  *
  * @since 0.1.0
+ * @category schemas
  */
 export class DandisetSummary extends Schema.Class<DandisetSummary>(id("DandisetSummary"))(dandisetSummaryFields) {
   get createdAt(): Date {
@@ -125,6 +175,7 @@ export class DandisetSummary extends Schema.Class<DandisetSummary>(id("DandisetS
  * A version as nested in a dandiset list item: exactly these seven keys.
  *
  * @since 0.1.0
+ * @category schemas
  */
 export class VersionSummary extends Schema.Class<VersionSummary>(id("VersionSummary"))({
   version: Schema.String,
@@ -148,6 +199,7 @@ export class VersionSummary extends Schema.Class<VersionSummary>(id("VersionSumm
  * detail (which lack `dandiset`).
  *
  * @since 0.1.0
+ * @category schemas
  */
 export class VersionRecord extends VersionSummary.extend<VersionRecord>(id("VersionRecord"))({
   active_uploads: Schema.optional(Count),
@@ -155,14 +207,22 @@ export class VersionRecord extends VersionSummary.extend<VersionRecord>(id("Vers
   release_notes: Schema.optional(Schema.String)
 }) {}
 
-/** @since 0.1.0 */
+/**
+ * @since 0.1.0
+ *
+ * @category schemas
+ */
 export class AssetValidationError extends Schema.Class<AssetValidationError>(id("AssetValidationError"))({
   field: Schema.String,
   message: Schema.String,
   path: Schema.optional(Schema.NullOr(Schema.String))
 }) {}
 
-/** @since 0.1.0 */
+/**
+ * @since 0.1.0
+ *
+ * @category schemas
+ */
 export class VersionValidationError extends Schema.Class<VersionValidationError>(id("VersionValidationError"))({
   field: Schema.String,
   message: Schema.String
@@ -173,6 +233,7 @@ export class VersionValidationError extends Schema.Class<VersionValidationError>
  * dandiset metadata; decode it with `Metadata.decodeDandiset*` for typed access.
  *
  * @since 0.1.0
+ * @category schemas
  */
 export class VersionInfoRecord extends VersionRecord.extend<VersionInfoRecord>(id("VersionInfoRecord"))({
   asset_validation_errors: Schema.Array(AssetValidationError),
@@ -187,6 +248,7 @@ export class VersionInfoRecord extends VersionRecord.extend<VersionInfoRecord>(i
  * both decode here.
  *
  * @since 0.1.0
+ * @category schemas
  */
 export class DandisetRecord extends Schema.Class<DandisetRecord>(id("DandisetRecord"))({
   ...dandisetSummaryFields,
@@ -209,6 +271,7 @@ export class DandisetRecord extends Schema.Class<DandisetRecord>(id("DandisetRec
  * A dandiset from `GET /dandisets/search/`: a list item plus per-facet matching asset counts.
  *
  * @since 0.1.0
+ * @category schemas
  */
 export class SearchDandisetRecord extends DandisetRecord.extend<SearchDandisetRecord>(id("SearchDandisetRecord"))({
   asset_counts: Schema.Record({ key: Schema.String, value: Count })
@@ -225,6 +288,7 @@ export class SearchDandisetRecord extends DandisetRecord.extend<SearchDandisetRe
  * `metadata` is the raw asset metadata; decode it with `Metadata.decodeAsset*` for typed access.
  *
  * @since 0.1.0
+ * @category schemas
  */
 export class AssetRecord extends Schema.Class<AssetRecord>(id("AssetRecord"))(
   openStruct({
@@ -269,6 +333,7 @@ export class AssetRecord extends Schema.Class<AssetRecord>(id("AssetRecord"))(
  * `onInvalid: "skip"`, go on without it).
  *
  * @since 0.1.0
+ * @category schemas
  */
 export const AssetRecordWithContent = AssetRecord.pipe(
   Schema.filter((record) =>
@@ -281,13 +346,21 @@ export const AssetRecordWithContent = AssetRecord.pipe(
   )
 )
 
-/** @since 0.1.0 */
+/**
+ * @since 0.1.0
+ *
+ * @category schemas
+ */
 export class AssetValidationRecord extends Schema.Class<AssetValidationRecord>(id("AssetValidationRecord"))({
   status: AssetStatus,
   validation_errors: Schema.Array(VersionValidationError)
 }) {}
 
-/** @since 0.1.0 */
+/**
+ * @since 0.1.0
+ *
+ * @category schemas
+ */
 export class AssetPathAsset extends Schema.Class<AssetPathAsset>(id("AssetPathAsset"))({
   asset_id: Schema.String,
   url: Schema.String
@@ -298,6 +371,7 @@ export class AssetPathAsset extends Schema.Class<AssetPathAsset>(id("AssetPathAs
  * of the version row, not the version string. `asset` is null for folders.
  *
  * @since 0.1.0
+ * @category schemas
  */
 export class AssetPathEntry extends Schema.Class<AssetPathEntry>(id("AssetPathEntry"))({
   path: Schema.String,
@@ -311,20 +385,32 @@ export class AssetPathEntry extends Schema.Class<AssetPathEntry>(id("AssetPathEn
   }
 }
 
-/** @since 0.1.0 */
+/**
+ * @since 0.1.0
+ *
+ * @category schemas
+ */
 export class WebdavFolderResource extends Schema.Class<WebdavFolderResource>(id("WebdavFolderResource"))({
   path: Schema.String,
   total_assets: Count,
   total_size: Count
 }) {}
 
-/** @since 0.1.0 */
+/**
+ * @since 0.1.0
+ *
+ * @category schemas
+ */
 export class WebdavFolderItem extends Schema.Class<WebdavFolderItem>(id("WebdavFolderItem"))({
   type: Schema.Literal("folder"),
   resource: WebdavFolderResource
 }) {}
 
-/** @since 0.1.0 */
+/**
+ * @since 0.1.0
+ *
+ * @category schemas
+ */
 export class WebdavAssetItem extends Schema.Class<WebdavAssetItem>(id("WebdavAssetItem"))({
   type: Schema.Literal("asset"),
   resource: AssetRecord
@@ -334,8 +420,13 @@ export class WebdavAssetItem extends Schema.Class<WebdavAssetItem>(id("WebdavAss
  * An item of `GET /webdav/assets/atpath/`.
  *
  * @since 0.1.0
+ * @category schemas
  */
 export const WebdavAtPathItem = Schema.Union(WebdavFolderItem, WebdavAssetItem)
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type WebdavAtPathItem = typeof WebdavAtPathItem.Type
 
 // ---------------------------------------------------------------------------------------------
@@ -346,6 +437,7 @@ export type WebdavAtPathItem = typeof WebdavAtPathItem.Type
  * A zarr archive. `checksum` is null until ingestion completes.
  *
  * @since 0.1.0
+ * @category schemas
  */
 export class ZarrRecord extends Schema.Class<ZarrRecord>(id("ZarrRecord"))({
   name: Schema.String,
@@ -362,6 +454,7 @@ export class ZarrRecord extends Schema.Class<ZarrRecord>(id("ZarrRecord"))({
  * (`2024-05-01 14:03:22.123000+00:00`); `ETag` is unquoted.
  *
  * @since 0.1.0
+ * @category schemas
  */
 export class ZarrEntryRecord extends Schema.Class<ZarrEntryRecord>(id("ZarrEntryRecord"))({
   Key: Schema.String,
@@ -382,6 +475,7 @@ export class ZarrEntryRecord extends Schema.Class<ZarrEntryRecord>(id("ZarrEntry
  * A blob (`POST /blobs/digest/`, upload validate). `sha256` is null until the server computed it.
  *
  * @since 0.1.0
+ * @category schemas
  */
 export class BlobRecord extends Schema.Class<BlobRecord>(id("BlobRecord"))({
   blob_id: Schema.String,
@@ -390,7 +484,11 @@ export class BlobRecord extends Schema.Class<BlobRecord>(id("BlobRecord"))({
   size: Count
 }) {}
 
-/** @since 0.1.0 */
+/**
+ * @since 0.1.0
+ *
+ * @category schemas
+ */
 export class UploadPart extends Schema.Class<UploadPart>(id("UploadPart"))({
   part_number: Schema.Number,
   size: Count,
@@ -401,6 +499,7 @@ export class UploadPart extends Schema.Class<UploadPart>(id("UploadPart"))({
  * Response of `POST /uploads/initialize/`: presigned part URLs.
  *
  * @since 0.1.0
+ * @category schemas
  */
 export class UploadInitResponse extends Schema.Class<UploadInitResponse>(id("UploadInitResponse"))({
   upload_id: Schema.String,
@@ -411,6 +510,7 @@ export class UploadInitResponse extends Schema.Class<UploadInitResponse>(id("Upl
  * Response of `POST /uploads/{id}/complete/`: the client POSTs `body` (XML) to `complete_url`.
  *
  * @since 0.1.0
+ * @category schemas
  */
 export class UploadCompleteResponse extends Schema.Class<UploadCompleteResponse>(id("UploadCompleteResponse"))({
   complete_url: Schema.String,
@@ -421,6 +521,7 @@ export class UploadCompleteResponse extends Schema.Class<UploadCompleteResponse>
  * An unfinished upload (`GET /dandisets/{id}/uploads/`). `blob` is a presigned GET URL.
  *
  * @since 0.1.0
+ * @category schemas
  */
 export class IncompleteUploadRecord extends Schema.Class<IncompleteUploadRecord>(id("IncompleteUploadRecord"))({
   created: Timestamp,
@@ -442,6 +543,7 @@ export class IncompleteUploadRecord extends Schema.Class<IncompleteUploadRecord>
  * A dandiset owner. `email` is null for anonymous callers.
  *
  * @since 0.1.0
+ * @category schemas
  */
 export class OwnerRecord extends Schema.Class<OwnerRecord>(id("OwnerRecord"))({
   username: Schema.String,
@@ -453,6 +555,7 @@ export class OwnerRecord extends Schema.Class<OwnerRecord>(id("OwnerRecord"))({
  * A user (`/users/me/`, `/users/search/`); no email.
  *
  * @since 0.1.0
+ * @category schemas
  */
 export class UserRecord extends Schema.Class<UserRecord>(id("UserRecord"))({
   username: Schema.String,
@@ -461,7 +564,11 @@ export class UserRecord extends Schema.Class<UserRecord>(id("UserRecord"))({
   status: UserStatus
 }) {}
 
-/** @since 0.1.0 */
+/**
+ * @since 0.1.0
+ *
+ * @category schemas
+ */
 export class StatsRecord extends Schema.Class<StatsRecord>(id("StatsRecord"))({
   dandiset_count: Count,
   published_dandiset_count: Count,
@@ -469,19 +576,31 @@ export class StatsRecord extends Schema.Class<StatsRecord>(id("StatsRecord"))({
   size: Count
 }) {}
 
-/** @since 0.1.0 */
+/**
+ * @since 0.1.0
+ *
+ * @category schemas
+ */
 export class ServiceUrl extends Schema.Class<ServiceUrl>(id("ServiceUrl"))({
   url: Schema.String
 }) {}
 
-/** @since 0.1.0 */
+/**
+ * @since 0.1.0
+ *
+ * @category schemas
+ */
 export class ServerServices extends Schema.Class<ServerServices>(id("ServerServices"))({
   api: ServiceUrl,
   webui: Schema.optional(Schema.NullOr(ServiceUrl)),
   jupyterhub: Schema.optional(Schema.NullOr(ServiceUrl))
 }) {}
 
-/** @since 0.1.0 */
+/**
+ * @since 0.1.0
+ *
+ * @category schemas
+ */
 export class InstanceConfig extends Schema.Class<InstanceConfig>(id("InstanceConfig"))({
   instance_name: Schema.String,
   instance_identifier: Schema.NullOr(Schema.String),
@@ -496,6 +615,7 @@ export class InstanceConfig extends Schema.Class<InstanceConfig>(id("InstanceCon
  * than the API's `/info/`.
  *
  * @since 0.1.0
+ * @category schemas
  */
 export class ServerInfo extends Schema.Class<ServerInfo>(id("ServerInfo"))({
   instance_config: Schema.optional(InstanceConfig),
@@ -514,34 +634,36 @@ export class ServerInfo extends Schema.Class<ServerInfo>(id("ServerInfo"))({
 // ---------------------------------------------------------------------------------------------
 
 /**
- * Page-number pagination. `count` is null on pages after the first of the nested asset list
- * (lazy pagination); `next`/`previous` are absolute URLs or null.
+ * The envelope of one page of a listing, the one definition the Paginator decodes with.
+ * Page-number pages carry `count` (null after page 1 of the nested asset list: lazy pagination),
+ * `next` and `previous` (absolute URLs or null); cursor pages (zarr files) have no `count`, and a
+ * `next` link may lead from one style to the other, so every key but `results` may be absent.
+ * Extra keys are dropped.
  *
  * @since 0.1.0
+ * @category schemas
  */
-export const PageEnvelope = <Item extends Schema.Schema.Any>(item: Item) =>
+export const PageEnvelope = <A, I, R>(item: Schema.Schema<A, I, R>) =>
   Schema.Struct({
-    count: Schema.NullOr(Count),
-    next: Schema.NullOr(Schema.String),
-    previous: Schema.NullOr(Schema.String),
+    count: Schema.optional(Schema.NullOr(Count)),
+    next: Schema.optional(Schema.NullOr(Schema.String)),
+    previous: Schema.optional(Schema.NullOr(Schema.String)),
     results: Schema.Array(item)
   })
 
 /**
- * Cursor pagination (zarr file listing): no count, no previous.
+ * Cursor pagination (zarr file listing): the same envelope, without a count.
  *
  * @since 0.1.0
+ * @category schemas
  */
-export const CursorEnvelope = <Item extends Schema.Schema.Any>(item: Item) =>
-  Schema.Struct({
-    next: Schema.NullOr(Schema.String),
-    results: Schema.Array(item)
-  })
+export const CursorEnvelope = PageEnvelope
 
 /**
  * Response of star/unstar: the new star count.
  *
  * @since 0.1.0
+ * @category schemas
  */
 export class StarCountRecord extends Schema.Class<StarCountRecord>(id("StarCountRecord"))({
   count: Count
@@ -556,6 +678,7 @@ export class StarCountRecord extends Schema.Class<StarCountRecord>(id("StarCount
  * form with an HTML 404, so check before sending.
  *
  * @since 0.1.0
+ * @category schemas
  */
 export const DandisetIdentifier = Schema.String.pipe(
   Schema.pattern(/^\d{6}$/, { message: () => "a dandiset id is six digits, e.g. 000123" }),
@@ -566,6 +689,7 @@ export const DandisetIdentifier = Schema.String.pipe(
  * A version identifier as the server routes it: `draft` or `0.YYMMDD.HHMM`.
  *
  * @since 0.1.0
+ * @category schemas
  */
 export const VersionIdentifier = Schema.String.pipe(
   Schema.pattern(/^(?:draft|0\.\d{6}\.\d{4})$/, {
@@ -578,6 +702,7 @@ export const VersionIdentifier = Schema.String.pipe(
  * An asset, blob or zarr id as the server routes it: a lower-case version-4 UUID.
  *
  * @since 0.1.0
+ * @category schemas
  */
 export const ResourceUuid = Schema.String.pipe(
   Schema.pattern(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, {
@@ -594,6 +719,7 @@ export const ResourceUuid = Schema.String.pipe(
  * `POST /dandisets/` body (`?embargo=true|false` goes in the query).
  *
  * @since 0.1.0
+ * @category schemas
  */
 export class CreateDandisetRequest extends Schema.Class<CreateDandisetRequest>(id("CreateDandisetRequest"))({
   name: Schema.String,
@@ -604,6 +730,7 @@ export class CreateDandisetRequest extends Schema.Class<CreateDandisetRequest>(i
  * `PUT /dandisets/{id}/versions/draft/` body. dandi-cli sends `metadata.name` (or `""`) as `name`.
  *
  * @since 0.1.0
+ * @category schemas
  */
 export class UpdateVersionRequest extends Schema.Class<UpdateVersionRequest>(id("UpdateVersionRequest"))({
   name: Schema.String,
@@ -614,6 +741,7 @@ export class UpdateVersionRequest extends Schema.Class<UpdateVersionRequest>(id(
  * `POST .../versions/draft/publish/` body; an empty body is fine.
  *
  * @since 0.1.0
+ * @category schemas
  */
 export class PublishRequest extends Schema.Class<PublishRequest>(id("PublishRequest"))({
   release_notes: Schema.optional(Schema.String)
@@ -624,6 +752,7 @@ export class PublishRequest extends Schema.Class<PublishRequest>(id("PublishRequ
  * `blob_id` / `zarr_id`.
  *
  * @since 0.1.0
+ * @category schemas
  */
 export class AssetWriteRequest extends Schema.Class<AssetWriteRequest>(id("AssetWriteRequest"))({
   metadata: JsonObject,
@@ -631,7 +760,11 @@ export class AssetWriteRequest extends Schema.Class<AssetWriteRequest>(id("Asset
   zarr_id: Schema.optional(Schema.String)
 }) {}
 
-/** @since 0.1.0 */
+/**
+ * @since 0.1.0
+ *
+ * @category schemas
+ */
 export class DigestBody extends Schema.Class<DigestBody>(id("DigestBody"))({
   algorithm: Schema.String,
   value: Schema.String
@@ -642,6 +775,7 @@ export class DigestBody extends Schema.Class<DigestBody>(id("DigestBody"))({
  * `dandi:dandi-etag`.
  *
  * @since 0.1.0
+ * @category schemas
  */
 export class UploadInitRequest extends Schema.Class<UploadInitRequest>(id("UploadInitRequest"))({
   contentSize: Count,
@@ -649,7 +783,11 @@ export class UploadInitRequest extends Schema.Class<UploadInitRequest>(id("Uploa
   dandiset: Schema.String
 }) {}
 
-/** @since 0.1.0 */
+/**
+ * @since 0.1.0
+ *
+ * @category schemas
+ */
 export class CompletedPart extends Schema.Class<CompletedPart>(id("CompletedPart"))({
   part_number: Schema.Number,
   size: Count,
@@ -660,6 +798,7 @@ export class CompletedPart extends Schema.Class<CompletedPart>(id("CompletedPart
  * `POST /uploads/{id}/complete/` body (parts in any order; the server sorts them).
  *
  * @since 0.1.0
+ * @category schemas
  */
 export class UploadCompleteRequest extends Schema.Class<UploadCompleteRequest>(id("UploadCompleteRequest"))({
   parts: Schema.Array(CompletedPart)
@@ -669,6 +808,7 @@ export class UploadCompleteRequest extends Schema.Class<UploadCompleteRequest>(i
  * `POST /zarr/` body.
  *
  * @since 0.1.0
+ * @category schemas
  */
 export class ZarrCreateRequest extends Schema.Class<ZarrCreateRequest>(id("ZarrCreateRequest"))({
   name: Schema.String,
@@ -679,6 +819,7 @@ export class ZarrCreateRequest extends Schema.Class<ZarrCreateRequest>(id("ZarrC
  * One item of a `POST /zarr/{id}/files/` body (at most 255 per request in dandi-cli).
  *
  * @since 0.1.0
+ * @category schemas
  */
 export class ZarrUploadItem extends Schema.Class<ZarrUploadItem>(id("ZarrUploadItem"))({
   path: Schema.String,
@@ -689,6 +830,7 @@ export class ZarrUploadItem extends Schema.Class<ZarrUploadItem>(id("ZarrUploadI
  * One item of a `DELETE /zarr/{id}/files/` body (at most 100 per request in dandi-cli).
  *
  * @since 0.1.0
+ * @category schemas
  */
 export class ZarrDeleteItem extends Schema.Class<ZarrDeleteItem>(id("ZarrDeleteItem"))({
   path: Schema.String
@@ -698,6 +840,7 @@ export class ZarrDeleteItem extends Schema.Class<ZarrDeleteItem>(id("ZarrDeleteI
  * One item of a `PUT /dandisets/{id}/users/` body.
  *
  * @since 0.1.0
+ * @category schemas
  */
 export class OwnerUpdateItem extends Schema.Class<OwnerUpdateItem>(id("OwnerUpdateItem"))({
   username: Schema.String

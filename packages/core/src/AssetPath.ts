@@ -13,6 +13,7 @@ import { UnsafePathError } from "./DandiError.js"
  * (POSIX leaves `//` implementation-defined) while collapsing one or three-plus to one.
  *
  * @since 0.1.0
+ * @category utils
  */
 export const posixNormpath = (path: string): string => {
   if (path === "") return "."
@@ -36,6 +37,7 @@ export const posixNormpath = (path: string): string => {
  * becomes `"//"`.
  *
  * @since 0.1.0
+ * @category utils
  */
 export const normalizePath = (path: string): string => {
   const normalised = posixNormpath(path)
@@ -58,6 +60,7 @@ const unsafe = (path: string, why: string) =>
  * with one is corrupt or hostile), backslashes (a separator on Windows) and NUL bytes.
  *
  * @since 0.1.0
+ * @category utils
  */
 export const safeRelativePath = (path: string): Either.Either<string, UnsafePathError> => {
   if (path.includes("\u0000")) return unsafe(path, "it contains a NUL byte")
@@ -73,7 +76,12 @@ export const safeRelativePath = (path: string): Either.Either<string, UnsafePath
   return Either.right(path)
 }
 
-/** The longest asset path the archive stores. */
+/**
+ * The longest asset path the archive stores.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const MAX_ARCHIVE_PATH_LENGTH = 512
 
 // The archive's own rule (dandi-archive's asset path validator): characters from ASCII letters,

@@ -39,11 +39,19 @@ import { AuthenticationError, PermissionError } from "./DandiError.js"
 import type { ApiError } from "./HttpErrors.js"
 import { TokenStore } from "./TokenStore.js"
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface AuthenticateOptions {
   /** Store the key in the TokenStore once the server accepted it. */
   readonly save?: boolean | undefined
 }
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface AuthShape {
   readonly apiKeyEnvVar: string
   readonly authenticate: (
@@ -55,11 +63,19 @@ export interface AuthShape {
   readonly current: Effect.Effect<Option.Option<Redacted.Redacted<string>>>
 }
 
+/**
+ * @since 0.1.0
+ * @category tags
+ */
 export class Auth extends Context.Tag("@dandi-effect/core/Auth")<Auth, AuthShape>() {}
 
 /** Where a key came from, for messages that tell the user which key to fix. */
 type KeySource = "argument" | "store" | { readonly variable: string }
 
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
 export const make: Effect.Effect<AuthShape, never, ApiClient | Credentials | TokenStore | DandiConfig> = Effect.gen(
   function*() {
     const api = yield* ApiClient
@@ -149,6 +165,10 @@ export const make: Effect.Effect<AuthShape, never, ApiClient | Credentials | Tok
   }
 )
 
+/**
+ * @since 0.1.0
+ * @category layers
+ */
 export const layer: Layer.Layer<Auth, never, ApiClient | Credentials | TokenStore | DandiConfig> = Layer.effect(
   Auth,
   make

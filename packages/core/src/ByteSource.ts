@@ -8,6 +8,10 @@ import type * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import type { LocalDataError } from "./DandiError.js"
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface ByteSource {
   /** Human-readable name for messages (a path or a file name). */
   readonly name: string
@@ -26,7 +30,12 @@ export interface ByteSource {
   readonly identity?: string | undefined
 }
 
-/** A ByteSource over bytes already in memory. */
+/**
+ * A ByteSource over bytes already in memory.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const fromBytes = (name: string, bytes: Uint8Array, chunkSize = 1 << 20): ByteSource => ({
   name,
   size: bytes.length,

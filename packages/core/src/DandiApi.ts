@@ -2,7 +2,9 @@
  * The facade: every read operation of dandi-cli's `DandiAPIClient`, as Effects and Streams.
  *
  * ```ts
- * const api = yield* DandiApi
+ * import { DandiApi } from "@dandi-effect/core" // the module; the service is DandiApi.DandiApi
+ *
+ * const api = yield* DandiApi.DandiApi
  * const dandiset = yield* api.getDandiset("000001")           // RemoteDandiset (loaded)
  * yield* dandiset.getAssets("path").pipe(Stream.runForEach(…)) // RemoteAsset, metadata inline
  * ```
@@ -53,6 +55,10 @@ import * as Writes from "./internal/writes.js"
 import * as Zarr from "./internal/zarr.js"
 import { Paginator } from "./Paginator.js"
 
+/**
+ * @since 0.1.0
+ * @category re-exports
+ */
 export {
   /**
    * The facade users `yield*`.
@@ -63,6 +69,10 @@ export {
   DandiApi
 } from "./internal/dandiApiService.js"
 
+/**
+ * @since 0.1.0
+ * @category re-exports
+ */
 export type {
   ApiLocation,
   AssetBacking,
@@ -112,19 +122,38 @@ export const make: Effect.Effect<DandiApiShape, never, ApiClient | Paginator | D
     })
   })
 
-/** The facade over an ApiClient, Paginator, DandiConfig and Auth already in context. */
+/**
+ * The facade over an ApiClient, Paginator, DandiConfig and Auth already in context.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layerWithoutDependencies: Layer.Layer<
   DandiApi,
   never,
   ApiClient | Paginator | DandiConfig.DandiConfig | Auth
 > = Layer.effect(DandiApi, make)
 
-/** What `layer` provides: the facade and the services it is built on, for other services to share. */
+/**
+ * What `layer` provides: the facade and the services it is built on, for other services to share.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Services = DandiApi | HttpStack.Services
 
-/** What building the layer can fail with: bad settings, an unknown instance, a rejected key. */
+/**
+ * What building the layer can fail with: bad settings, an unknown instance, a rejected key.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type LayerError = ConfigError.ConfigError | UnknownInstanceError | ApiError
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface AuthenticationOptions {
   /**
    * API key to start with. It is checked with the server while the layer is built, so a wrong
@@ -150,6 +179,10 @@ export interface AuthenticationOptions {
   readonly authenticate?: "env" | "env-or-store" | false | undefined
 }
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface DandiApiLayerOptions extends DandiConfig.DandiConfigOptions, AuthenticationOptions {}
 
 /** Runs once the stack is built: adopts the configured key, or looks for one. */
@@ -187,6 +220,9 @@ const startup = Effect.fn("DandiApi.layer.authenticate")(function*(options: Auth
  * (`Uploader.ts` with `make`/`layer` over the stack's ApiClient, StorageClient, Paginator and
  * DandiConfig; its steps under `internal/`). Merge its layer beside the facade below and add its
  * tag to `Services`: `layer` and `layerConfig` then provide it on the same stack.
+ *
+ * @since 0.1.0
+ * @category constructors
  */
 export const fromStack = <E, R>(
   stack: Layer.Layer<HttpStack.Services, E, R>,
@@ -207,6 +243,9 @@ const splitOptions = (options: DandiApiLayerOptions) => {
  * its `/info/` unless `discover: false`), credentials, the API client, the paginator, Auth and
  * the facade. They stay in the output so that other services (uploads, downloads) share them.
  * The platform supplies the HttpClient and the TokenStore (`TokenStore.layerMemory` in core).
+ *
+ * @since 0.1.0
+ * @category layers
  */
 export const layer = (
   options: DandiApiLayerOptions = {}
@@ -219,6 +258,9 @@ export const layer = (
  * Like `layer`, with the settings read through Effect Config (`DANDI_INSTANCE`,
  * `DANDI_PAGE_SIZE`, … — see DandiConfig.layerConfig); explicit options win. Reading the
  * environment includes the API key: `authenticate` defaults to `"env"` here.
+ *
+ * @since 0.1.0
+ * @category layers
  */
 export const layerConfig = (
   options: DandiApiLayerOptions = {}

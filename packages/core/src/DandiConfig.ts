@@ -40,8 +40,16 @@ import * as InstanceDiscovery from "./InstanceDiscovery.js"
 import { packageVersion } from "./PackageVersion.js"
 import * as RetryPolicy from "./RetryPolicy.js"
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type InstanceRecord = InstanceDiscovery.InstanceRecord
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface DandiConfigShape {
   readonly instance: DandiInstance.DandiInstance
   readonly pageSize: number
@@ -63,13 +71,30 @@ export interface DandiConfigShape {
   readonly onInvalid: "fail" | "skip"
 }
 
+/**
+ * @since 0.1.0
+ * @category tags
+ */
 export class DandiConfig extends Context.Tag("@dandi-effect/core/DandiConfig")<DandiConfig, DandiConfigShape>() {}
 
-/** The archive's own maximum page size; larger requests are silently capped by the server. */
+/**
+ * The archive's own maximum page size; larger requests are silently capped by the server.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const maxPageSize = 1000
 
+/**
+ * @since 0.1.0
+ * @category constants
+ */
 export const defaultUserAgent = `dandi-effect/${packageVersion}`
 
+/**
+ * @since 0.1.0
+ * @category constants
+ */
 export const defaults = {
   instance: "dandi",
   pageSize: maxPageSize,
@@ -80,6 +105,10 @@ export const defaults = {
   onInvalid: "fail"
 } as const
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface DandiConfigOptions {
   /** A known name (`dandi`, `dandi-sandbox`, `linc`, …), a web or API URL, or a resolved record. */
   readonly instance?: string | InstanceRecord | undefined
@@ -98,11 +127,16 @@ export interface DandiConfigOptions {
 
 const invalid = (key: string, message: string): ConfigError.ConfigError => ConfigError.InvalidData([key], message)
 
-/** Checks every numeric setting; the error names the setting and the accepted range. */
 type Settings = Omit<DandiConfigShape, "instance" | "apiKeyVariable">
 
+/**
+ * Checks every numeric setting; the error names the setting and the accepted range.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const validate = (options: Settings): Either.Either<Settings, ConfigError.ConfigError> => {
-  if (!Number.isInteger(options.pageSize) || options.pageSize < 1) {
+  if (!Number.isInteger(options.pageSize) || options.pageSize < 1 || options.pageSize > maxPageSize) {
     return Either.left(
       invalid("pageSize", `page size must be a whole number from 1 to ${maxPageSize} (got ${options.pageSize}); the default ${maxPageSize} is the fastest`)
     )
@@ -143,7 +177,12 @@ const withKeyVariable = (
   instanceHost: string | undefined
 ) => ({ instance, apiKeyVariable: DandiInstance.apiKeyVariable(instance.name, chosenAs(requested, instanceHost)) })
 
-/** Builds the configuration, resolving the instance (a network call unless `discover: false`). */
+/**
+ * Builds the configuration, resolving the instance (a network call unless `discover: false`).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const make = (
   options: DandiConfigOptions = {}
 ): Effect.Effect<DandiConfigShape, ConfigError.ConfigError | UnknownInstanceError, HttpClient.HttpClient> =>
@@ -156,12 +195,21 @@ export const make = (
     return { ...withKeyVariable(instance, requested, options.instanceHost), ...settings }
   })
 
+/**
+ * @since 0.1.0
+ * @category layers
+ */
 export const layer = (
   options: DandiConfigOptions = {}
 ): Layer.Layer<DandiConfig, ConfigError.ConfigError | UnknownInstanceError, HttpClient.HttpClient> =>
   Layer.effect(DandiConfig, make(options))
 
-/** A fully given configuration, checked but not discovered: needs no HttpClient. */
+/**
+ * A fully given configuration, checked but not discovered: needs no HttpClient.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layerStatic = (
   options: DandiConfigOptions & { readonly instance: InstanceRecord }
 ): Layer.Layer<DandiConfig, ConfigError.ConfigError> =>
@@ -178,6 +226,9 @@ export const layerStatic = (
  * `DANDI_INSTANCE`, `DANDI_INSTANCEHOST`, `DANDI_PAGE_SIZE`, `DANDI_PAGE_CONCURRENCY`, `DANDI_RETRY_ATTEMPTS`,
  * `DANDI_REQUEST_TIMEOUT` (a duration such as `30 seconds`), `DANDI_USER_AGENT`.
  * Explicit `overrides` win over the environment.
+ *
+ * @since 0.1.0
+ * @category constants
  */
 export const options: Config.Config<DandiConfigOptions> = Config.all({
   instance: Config.option(Config.string("DANDI_INSTANCE")),
@@ -199,6 +250,10 @@ export const options: Config.Config<DandiConfigOptions> = Config.all({
   }))
 )
 
+/**
+ * @since 0.1.0
+ * @category layers
+ */
 export const layerConfig = (
   overrides: DandiConfigOptions = {}
 ): Layer.Layer<DandiConfig, ConfigError.ConfigError | UnknownInstanceError, HttpClient.HttpClient> =>
@@ -216,4 +271,8 @@ const mergeOptions = (base: DandiConfigOptions, overrides: DandiConfigOptions): 
   return merged as DandiConfigOptions
 }
 
+/**
+ * @since 0.1.0
+ * @category re-exports
+ */
 export { apiKeyEnvVar, apiKeyVariable } from "./DandiInstance.js"

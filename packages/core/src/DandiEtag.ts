@@ -18,24 +18,60 @@ const MiB = 2 ** 20
 const GiB = 2 ** 30
 const TiB = 2 ** 40
 
+/**
+ * @since 0.1.0
+ * @category constants
+ */
 export const MIN_PART_SIZE = 5 * MiB
+/**
+ * @since 0.1.0
+ * @category constants
+ */
 export const MAX_PART_SIZE = 5 * GiB
+/**
+ * @since 0.1.0
+ * @category constants
+ */
 export const DEFAULT_PART_SIZE = 64 * MiB
+/**
+ * @since 0.1.0
+ * @category constants
+ */
 export const MAX_PARTS = 10_000
-/** S3's maximum object size. Every size below it is a safe JS integer, so plain numbers suffice. */
+/**
+ * S3's maximum object size. Every size below it is a safe JS integer, so plain numbers suffice.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const MAX_OBJECT_SIZE = 5 * TiB
 
-/** Shape of a dandi-etag string. */
+/**
+ * Shape of a dandi-etag string.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const etagPattern = /^[0-9a-f]{32}-\d{1,5}$/
 
-/** One part of the plan; `number` is 1-based as in S3. */
+/**
+ * One part of the plan; `number` is 1-based as in S3.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export class Part extends Schema.Class<Part>("@dandi-effect/core/DandiEtag/Part")({
   number: Schema.Number,
   offset: Schema.Number,
   size: Schema.Number
 }) {}
 
-/** How a file of `size` bytes is split into upload parts. */
+/**
+ * How a file of `size` bytes is split into upload parts.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export class PartPlan extends Schema.Class<PartPlan>("@dandi-effect/core/DandiEtag/PartPlan")({
   size: Schema.Number,
   partCount: Schema.Number,
@@ -56,7 +92,12 @@ export class PartPlan extends Schema.Class<PartPlan>("@dandi-effect/core/DandiEt
   }
 }
 
-/** The part plan of dandischema for a file of `size` bytes; larger than 5 TiB is an error. */
+/**
+ * The part plan of dandischema for a file of `size` bytes; larger than 5 TiB is an error.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const plan = (size: number): Either.Either<PartPlan, ObjectTooLargeError> => {
   if (!Number.isSafeInteger(size) || size < 0) {
     return Either.left(
@@ -91,7 +132,12 @@ export const plan = (size: number): Either.Either<PartPlan, ObjectTooLargeError>
   return Either.right(new PartPlan({ size, partCount, initialPartSize: partSize, finalPartSize }))
 }
 
-/** The MD5 of one part, as the archive's S3 would report it in the part's ETag. */
+/**
+ * The MD5 of one part, as the archive's S3 would report it in the part's ETag.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export class PartDigest extends Schema.Class<PartDigest>("@dandi-effect/core/DandiEtag/PartDigest")({
   partNumber: Schema.Number,
   md5: Schema.Uint8ArrayFromSelf
@@ -104,6 +150,9 @@ export class PartDigest extends Schema.Class<PartDigest>("@dandi-effect/core/Dan
 /**
  * The etag from every part's MD5, supplied in any order. A missing or duplicated part is a bug in
  * the caller, so it is a defect rather than a typed failure.
+ *
+ * @since 0.1.0
+ * @category constructors
  */
 export const fromPartDigests = (
   partCount: number,
@@ -143,6 +192,9 @@ const shortError = (name: string, got: number, size: number) =>
 /**
  * Part digests of a byte stream of exactly `plan.size` bytes, each emitted as soon as its part is
  * full. Chunking is irrelevant; extra or missing bytes fail with a LocalDataError naming `name`.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const partDigests = (partPlan: PartPlan, name = "stream") =>
 <E, R>(bytes: Stream.Stream<Uint8Array, E, R>): Stream.Stream<PartDigest, E | LocalDataError, R | Hasher> =>
@@ -178,7 +230,12 @@ export const partDigests = (partPlan: PartPlan, name = "stream") =>
     return bytes.pipe(Stream.mapEffect(feed), Stream.flattenIterables, Stream.concat(end))
   }))
 
-/** The dandi-etag of a byte stream that must hold exactly `size` bytes. */
+/**
+ * The dandi-etag of a byte stream that must hold exactly `size` bytes.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const stream = (size: number, name = "stream") =>
 <E, R>(
   bytes: Stream.Stream<Uint8Array, E, R>
@@ -189,7 +246,12 @@ export const stream = (size: number, name = "stream") =>
     return yield* fromPartDigests(partPlan.partCount, digests)
   })
 
-/** Digest of one part read from a source, checking it has exactly the planned length. */
+/**
+ * Digest of one part read from a source, checking it has exactly the planned length.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const partOfSource = (source: ByteSource, part: Part): Effect.Effect<PartDigest, LocalDataError, Hasher> =>
   Effect.gen(function*() {
     let got = 0
@@ -205,6 +267,10 @@ export const partOfSource = (source: ByteSource, part: Part): Effect.Effect<Part
     return new PartDigest({ partNumber: part.number, md5 })
   })
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface SourceOptions {
   /** Parts hashed at once; helps only where reading overlaps hashing (I/O-bound sources). */
   readonly concurrency?: number
@@ -213,6 +279,9 @@ export interface SourceOptions {
 /**
  * The dandi-etag of a ByteSource, reading independent parts concurrently. On a single JS thread
  * this overlaps I/O, not hashing; Node's ParallelEtag hashes parts on worker threads instead.
+ *
+ * @since 0.1.0
+ * @category constructors
  */
 export const fromSource: (
   source: ByteSource,

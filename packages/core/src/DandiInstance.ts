@@ -15,6 +15,7 @@ import { UnknownInstanceError } from "./DandiError.js"
  * slash).
  *
  * @since 0.1.0
+ * @category schemas
  */
 export class DandiInstance extends Schema.Class<DandiInstance>("@dandi-effect/core/DandiInstance")({
   name: Schema.String,
@@ -36,6 +37,7 @@ export class DandiInstance extends Schema.Class<DandiInstance>("@dandi-effect/co
  * `DANDI_INSTANCEHOST`; core never reads the environment, so platforms pass it in).
  *
  * @since 0.1.0
+ * @category constants
  */
 export const DEFAULT_INSTANCE_HOST = "localhost"
 
@@ -43,6 +45,7 @@ export const DEFAULT_INSTANCE_HOST = "localhost"
  * The instances dandi-cli knows, in its order.
  *
  * @since 0.1.0
+ * @category utils
  */
 export const knownInstances = (instanceHost: string = DEFAULT_INSTANCE_HOST): ReadonlyArray<DandiInstance> => [
   new DandiInstance({ name: "dandi", gui: "https://dandiarchive.org", api: "https://api.dandiarchive.org/api" }),
@@ -78,6 +81,7 @@ export const knownInstances = (instanceHost: string = DEFAULT_INSTANCE_HOST): Re
  * The names of the known instances, in order.
  *
  * @since 0.1.0
+ * @category constants
  */
 export const KNOWN_INSTANCE_NAMES: ReadonlyArray<string> = knownInstances().map((instance) => instance.name)
 
@@ -86,6 +90,7 @@ export const KNOWN_INSTANCE_NAMES: ReadonlyArray<string> = knownInstances().map(
  * (`api.example.test` → `API.EXAMPLE.TEST_API_KEY`).
  *
  * @since 0.1.0
+ * @category utils
  */
 export const apiKeyEnvVar = (instanceName: string): string => `${instanceName.toUpperCase().replaceAll("-", "_")}_API_KEY`
 
@@ -121,6 +126,7 @@ const stripTrailingSlashes = (url: string): string => url.replace(/\/+$/, "")
  * A known instance by name.
  *
  * @since 0.1.0
+ * @category utils
  */
 export const knownInstance = (
   name: string,
@@ -151,6 +157,7 @@ export const knownInstance = (
  * The known instance whose gui or api URL is exactly `url` (trailing slashes ignored).
  *
  * @since 0.1.0
+ * @category utils
  */
 export const instanceFromUrl = (url: string, instanceHost: string = DEFAULT_INSTANCE_HOST): DandiInstance | undefined => {
   const wanted = stripTrailingSlashes(url)
@@ -166,6 +173,7 @@ export const instanceFromUrl = (url: string, instanceHost: string = DEFAULT_INST
  * IPv6 brackets; `port` is undefined unless written in the URL.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface UrlOrigin {
   readonly scheme: string
@@ -175,7 +183,11 @@ export interface UrlOrigin {
 
 const originPattern = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\/(?:[^@/?#]*@)?(\[[^\]/?#]*\]|[^:/?#]*)(?::(\d*))?(?=[/?#]|$)/
 
-/** @since 0.1.0 */
+/**
+ * @since 0.1.0
+ *
+ * @category utils
+ */
 export const parseOrigin = (url: string): UrlOrigin | undefined => {
   const match = originPattern.exec(url)
   if (match === null) return undefined
@@ -201,6 +213,7 @@ const originOf = (url: string): string => {
  * `url` is what to fetch from and `isApi` says which kind of URL it is (see `serverInfoUrls`).
  *
  * @since 0.1.0
+ * @category models
  */
 export type InstanceResolution =
   | { readonly _tag: "Known"; readonly instance: DandiInstance; readonly url: string; readonly isApi: boolean }
@@ -211,6 +224,7 @@ export type InstanceResolution =
  * known.
  *
  * @since 0.1.0
+ * @category utils
  */
 export const resolveInstance = (
   input: string | DandiInstance,
@@ -242,6 +256,7 @@ export const resolveInstance = (
  * `{url}/server-info`, and `{url}/api/info/` only if that answered 404.
  *
  * @since 0.1.0
+ * @category utils
  */
 export const serverInfoUrls = (resolution: InstanceResolution): ReadonlyArray<string> =>
   resolution.isApi ? [`${resolution.url}/info/`] : [`${resolution.url}/server-info`, `${resolution.url}/api/info/`]
@@ -251,6 +266,7 @@ export const serverInfoUrls = (resolution: InstanceResolution): ReadonlyArray<st
  * when the port is written out; the whole URL if it has no host.
  *
  * @since 0.1.0
+ * @category utils
  */
 export const instanceNameFromApiUrl = (apiUrl: string): string => {
   const origin = parseOrigin(apiUrl)
@@ -265,6 +281,7 @@ export const instanceNameFromApiUrl = (apiUrl: string): string => {
  * hard-coded ones; the name is the known one if there was one, else derived from the api URL.
  *
  * @since 0.1.0
+ * @category utils
  */
 export const instanceFromServerInfo = (info: ServerInfo, knownName?: string): DandiInstance =>
   new DandiInstance({
@@ -278,6 +295,7 @@ export const instanceFromServerInfo = (info: ServerInfo, knownName?: string): Da
  * hard-coded record; an unknown URL is an error.
  *
  * @since 0.1.0
+ * @category utils
  */
 export const instanceWithoutServerInfo = (
   resolution: InstanceResolution
@@ -340,6 +358,7 @@ const compareSemVer = (a: SemVer, b: SemVer): number => {
  * the dandi-cli version this client claims to be compatible with.
  *
  * @since 0.1.0
+ * @category utils
  */
 export const clientVersionProblem = (info: ServerInfo, clientVersion: string, serverUrl: string): string | undefined => {
   const minimum = info["cli-minimal-version"]

@@ -34,12 +34,17 @@ import {
  * when the URL included the `/api` prefix, i.e. it is an API base URL).
  *
  * @since 0.1.0
+ * @category models
  */
 export type InstanceRef = Data.TaggedEnum<{
   KnownInstance: { readonly instance: DandiInstance }
   ServerUrl: { readonly url: string; readonly isApi: boolean }
 }>
-/** @since 0.1.0 */
+/**
+ * @since 0.1.0
+ *
+ * @category constants
+ */
 export const InstanceRef = Data.taggedEnum<InstanceRef>()
 
 /**
@@ -56,6 +61,7 @@ export const InstanceRef = Data.taggedEnum<InstanceRef>()
  * - `NeedsRedirect`: follow the redirects of `url`, then parse the final URL.
  *
  * @since 0.1.0
+ * @category models
  */
 export type DandiTarget = Data.TaggedEnum<{
   Dandiset: { readonly instance: InstanceRef; readonly dandisetId: string; readonly version: string | undefined }
@@ -92,10 +98,18 @@ export type DandiTarget = Data.TaggedEnum<{
   }
   NeedsRedirect: { readonly url: string }
 }>
-/** @since 0.1.0 */
+/**
+ * @since 0.1.0
+ *
+ * @category constants
+ */
 export const DandiTarget = Data.taggedEnum<DandiTarget>()
 
-/** @since 0.1.0 */
+/**
+ * @since 0.1.0
+ *
+ * @category models
+ */
 export interface ParseOptions {
   /** Treat a location as a glob pattern (dandi-cli's `glob=True`, `dandi download --glob`). */
   readonly glob?: boolean
@@ -200,6 +214,7 @@ const located = (
  * forms, and for an unknown instance name in `dandi://` or in the default instance.
  *
  * @since 0.1.0
+ * @category utils
  */
 export const parseDandiUrl = (input: string, options: ParseOptions = {}): Either.Either<DandiTarget, UnknownUrlError> => {
   const glob = options.glob ?? false
@@ -281,6 +296,7 @@ export const parseDandiUrl = (input: string, options: ParseOptions = {}): Either
  * (`{origin}/api`); `DandiInstance.resolveInstance` plus its server info gives the real one.
  *
  * @since 0.1.0
+ * @category utils
  */
 export const instanceApiUrl = (instance: InstanceRef): string =>
   InstanceRef.$match(instance, {

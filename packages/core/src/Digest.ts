@@ -9,12 +9,26 @@ import * as Stream from "effect/Stream"
 import type { HashAlgorithm } from "./Hasher.js"
 import { Hasher, toHex } from "./Hasher.js"
 
-/** The plain algorithms, in the order the CLI lists them. */
+/**
+ * The plain algorithms, in the order the CLI lists them.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const plainAlgorithms: ReadonlyArray<HashAlgorithm> = ["md5", "sha1", "sha256", "sha512"]
 
-/** Every digest the SDK can compute for local data. */
+/**
+ * Every digest the SDK can compute for local data.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type DigestAlgorithm = HashAlgorithm | "dandi-etag" | "zarr-checksum"
 
+/**
+ * @since 0.1.0
+ * @category constants
+ */
 export const digestAlgorithms: ReadonlyArray<DigestAlgorithm> = [
   "dandi-etag",
   "md5",
@@ -24,10 +38,19 @@ export const digestAlgorithms: ReadonlyArray<DigestAlgorithm> = [
   "zarr-checksum"
 ]
 
+/**
+ * @since 0.1.0
+ * @category guards
+ */
 export const isPlainAlgorithm = (algorithm: DigestAlgorithm): algorithm is HashAlgorithm =>
   algorithm !== "dandi-etag" && algorithm !== "zarr-checksum"
 
-/** Raw digest of a byte stream; chunk boundaries never matter. */
+/**
+ * Raw digest of a byte stream; chunk boundaries never matter.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const streamRaw = (algorithm: HashAlgorithm) =>
 <E, R>(bytes: Stream.Stream<Uint8Array, E, R>): Effect.Effect<Uint8Array, E, R | Hasher> =>
   Effect.gen(function*() {
@@ -37,12 +60,22 @@ export const streamRaw = (algorithm: HashAlgorithm) =>
     return hash.digest()
   })
 
-/** Lower-case hex digest of a byte stream. */
+/**
+ * Lower-case hex digest of a byte stream.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const stream = (algorithm: HashAlgorithm) =>
 <E, R>(bytes: Stream.Stream<Uint8Array, E, R>): Effect.Effect<string, E, R | Hasher> =>
   Effect.map(streamRaw(algorithm)(bytes), toHex)
 
-/** Lower-case hex digest of bytes already in memory. */
+/**
+ * Lower-case hex digest of bytes already in memory.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const bytes = (algorithm: HashAlgorithm, data: Uint8Array): Effect.Effect<string, never, Hasher> =>
   Effect.map(Hasher, (hasher) => {
     const hash = hasher.create(algorithm)

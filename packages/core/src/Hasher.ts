@@ -11,19 +11,37 @@ import { sha256, sha512 } from "@noble/hashes/sha2.js"
 import * as Context from "effect/Context"
 import * as Layer from "effect/Layer"
 
-/** Plain digest algorithms every platform provides. */
+/**
+ * Plain digest algorithms every platform provides.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type HashAlgorithm = "md5" | "sha1" | "sha256" | "sha512"
 
-/** An incremental hash: feed chunks, then take the raw digest once. */
+/**
+ * An incremental hash: feed chunks, then take the raw digest once.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface IncrementalHash {
   readonly update: (chunk: Uint8Array) => void
   readonly digest: () => Uint8Array
 }
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface HasherShape {
   readonly create: (algorithm: HashAlgorithm) => IncrementalHash
 }
 
+/**
+ * @since 0.1.0
+ * @category tags
+ */
 export class Hasher extends Context.Tag("@dandi-effect/core/Hasher")<Hasher, HasherShape>() {
   /** Pure-JS implementation, usable on every platform (slower than native hashing). */
   static readonly portable: HasherShape = {
@@ -41,7 +59,28 @@ export class Hasher extends Context.Tag("@dandi-effect/core/Hasher")<Hasher, Has
   static readonly layerPortable: Layer.Layer<Hasher> = Layer.succeed(Hasher, Hasher.portable)
 }
 
-/** Lower-case hex of raw digest bytes. */
+/**
+ * Pure-JS implementation, usable on every platform (slower than native hashing).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const portable: HasherShape = Hasher.portable
+
+/**
+ * The pure-JS Hasher as a layer: `Hasher.layerPortable` whichever way the module is imported.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const layerPortable: Layer.Layer<Hasher> = Hasher.layerPortable
+
+/**
+ * Lower-case hex of raw digest bytes.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const toHex = (bytes: Uint8Array): string => {
   let out = ""
   for (const b of bytes) out += b.toString(16).padStart(2, "0")

@@ -12,6 +12,7 @@
  *
  * @since 0.1.0
  */
+import type { InvalidIdentifierError } from "./DandiError.js"
 import {
   AuthenticationError,
   ConflictError,
@@ -23,7 +24,13 @@ import {
   TransportError
 } from "./DandiError.js"
 
-/** Every error an HTTP call of the SDK can fail with. */
+/**
+ * Every error an HTTP call of the SDK can fail with (an identifier refused before the request
+ * is built included: no request is sent for it).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type ApiError =
   | NotFoundError
   | AuthenticationError
@@ -33,8 +40,14 @@ export type ApiError =
   | ServerError
   | TransportError
   | ResponseDecodeError
+  | InvalidIdentifierError
 
-/** What a caller knows about the thing it asked for, to word a 404 precisely. */
+/**
+ * What a caller knows about the thing it asked for, to word a 404 precisely.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface NotFoundContext {
   readonly resource: string
   readonly id: string
@@ -44,7 +57,12 @@ export interface NotFoundContext {
 const detailLimit = 1024
 const excerptLimit = 500
 
-/** The URL without query string and fragment: safe to show, log and attach to spans. */
+/**
+ * The URL without query string and fragment: safe to show, log and attach to spans.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const displayUrl = (url: string): string => {
   const cut = url.search(/[?#]/)
   return cut === -1 ? url : url.slice(0, cut)
@@ -95,6 +113,9 @@ const describeHtml = (text: string): string => {
 /**
  * One readable line for an error body in any of the server's shapes; "" for an empty body.
  * Long bodies are cut at 1024 characters, as dandi-cli does.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const readableDetail = (body: string, contentType?: string): string => {
   const trimmed = body.trim()
@@ -111,10 +132,19 @@ export const readableDetail = (body: string, contentType?: string): string => {
   return truncate(oneLine(trimmed), detailLimit)
 }
 
-/** At most ~500 characters of a body, for decode errors. */
+/**
+ * At most ~500 characters of a body, for decode errors.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const excerpt = (body: string): string =>
   body.length <= excerptLimit ? body : `${body.slice(0, excerptLimit)}… (${body.length} characters in all)`
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface StatusFailure {
   readonly status: number
   readonly method: string
@@ -134,7 +164,12 @@ const withDetail = (detail: string): string => {
   return trimmed.length > 0 ? `: ${trimmed}` : " (no details in the response)"
 }
 
-/** The tagged error for a non-2xx final status. */
+/**
+ * The tagged error for a non-2xx final status.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const fromStatus = (failure: StatusFailure): ApiError => {
   const { method, status } = failure
   const url = displayUrl(failure.url)
@@ -206,9 +241,18 @@ export const fromStatus = (failure: StatusFailure): ApiError => {
 
 const capitalise = (text: string): string => text.length === 0 ? text : text[0]!.toUpperCase() + text.slice(1)
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type TransportReason = TransportError["reason"]
 
-/** A request that got no complete answer. `cause` is only used for its description. */
+/**
+ * A request that got no complete answer. `cause` is only used for its description.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const fromTransport = (options: {
   readonly method: string
   readonly url: string
@@ -247,6 +291,9 @@ const isJson = (body: string): boolean => {
  * A 2xx body that is not what the API promises. A body that is not JSON at all came from
  * something else than the API (a proxy, a captive portal, a wrong URL); JSON of another shape is
  * the server's own record, said as such.
+ *
+ * @since 0.1.0
+ * @category decoding
  */
 export const decodeFailure = (options: {
   readonly method: string

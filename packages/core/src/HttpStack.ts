@@ -22,6 +22,10 @@ import * as Paginator from "./Paginator.js"
 import * as StorageClient from "./StorageClient.js"
 import type { TokenStore } from "./TokenStore.js"
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type Services =
   | DandiConfig.DandiConfig
   | Credentials.Credentials
@@ -30,7 +34,12 @@ export type Services =
   | Paginator.Paginator
   | Auth.Auth
 
-/** Builds the stack on a configuration layer (static, from options, or from Config). */
+/**
+ * Builds the stack on a configuration layer (static, from options, or from Config).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const fromConfig = <E, R>(
   config: Layer.Layer<DandiConfig.DandiConfig, E, R>
 ): Layer.Layer<Services, E, R | HttpClient.HttpClient | TokenStore> => {
@@ -39,13 +48,23 @@ export const fromConfig = <E, R>(
   return Layer.mergeAll(Paginator.layer, Auth.layer).pipe(Layer.provideMerge(api))
 }
 
-/** From options (instance discovery included unless `discover: false`). */
+/**
+ * From options (instance discovery included unless `discover: false`).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layer = (
   options: DandiConfig.DandiConfigOptions = {}
 ): Layer.Layer<Services, ConfigError.ConfigError | UnknownInstanceError, HttpClient.HttpClient | TokenStore> =>
   fromConfig(DandiConfig.layer(options))
 
-/** From `DANDI_*` settings read through Effect Config, `overrides` winning. */
+/**
+ * From `DANDI_*` settings read through Effect Config, `overrides` winning.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layerConfig = (
   overrides: DandiConfig.DandiConfigOptions = {}
 ): Layer.Layer<Services, ConfigError.ConfigError | UnknownInstanceError, HttpClient.HttpClient | TokenStore> =>

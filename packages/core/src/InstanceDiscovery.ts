@@ -26,13 +26,22 @@ import { ServerInfo } from "./ApiRecords.js"
 import type { UnknownInstanceError } from "./DandiError.js"
 import * as DandiInstance from "./DandiInstance.js"
 
-/** The fields of an instance; a `DandiInstance` is one, and so is a plain object literal. */
+/**
+ * The fields of an instance; a `DandiInstance` is one, and so is a plain object literal.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface InstanceRecord {
   readonly name: string
   readonly gui: string | null
   readonly api: string
 }
 
+/**
+ * @since 0.1.0
+ * @category utils
+ */
 export const toInstance = (record: InstanceRecord): DandiInstance.DandiInstance =>
   record instanceof DandiInstance.DandiInstance
     ? record
@@ -58,6 +67,9 @@ const fetchInfo = (client: HttpClient.HttpClient, url: string): Effect.Effect<Op
 /**
  * Resolves and discovers. Requests go out without credentials (`/info/` is public, and no token
  * is known yet) and without trace headers.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const resolve = (
   input: string | InstanceRecord,
@@ -96,6 +108,9 @@ export const resolve = (
 /**
  * Resolution without the network: known names and URLs give their records; an unknown URL is
  * taken as the API URL as given, named after its host.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const resolveOffline = (
   input: string | InstanceRecord,

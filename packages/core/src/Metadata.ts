@@ -17,6 +17,7 @@
  */
 import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
+import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import { Count, openStruct, Timestamp } from "./ApiRecords.js"
 import { NotFoundError } from "./DandiError.js"
@@ -29,6 +30,7 @@ import { NotFoundError } from "./DandiError.js"
  * Keys of an asset's `digest` map (dandischema `DigestType` values).
  *
  * @since 0.1.0
+ * @category schemas
  */
 export const DigestType = Schema.Literal(
   "dandi:md5",
@@ -40,16 +42,29 @@ export const DigestType = Schema.Literal(
   "dandi:dandi-etag",
   "dandi:dandi-zarr-checksum"
 )
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type DigestType = typeof DigestType.Type
 
-/** @since 0.1.0 */
+/**
+ * @since 0.1.0
+ *
+ * @category schemas
+ */
 export const AccessType = Schema.Literal("dandi:OpenAccess", "dandi:EmbargoedAccess")
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type AccessType = typeof AccessType.Type
 
 /**
  * Contributor roles (dandischema `RoleType`, DataCite contributor types plus DANDI's own).
  *
  * @since 0.1.0
+ * @category schemas
  */
 export const RoleName = Schema.Literal(
   "dcite:Author",
@@ -81,13 +96,16 @@ export const RoleName = Schema.Literal(
   "dcite:EthicsApproval",
   "dcite:Other"
 )
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type RoleName = typeof RoleName.Type
 
 /** Optional without admitting `undefined`, matching JSON (a key is present or absent). */
 const optional = <S extends Schema.Schema.All>(schema: S) => Schema.optionalWith(schema, { exact: true })
 const optionalString = optional(Schema.String)
 
-const isJsonObject = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
 const stringList = Schema.Array(Schema.String)
 
 // ---------------------------------------------------------------------------------------------
@@ -108,19 +126,47 @@ const termOf = <Key extends string>(schemaKey: Key) =>
     name: optionalString
   })
 
-/** @since 0.1.0 */
+/**
+ * @since 0.1.0
+ *
+ * @category constants
+ */
 export const SpeciesType = termOf("SpeciesType")
-/** @since 0.1.0 */
+/**
+ * @since 0.1.0
+ *
+ * @category constants
+ */
 export const ApproachType = termOf("ApproachType")
-/** @since 0.1.0 */
+/**
+ * @since 0.1.0
+ *
+ * @category constants
+ */
 export const MeasurementTechniqueType = termOf("MeasurementTechniqueType")
-/** @since 0.1.0 */
+/**
+ * @since 0.1.0
+ *
+ * @category constants
+ */
 export const StandardsType = termOf("StandardsType")
-/** @since 0.1.0 */
+/**
+ * @since 0.1.0
+ *
+ * @category constants
+ */
 export const SexType = termOf("SexType")
-/** @since 0.1.0 */
+/**
+ * @since 0.1.0
+ *
+ * @category constants
+ */
 export const SampleType = termOf("SampleType")
-/** @since 0.1.0 */
+/**
+ * @since 0.1.0
+ *
+ * @category schemas
+ */
 export const GenotypeInfo = openStruct({
   schemaKey: optional(Schema.Literal("GenotypeInfo")),
   locus: optional(Schema.Unknown),
@@ -133,6 +179,7 @@ export const GenotypeInfo = openStruct({
  * `GenericType`).
  *
  * @since 0.1.0
+ * @category schemas
  */
 export const Term = openStruct({
   schemaKey: optionalString,
@@ -140,7 +187,11 @@ export const Term = openStruct({
   name: optionalString
 })
 
-/** @since 0.1.0 */
+/**
+ * @since 0.1.0
+ *
+ * @category schemas
+ */
 export const PropertyValue = openStruct({
   schemaKey: optional(Schema.Literal("PropertyValue")),
   value: optional(Schema.Unknown),
@@ -151,14 +202,22 @@ export const PropertyValue = openStruct({
   propertyID: optional(Schema.Unknown)
 })
 
-/** @since 0.1.0 */
+/**
+ * @since 0.1.0
+ *
+ * @category schemas
+ */
 export const ContactPoint = openStruct({
   schemaKey: optional(Schema.Literal("ContactPoint")),
   email: optionalString,
   url: optionalString
 })
 
-/** @since 0.1.0 */
+/**
+ * @since 0.1.0
+ *
+ * @category schemas
+ */
 export const Affiliation = openStruct({
   schemaKey: optional(Schema.Literal("Affiliation")),
   identifier: optionalString,
@@ -179,31 +238,53 @@ const contributorFields = {
  * A person contributor. `identifier` is an ORCID (`0000-0002-…`), `name` is `Last, First`.
  *
  * @since 0.1.0
+ * @category schemas
  */
 export const Person = openStruct({
   schemaKey: Schema.Literal("Person"),
   ...contributorFields,
   affiliation: optional(Schema.Array(Affiliation))
 })
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type Person = typeof Person.Type
 
 /**
  * An organisation contributor (funders, sponsors, labs). `identifier` is usually a ROR URL.
  *
  * @since 0.1.0
+ * @category schemas
  */
 export const Organization = openStruct({
   schemaKey: Schema.Literal("Organization"),
   ...contributorFields,
   contactPoint: optional(Schema.Array(ContactPoint))
 })
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type Organization = typeof Organization.Type
 
-/** @since 0.1.0 */
+/**
+ * @since 0.1.0
+ *
+ * @category schemas
+ */
 export const Contributor = Schema.Union(Person, Organization)
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type Contributor = typeof Contributor.Type
 
-/** @since 0.1.0 */
+/**
+ * @since 0.1.0
+ *
+ * @category schemas
+ */
 export const Software = openStruct({
   schemaKey: Schema.Literal("Software"),
   id: optionalString,
@@ -213,7 +294,11 @@ export const Software = openStruct({
   url: optionalString
 })
 
-/** @since 0.1.0 */
+/**
+ * @since 0.1.0
+ *
+ * @category schemas
+ */
 export const Agent = openStruct({
   schemaKey: Schema.Literal("Agent"),
   identifier: optionalString,
@@ -221,7 +306,11 @@ export const Agent = openStruct({
   url: optionalString
 })
 
-/** @since 0.1.0 */
+/**
+ * @since 0.1.0
+ *
+ * @category schemas
+ */
 export const Equipment = openStruct({
   schemaKey: optional(Schema.Literal("Equipment")),
   identifier: optionalString,
@@ -234,6 +323,7 @@ export const Equipment = openStruct({
  * archive's `PublishActivity`.
  *
  * @since 0.1.0
+ * @category schemas
  */
 export const Activity = openStruct({
   schemaKey: optional(Schema.Literal("Activity", "Session", "Project", "PublishActivity")),
@@ -246,12 +336,17 @@ export const Activity = openStruct({
   wasAssociatedWith: optional(Schema.Array(Schema.Union(Software, Person, Organization, Agent))),
   used: optional(Schema.Array(Equipment))
 })
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type Activity = typeof Activity.Type
 
 /**
  * Who may access the data. `embargoedUntil` is a `YYYY-MM-DD` date.
  *
  * @since 0.1.0
+ * @category schemas
  */
 export const AccessRequirements = openStruct({
   schemaKey: optional(Schema.Literal("AccessRequirements")),
@@ -260,12 +355,17 @@ export const AccessRequirements = openStruct({
   description: optionalString,
   embargoedUntil: optionalString
 })
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type AccessRequirements = typeof AccessRequirements.Type
 
 /**
  * Aggregate facts about a version's assets, computed by the archive.
  *
  * @since 0.1.0
+ * @category schemas
  */
 export const AssetsSummary = openStruct({
   schemaKey: optional(Schema.Literal("AssetsSummary")),
@@ -280,9 +380,17 @@ export const AssetsSummary = openStruct({
   variableMeasured: optional(stringList),
   species: optional(Schema.Array(SpeciesType))
 })
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type AssetsSummary = typeof AssetsSummary.Type
 
-/** @since 0.1.0 */
+/**
+ * @since 0.1.0
+ *
+ * @category schemas
+ */
 export const Resource = openStruct({
   schemaKey: optional(Schema.Literal("Resource")),
   identifier: optionalString,
@@ -293,7 +401,11 @@ export const Resource = openStruct({
   resourceType: optionalString
 })
 
-/** @since 0.1.0 */
+/**
+ * @since 0.1.0
+ *
+ * @category schemas
+ */
 export const EthicsApproval = openStruct({
   schemaKey: optional(Schema.Literal("EthicsApproval")),
   identifier: Schema.String,
@@ -304,6 +416,7 @@ export const EthicsApproval = openStruct({
  * A subject (`wasAttributedTo` of an asset).
  *
  * @since 0.1.0
+ * @category schemas
  */
 export const Participant = openStruct({
   schemaKey: optional(Schema.Literal("Participant")),
@@ -320,12 +433,17 @@ export const Participant = openStruct({
   relatedParticipant: optional(Schema.Array(Schema.Unknown)),
   sameAs: optional(stringList)
 })
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type Participant = typeof Participant.Type
 
 /**
  * A sample (`wasDerivedFrom` of an asset): tissue, slice, cell, … derived from other samples.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface BioSample {
   readonly schemaKey?: "BioSample"
@@ -336,7 +454,11 @@ export interface BioSample {
   readonly wasDerivedFrom?: ReadonlyArray<BioSample>
   readonly wasAttributedTo?: ReadonlyArray<Participant>
 }
-/** @since 0.1.0 */
+/**
+ * @since 0.1.0
+ *
+ * @category schemas
+ */
 export const BioSample: Schema.Schema<BioSample> = openStruct({
   schemaKey: optional(Schema.Literal("BioSample")),
   identifier: Schema.String,
@@ -363,6 +485,7 @@ const ZarrChecksum = Schema.String.pipe(
  * ingested it.
  *
  * @since 0.1.0
+ * @category schemas
  */
 export const Digest = openStruct({
   "dandi:md5": optional(hexDigest(32)),
@@ -374,6 +497,10 @@ export const Digest = openStruct({
   "dandi:dandi-etag": optional(DandiEtag),
   "dandi:dandi-zarr-checksum": optional(Schema.NullOr(ZarrChecksum))
 })
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type Digest = typeof Digest.Type
 
 // ---------------------------------------------------------------------------------------------
@@ -385,6 +512,7 @@ export type Digest = typeof Digest.Type
  * `publishedBy`, `doi`, `releaseNotes`). Undeclared keys are kept.
  *
  * @since 0.1.0
+ * @category schemas
  */
 export const DandisetMetadata = openStruct({
   "@context": optionalString,
@@ -418,6 +546,10 @@ export const DandisetMetadata = openStruct({
   doi: optionalString,
   releaseNotes: optionalString
 })
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type DandisetMetadata = typeof DandisetMetadata.Type
 
 /**
@@ -425,6 +557,7 @@ export type DandisetMetadata = typeof DandisetMetadata.Type
  * Undeclared keys are kept.
  *
  * @since 0.1.0
+ * @category schemas
  */
 export const AssetMetadata = openStruct({
   "@context": optionalString,
@@ -452,6 +585,10 @@ export const AssetMetadata = openStruct({
   datePublished: optional(Timestamp),
   publishedBy: optional(Activity)
 })
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type AssetMetadata = typeof AssetMetadata.Type
 
 // ---------------------------------------------------------------------------------------------
@@ -462,6 +599,7 @@ export type AssetMetadata = typeof AssetMetadata.Type
  * One thing in a document that does not fit the typed model: where, and what was expected.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface MetadataIssue {
   readonly path: ReadonlyArray<PropertyKey>
@@ -474,6 +612,7 @@ export interface MetadataIssue {
  * means the document decoded strictly.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface LenientResult<A> {
   readonly value: Partial<A>
@@ -485,6 +624,7 @@ export interface LenientResult<A> {
  * Issues as text, one `a.b.0.c: message` line each (`(document)` for the document itself).
  *
  * @since 0.1.0
+ * @category utils
  */
 export const formatIssues = (issues: ReadonlyArray<MetadataIssue>): string =>
   issues.map((issue) => `${issue.path.length === 0 ? "(document)" : issue.path.map(String).join(".")}: ${issue.message}`).join("\n")
@@ -526,7 +666,7 @@ const lenientDecoder = <A>(strict: Schema.Schema<A>) => {
     const first = decodeStrict(raw)
     if (Either.isRight(first)) return { value: first.right, issues: [], raw }
     const issues = toIssues(first.left)
-    if (!isJsonObject(raw)) {
+    if (!Predicate.isRecord(raw)) {
       return { value: {}, issues: [{ path: [], message: "Expected a JSON object of metadata" }], raw }
     }
     let working: Record<string, unknown> = { ...raw }
@@ -545,16 +685,22 @@ const lenientDecoder = <A>(strict: Schema.Schema<A>) => {
  * Strict decode of dandiset metadata; the ParseError lists every problem.
  *
  * @since 0.1.0
+ * @category decoding
  */
 export const decodeDandisetMetadata = Schema.decodeUnknown(DandisetMetadata, allErrors)
 
-/** @since 0.1.0 */
+/**
+ * @since 0.1.0
+ *
+ * @category decoding
+ */
 export const decodeDandisetMetadataEither = Schema.decodeUnknownEither(DandisetMetadata, allErrors)
 
 /**
  * Lenient decode of dandiset metadata: never fails; see `LenientResult`.
  *
  * @since 0.1.0
+ * @category decoding
  */
 export const decodeDandisetMetadataLenient: (raw: unknown) => LenientResult<DandisetMetadata> = lenientDecoder(
   DandisetMetadata
@@ -564,16 +710,22 @@ export const decodeDandisetMetadataLenient: (raw: unknown) => LenientResult<Dand
  * Strict decode of asset metadata; the ParseError lists every problem.
  *
  * @since 0.1.0
+ * @category decoding
  */
 export const decodeAssetMetadata = Schema.decodeUnknown(AssetMetadata, allErrors)
 
-/** @since 0.1.0 */
+/**
+ * @since 0.1.0
+ *
+ * @category decoding
+ */
 export const decodeAssetMetadataEither = Schema.decodeUnknownEither(AssetMetadata, allErrors)
 
 /**
  * Lenient decode of asset metadata: never fails; see `LenientResult`.
  *
  * @since 0.1.0
+ * @category decoding
  */
 export const decodeAssetMetadataLenient: (raw: unknown) => LenientResult<AssetMetadata> = lenientDecoder(AssetMetadata)
 
@@ -581,10 +733,15 @@ export const decodeAssetMetadataLenient: (raw: unknown) => LenientResult<AssetMe
  * Back to JSON, with every undeclared key the document came with.
  *
  * @since 0.1.0
+ * @category decoding
  */
 export const encodeDandisetMetadata = Schema.encodeSync(DandisetMetadata)
 
-/** @since 0.1.0 */
+/**
+ * @since 0.1.0
+ *
+ * @category decoding
+ */
 export const encodeAssetMetadata = Schema.encodeSync(AssetMetadata)
 
 /**
@@ -592,6 +749,7 @@ export const encodeAssetMetadata = Schema.encodeSync(AssetMetadata)
  * `dcite:ContactPerson`.
  *
  * @since 0.1.0
+ * @category utils
  */
 export const contactPerson = (metadata: Pick<DandisetMetadata, "contributor">): Contributor | undefined =>
   metadata.contributor.find((contributor) => contributor.roleName?.includes("dcite:ContactPerson") ?? false)
@@ -605,10 +763,14 @@ export const contactPerson = (metadata: Pick<DandisetMetadata, "contributor">): 
  * `dandi:dandi-etag`, zarrs with `dandi:dandi-zarr-checksum`.
  *
  * @since 0.1.0
+ * @category utils
  */
-export const rawDigest = (metadata: unknown, type: DigestType): Either.Either<string, NotFoundError> => {
-  const digests = isJsonObject(metadata) ? metadata["digest"] : undefined
-  const value = isJsonObject(digests) ? digests[type] : undefined
+export const rawDigest = (
+  metadata: unknown,
+  type: DigestType | (string & {})
+): Either.Either<string, NotFoundError> => {
+  const digests = Predicate.isRecord(metadata) ? metadata["digest"] : undefined
+  const value = Predicate.isRecord(digests) ? digests[type] : undefined
   return typeof value === "string"
     ? Either.right(value)
     : Either.left(new NotFoundError({ message: `No ${type} digest found in metadata`, resource: "digest", id: type }))
@@ -616,13 +778,16 @@ export const rawDigest = (metadata: unknown, type: DigestType): Either.Either<st
 
 /**
  * The first `contentUrl` of raw asset metadata that `pattern` matches anywhere
- * (`get_content_url`'s selection step; following redirects is the caller's).
+ * (`get_content_url`'s selection step; following redirects is the caller's). The stateful flags
+ * `g` and `y` are ignored: each URL is searched from its start, as Python's `re.search` does.
  *
  * @since 0.1.0
+ * @category utils
  */
 export const contentUrlMatching = (metadata: unknown, pattern: RegExp = /.*/): Either.Either<string, NotFoundError> => {
-  const urls = isJsonObject(metadata) && Array.isArray(metadata["contentUrl"]) ? metadata["contentUrl"] : []
-  const found = urls.find((url): url is string => typeof url === "string" && new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, "")).test(url))
+  const urls = Predicate.isRecord(metadata) && Array.isArray(metadata["contentUrl"]) ? metadata["contentUrl"] : []
+  const search = new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ""))
+  const found = urls.find((url): url is string => typeof url === "string" && search.test(url))
   return found !== undefined
     ? Either.right(found)
     : Either.left(

@@ -41,11 +41,16 @@ import * as Ref from "effect/Ref"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { ApiClient, type QueryParams } from "./ApiClient.js"
+import { PageEnvelope } from "./ApiRecords.js"
 import { DandiConfig } from "./DandiConfig.js"
 import type { ApiError, NotFoundContext } from "./HttpErrors.js"
 import * as HttpErrors from "./HttpErrors.js"
 import * as WebUrl from "./WebUrl.js"
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface PageOptions {
   readonly params?: QueryParams | undefined
   /** Items per page requested from the server (it caps at 1000). */
@@ -58,6 +63,10 @@ export interface PageOptions {
   readonly onInvalid?: OnInvalid | undefined
 }
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface CursorOptions {
   readonly params?: QueryParams | undefined
   readonly notFound?: NotFoundContext | undefined
@@ -67,9 +76,16 @@ export interface CursorOptions {
 /**
  * `"fail"`: a record that does not fit ends the listing with a ResponseDecodeError naming it;
  * `"skip"`: it is reported (a warning naming it and the field) and the listing goes on.
+ *
+ * @since 0.1.0
+ * @category models
  */
 export type OnInvalid = "fail" | "skip"
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface PaginatorShape {
   readonly pages: <A, I, R>(
     item: Schema.Schema<A, I, R>,
@@ -83,21 +99,26 @@ export interface PaginatorShape {
   ) => Stream.Stream<A, ApiError, R>
 }
 
+/**
+ * @since 0.1.0
+ * @category tags
+ */
 export class Paginator extends Context.Tag("@dandi-effect/core/Paginator")<Paginator, PaginatorShape>() {}
 
-/** The envelope of one page; extra keys (`previous`) are ignored. Records are decoded one by one. */
-const Envelope = Schema.Struct({
-  count: Schema.optional(Schema.NullOr(Schema.Number)),
-  next: Schema.optional(Schema.NullOr(Schema.String)),
-  results: Schema.Array(Schema.Unknown)
-})
+/** The envelope of one page, its records left raw: they are decoded one by one (see `decodeResults`). */
+const Envelope = PageEnvelope(Schema.Unknown)
 
 interface Decoder<A, R> {
   readonly item: (raw: unknown) => Effect.Effect<A, ParseResult.ParseError, R>
   readonly onInvalid: OnInvalid
 }
 
-/** How a record names itself in a message: an asset by path and id, a dandiset by identifier. */
+/**
+ * How a record names itself in a message: an asset by path and id, a dandiset by identifier.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const describeRecord = (raw: unknown, position: number): string => {
   const record = typeof raw === "object" && raw !== null && !Array.isArray(raw) ? raw as Record<string, unknown> : {}
   const text = (key: string) => {
@@ -140,6 +161,9 @@ const sortedPairs = (params: WebUrl.WebUrlSearchParams): Array<string> =>
 /**
  * True when `page2` is `page1` with `page=2` set: same scheme, host, port, path and fragment, and
  * the same decoded query pairs in any order. A relative `page2` never matches.
+ *
+ * @since 0.1.0
+ * @category guards
  */
 export const isPage2Url = (page1: string, page2: string): boolean => {
   const first = WebUrl.parse(page1)
@@ -153,6 +177,10 @@ export const isPage2Url = (page1: string, page2: string): boolean => {
   return left.length === right.length && left.every((pair, index) => pair === right[index])
 }
 
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
 export const make: Effect.Effect<PaginatorShape, never, ApiClient | DandiConfig> = Effect.gen(function*() {
   const api = yield* ApiClient
   const config = yield* DandiConfig
@@ -282,4 +310,8 @@ export const make: Effect.Effect<PaginatorShape, never, ApiClient | DandiConfig>
   return Paginator.of({ pages, cursor })
 })
 
+/**
+ * @since 0.1.0
+ * @category layers
+ */
 export const layer: Layer.Layer<Paginator, never, ApiClient | DandiConfig> = Layer.effect(Paginator, make)

@@ -14,6 +14,7 @@ import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import type * as Scope from "effect/Scope"
 import type { AssetRecord, JsonObject } from "./ApiRecords.js"
+import type { ApiError } from "./HttpErrors.js"
 import type { ByteSink } from "./ByteSink.js"
 import type { DandiError } from "./DandiError.js"
 import { NotFoundError, ResponseDecodeError } from "./DandiError.js"
@@ -25,26 +26,40 @@ import * as Metadata from "./Metadata.js"
 import type { RangedReader, RangedReaderOptions } from "./RangedReader.js"
 import type { RemoteZarrEntry } from "./RemoteZarrEntry.js"
 
-/** What backs an asset's bytes (dandi-cli `AssetType`: BLOB = 1, ZARR = 2). */
+/**
+ * What backs an asset's bytes (dandi-cli `AssetType`: BLOB = 1, ZARR = 2).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const AssetType = { BLOB: 1, ZARR: 2 } as const
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type AssetType = typeof AssetType[keyof typeof AssetType]
 
-/** The digests an asset's metadata may carry, keyed as in `metadata.digest`. */
-export type DigestType =
-  | "dandi:md5"
-  | "dandi:sha1"
-  | "dandi:sha2-256"
-  | "dandi:sha3-256"
-  | "dandi:blake2b-256"
-  | "dandi:blake3"
-  | "dandi:dandi-etag"
-  | "dandi:dandi-zarr-checksum"
+/**
+ * The digests an asset's metadata may carry, keyed as in `metadata.digest` (Metadata.DigestType).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type DigestType = Metadata.DigestType
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface AssetDigest {
   readonly algorithm: DigestType | (string & {})
   readonly value: string
 }
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface ContentUrlOptions {
   /** First `contentUrl` the regex finds a match in (search, not full match). Default: any. */
   readonly regex?: string | RegExp | undefined
@@ -59,6 +74,10 @@ interface AssetFields {
   readonly record: AssetRecord
 }
 
+/**
+ * @since 0.1.0
+ * @category re-exports
+ */
 export {
   /**
    * Python `repr` of a string, for messages worded like dandi-cli's.
@@ -68,11 +87,6 @@ export {
    */
   pyRepr
 } from "./internal/text.js"
-
-const metadataDigest = (metadata: JsonObject): Readonly<Record<string, unknown>> => {
-  const digest = metadata.digest
-  return typeof digest === "object" && digest !== null ? digest as Record<string, unknown> : {}
-}
 
 abstract class AssetBase extends Data.Class<AssetFields> {
   abstract readonly assetType: AssetType
@@ -128,7 +142,7 @@ abstract class AssetBase extends Data.Class<AssetFields> {
   }
 
   /** The metadata as stored on the server, untyped. Uses inline metadata when present. */
-  getRawMetadata(): Effect.Effect<JsonObject, DandiError, DandiApi> {
+  getRawMetadata(): Effect.Effect<JsonObject, ApiError, DandiApi> {
     const inline = this.record.metadata
     if (inline !== undefined) return Effect.succeed(inline)
     return Effect.flatMap(DandiApi, (api) => api.fetchAssetMetadata(this.apiPath, `No such asset: ${String(this)}`))
@@ -138,7 +152,7 @@ abstract class AssetBase extends Data.Class<AssetFields> {
    * The metadata as the typed dandischema `Asset` model. Fails with ResponseDecodeError naming
    * the misfits; drafts may hold metadata that does not fit (see `getMetadataLenient`).
    */
-  getMetadata(): Effect.Effect<Metadata.AssetMetadata, DandiError, DandiApi> {
+  getMetadata(): Effect.Effect<Metadata.AssetMetadata, ApiError, DandiApi> {
     return Effect.flatMap(this.getRawMetadata(), (raw) => {
       const result = Metadata.decodeAssetMetadataLenient(raw)
       return result.issues.length === 0
@@ -148,29 +162,27 @@ abstract class AssetBase extends Data.Class<AssetFields> {
   }
 
   /** The metadata fields that fit the typed model, plus a list of those that do not. Never fails to decode. */
-  getMetadataLenient(): Effect.Effect<Metadata.LenientResult<Metadata.AssetMetadata>, DandiError, DandiApi> {
+  getMetadataLenient(): Effect.Effect<Metadata.LenientResult<Metadata.AssetMetadata>, ApiError, DandiApi> {
     return Effect.map(this.getRawMetadata(), Metadata.decodeAssetMetadataLenient)
   }
 
   /** The value of one digest from the metadata; defaults to the asset's primary digest type. */
-  getRawDigest(digestType?: DigestType | (string & {})): Effect.Effect<string, DandiError, DandiApi> {
+  getRawDigest(digestType?: DigestType | (string & {})): Effect.Effect<string, ApiError, DandiApi> {
     const wanted = digestType ?? this.digestType
-    return Effect.flatMap(this.getRawMetadata(), (metadata) => {
-      const value = metadataDigest(metadata)[wanted]
-      return typeof value === "string"
-        ? Effect.succeed(value)
-        : Effect.fail(
+    return Effect.flatMap(this.getRawMetadata(), (metadata) =>
+      Either.mapLeft(
+        Metadata.rawDigest(metadata, wanted),
+        () =>
           new NotFoundError({
             resource: "digest",
             id: wanted,
             message: `No ${wanted} digest found in metadata of ${String(this)}; the server may not have computed it yet`
           })
-        )
-    })
+      ))
   }
 
   /** The primary digest: dandi-etag for blobs, dandi-zarr-checksum for zarrs. */
-  getDigest(): Effect.Effect<AssetDigest, DandiError, DandiApi> {
+  getDigest(): Effect.Effect<AssetDigest, ApiError, DandiApi> {
     return Effect.map(this.getRawDigest(this.digestType), (value) => ({ algorithm: this.digestType, value }))
   }
 
@@ -178,25 +190,25 @@ abstract class AssetBase extends Data.Class<AssetFields> {
    * The first `contentUrl` of the metadata the regex matches, optionally resolved through its
    * redirects (HEAD; the API token never goes to another origin).
    */
-  getContentUrl(options: ContentUrlOptions = {}): Effect.Effect<string, DandiError, DandiApi> {
+  getContentUrl(options: ContentUrlOptions = {}): Effect.Effect<string, ApiError, DandiApi> {
     return Effect.gen(this, function*() {
       const metadata = yield* this.getRawMetadata()
-      const urls = Array.isArray(metadata.contentUrl) ? metadata.contentUrl.filter((u) => typeof u === "string") : []
       const regex = options.regex === undefined
         ? /.*/
         : typeof options.regex === "string"
         ? new RegExp(options.regex)
         : options.regex
-      const found = urls.find((url) => new RegExp(regex.source, regex.flags.replace("g", "")).test(url))
-      if (found === undefined) {
-        return yield* new NotFoundError({
-          resource: "contentUrl",
-          id: String(regex),
-          message: `No matching URL found in asset's contentUrl metadata field (asset ${String(this)}, pattern ${
-            String(regex)
-          })`
-        })
-      }
+      const found = yield* Either.mapLeft(
+        Metadata.contentUrlMatching(metadata, regex),
+        () =>
+          new NotFoundError({
+            resource: "contentUrl",
+            id: String(regex),
+            message: `No matching URL found in asset's contentUrl metadata field (asset ${String(this)}, pattern ${
+              String(regex)
+            })`
+          })
+      )
       const follow = options.followRedirects ?? false
       const api = yield* DandiApi
       const resolved = follow === false || follow === 0 ? found : yield* api.resolveRedirects(found, follow)
@@ -205,7 +217,12 @@ abstract class AssetBase extends Data.Class<AssetFields> {
   }
 }
 
-/** The error for metadata that does not fit its typed model: one line, the first few misfits. */
+/**
+ * The error for metadata that does not fit its typed model: one line, the first few misfits.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const metadataMisfit = (
   subject: string,
   url: string,
@@ -231,7 +248,12 @@ const stripQuery = (url: string): string => {
   return (query === -1 ? beforeFragment : beforeFragment.slice(0, query)) + fragment
 }
 
-/** A blob-backed asset reached without its dandiset (`DandiApi.getAsset`). */
+/**
+ * A blob-backed asset reached without its dandiset (`DandiApi.getAsset`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class BaseRemoteBlobAsset extends AssetBase {
   readonly assetType = AssetType.BLOB
   /** The blob id. */
@@ -283,7 +305,12 @@ export class BaseRemoteBlobAsset extends AssetBase {
   }
 }
 
-/** A zarr-backed asset reached without its dandiset. */
+/**
+ * A zarr-backed asset reached without its dandiset.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class BaseRemoteZarrAsset extends AssetBase {
   readonly assetType = AssetType.ZARR
   /** The zarr id. */
@@ -294,11 +321,11 @@ export class BaseRemoteZarrAsset extends AssetBase {
     return { ...this.commonJson(), zarr: this.zarr }
   }
   /** Every file of the zarr (optionally under a raw key prefix), in key order. */
-  iterfiles(prefix?: string): Stream.Stream<RemoteZarrEntry, DandiError, DandiApi> {
+  iterfiles(prefix?: string): Stream.Stream<RemoteZarrEntry, ApiError, DandiApi> {
     return Stream.unwrap(Effect.map(DandiApi, (api) => api.listZarrFiles(this.zarr, prefix)))
   }
   /** The one file whose key is exactly `path`. */
-  getEntryByPath(path: string): Effect.Effect<RemoteZarrEntry, DandiError, DandiApi> {
+  getEntryByPath(path: string): Effect.Effect<RemoteZarrEntry, ApiError, DandiApi> {
     return this.iterfiles(path).pipe(
       Stream.filter((entry) => entry.path === path),
       Stream.runCollect,
@@ -350,6 +377,13 @@ const deleteAsset = (asset: AssetBase & VersionedFields): Effect.Effect<void, Da
   Effect.flatMap(DandiApi, (api) => api.deleteAsset(asset.dandisetId, asset.versionId, asset.identifier))
 
 /** A blob-backed asset of a dandiset version. */
+
+/**
+ * A blob-backed asset of a dandiset version.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class RemoteBlobAsset extends BaseRemoteBlobAsset {
   declare readonly dandisetId: string
   declare readonly versionId: string
@@ -384,7 +418,12 @@ export class RemoteBlobAsset extends BaseRemoteBlobAsset {
   }
 }
 
-/** A zarr-backed asset of a dandiset version. */
+/**
+ * A zarr-backed asset of a dandiset version.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class RemoteZarrAsset extends BaseRemoteZarrAsset {
   declare readonly dandisetId: string
   declare readonly versionId: string
@@ -413,9 +452,21 @@ export class RemoteZarrAsset extends BaseRemoteZarrAsset {
   }
 }
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type BaseRemoteAsset = BaseRemoteBlobAsset | BaseRemoteZarrAsset
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type RemoteAsset = RemoteBlobAsset | RemoteZarrAsset
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface AssetJsonBase {
   readonly asset_id: string
   readonly path: string
@@ -423,9 +474,17 @@ export interface AssetJsonBase {
   readonly created: string
   readonly modified: string
 }
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface BlobAssetJson extends AssetJsonBase {
   readonly blob: string
 }
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface ZarrAssetJson extends AssetJsonBase {
   readonly zarr: string
 }
@@ -441,6 +500,9 @@ const invalidRecord = (record: AssetRecord): string =>
 /**
  * An asset from top-level asset data. A record with both or neither of blob/zarr is refused with
  * the reason (dandi-cli raises ValueError); callers turn it into a decode error naming the URL.
+ *
+ * @since 0.1.0
+ * @category constructors
  */
 export const fromBaseRecord = (location: ApiLocation, record: AssetRecord): Either.Either<BaseRemoteAsset, string> => {
   switch (record.assetType) {
@@ -453,7 +515,12 @@ export const fromBaseRecord = (location: ApiLocation, record: AssetRecord): Eith
   }
 }
 
-/** An asset from a dandiset version's listing or info. */
+/**
+ * An asset from a dandiset version's listing or info.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const fromRecord = (
   location: ApiLocation,
   dandisetId: string,
@@ -470,5 +537,9 @@ export const fromRecord = (
   }
 }
 
+/**
+ * @since 0.1.0
+ * @category guards
+ */
 export const isRemoteAsset = (asset: BaseRemoteAsset): asset is RemoteAsset =>
   asset instanceof RemoteBlobAsset || asset instanceof RemoteZarrAsset

@@ -34,10 +34,15 @@ import { pyRepr } from "./internal/text.js"
 import * as Metadata from "./Metadata.js"
 import type { RemoteAsset } from "./RemoteAsset.js"
 import { metadataMisfit } from "./RemoteAsset.js"
-import type { VersionInfo } from "./Version.js"
+import type { VersionInfo, VersionJson } from "./Version.js"
 import { Version } from "./Version.js"
 
-/** How long to wait and how often to look, for the methods that wait on the archive. */
+/**
+ * How long to wait and how often to look, for the methods that wait on the archive.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface WaitOptions {
   /** Give up after this long (default 120 seconds, as dandi-cli). */
   readonly maxTime?: Duration.DurationInput | undefined
@@ -45,11 +50,19 @@ export interface WaitOptions {
   readonly interval?: Duration.DurationInput | undefined
 }
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface PublishOptions extends WaitOptions {
   /** Release notes stored with the published version. */
   readonly releaseNotes?: string | undefined
 }
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface UnembargoOptions extends WaitOptions {
   /** Wait until the archive has finished unembargoing (default true). */
   readonly wait?: boolean | undefined
@@ -100,33 +113,50 @@ const validationTimeout = (identifier: string, versionId: string, info: VersionI
   })
 
 /** Version orderings the versions endpoint accepts. */
+
+/**
+ * Version orderings the versions endpoint accepts.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type VersionOrder = "created" | "-created"
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface DandisetJson {
   readonly identifier: string
   readonly created: string
   readonly modified: string
   readonly contact_person: string
   readonly embargo_status: EmbargoStatus
-  readonly most_recent_published_version: typeof Version.Encoded | null
-  readonly draft_version: typeof Version.Encoded | null
-  readonly version: typeof Version.Encoded
+  readonly most_recent_published_version: VersionJson | null
+  readonly draft_version: VersionJson | null
+  readonly version: VersionJson
 }
 
 const toVersion = (record: VersionRecord | null): Version | null => record === null ? null : Version.fromRecord(record)
 
-/** dandi-cli's choice among a dandiset's versions: the wanted id, else the latest published, else the draft. */
+/**
+ * The wanted version among those the dandiset record names (latest published, draft), or without
+ * one the record's `defaultVersion` (dandi-cli's choice: latest published, else draft).
+ */
 const pickVersion = (data: DandisetRecord, wanted: Option.Option<string>): Option.Option<Version> => {
-  const candidates = [data.most_recent_published_version, data.draft_version].filter(
-    (v): v is VersionRecord => v !== null
-  )
   const found = Option.match(wanted, {
-    onNone: () => candidates[0],
-    onSome: (id) => candidates.find((v) => v.version === id)
+    onNone: () => data.defaultVersion,
+    onSome: (id) =>
+      [data.most_recent_published_version, data.draft_version].find((v): v is VersionRecord => v?.version === id) ??
+        null
   })
   return Option.map(Option.fromNullable(found), Version.fromRecord)
 }
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class RemoteDandiset extends Data.Class<{
   readonly location: ApiLocation
   readonly identifier: string
@@ -172,7 +202,7 @@ export class RemoteDandiset extends Data.Class<{
   }
 
   /** The API's dandiset record: the held one, or one GET of `/dandisets/{id}/`. */
-  get record(): Effect.Effect<DandisetRecord, DandiError, DandiApi> {
+  get record(): Effect.Effect<DandisetRecord, ApiError, DandiApi> {
     return Option.match(this.data, {
       onSome: Effect.succeed,
       onNone: () =>
@@ -181,22 +211,22 @@ export class RemoteDandiset extends Data.Class<{
   }
 
   /** The version id; needs the record only for a lazy dandiset opened without a version. */
-  get versionId(): Effect.Effect<string, DandiError, DandiApi> {
+  get versionId(): Effect.Effect<string, ApiError, DandiApi> {
     return Option.match(this.versionIdHint, {
       onSome: Effect.succeed,
       onNone: () => Effect.map(this.version, (v) => v.identifier)
     })
   }
   /** `/dandisets/{id}/versions/{version}/` */
-  get versionApiPath(): Effect.Effect<string, DandiError, DandiApi> {
+  get versionApiPath(): Effect.Effect<string, ApiError, DandiApi> {
     return Effect.map(this.versionId, (v) => `/dandisets/${this.identifier}/versions/${v}/`)
   }
-  get versionApiUrl(): Effect.Effect<string, DandiError, DandiApi> {
+  get versionApiUrl(): Effect.Effect<string, ApiError, DandiApi> {
     return Effect.map(this.versionApiPath, (path) => `${this.location.apiUrl}${path}`)
   }
 
   /** The selected version (from the record when it lists it, else from `.../versions/{v}/info/`). */
-  get version(): Effect.Effect<Version, DandiError, DandiApi> {
+  get version(): Effect.Effect<Version, ApiError, DandiApi> {
     if (Option.isSome(this.knownVersion)) return Effect.succeed(this.knownVersion.value)
     return Effect.gen(this, function*() {
       const data = Option.isSome(this.data) || Option.isNone(this.versionIdHint)
@@ -209,28 +239,28 @@ export class RemoteDandiset extends Data.Class<{
     })
   }
 
-  get created(): Effect.Effect<string, DandiError, DandiApi> {
+  get created(): Effect.Effect<string, ApiError, DandiApi> {
     return Effect.map(this.record, (d) => d.created)
   }
-  get modified(): Effect.Effect<string, DandiError, DandiApi> {
+  get modified(): Effect.Effect<string, ApiError, DandiApi> {
     return Effect.map(this.record, (d) => d.modified)
   }
-  get contactPerson(): Effect.Effect<string, DandiError, DandiApi> {
+  get contactPerson(): Effect.Effect<string, ApiError, DandiApi> {
     return Effect.map(this.record, (d) => d.contact_person)
   }
-  get embargoStatus(): Effect.Effect<EmbargoStatus, DandiError, DandiApi> {
+  get embargoStatus(): Effect.Effect<EmbargoStatus, ApiError, DandiApi> {
     return Effect.map(this.record, (d) => d.embargo_status)
   }
   /** The latest published version, or null if the dandiset was never published. */
-  get mostRecentPublishedVersion(): Effect.Effect<Version | null, DandiError, DandiApi> {
+  get mostRecentPublishedVersion(): Effect.Effect<Version | null, ApiError, DandiApi> {
     return Effect.map(this.record, (d) => toVersion(d.most_recent_published_version))
   }
-  get draftVersion(): Effect.Effect<Version | null, DandiError, DandiApi> {
+  get draftVersion(): Effect.Effect<Version | null, ApiError, DandiApi> {
     return Effect.map(this.record, (d) => toVersion(d.draft_version))
   }
 
   /** A loaded copy (record and version resolved): later accessors make no request. */
-  get load(): Effect.Effect<RemoteDandiset, DandiError, DandiApi> {
+  get load(): Effect.Effect<RemoteDandiset, ApiError, DandiApi> {
     return Effect.gen(this, function*() {
       const data = yield* this.record
       const version = yield* new RemoteDandiset({ ...this, data: Option.some(data) }).version
@@ -245,17 +275,17 @@ export class RemoteDandiset extends Data.Class<{
   }
 
   /** The same version with fresh data from the server (the version record is re-resolved). */
-  refresh(): Effect.Effect<RemoteDandiset, DandiError, DandiApi> {
+  refresh(): Effect.Effect<RemoteDandiset, ApiError, DandiApi> {
     return new RemoteDandiset({ ...this, data: Option.none(), knownVersion: Option.none() }).load
   }
 
   /** Every version of the dandiset; `order` is `created` or `-created`. */
-  getVersions(order?: VersionOrder): Stream.Stream<Version, DandiError, DandiApi> {
+  getVersions(order?: VersionOrder): Stream.Stream<Version, ApiError, DandiApi> {
     return Stream.unwrap(Effect.map(DandiApi, (api) => api.listVersions(this.identifier, order)))
   }
 
   /** One version, with the validation errors the server reports for it. */
-  getVersion(versionId: string): Effect.Effect<VersionInfo, DandiError, DandiApi> {
+  getVersion(versionId: string): Effect.Effect<VersionInfo, ApiError, DandiApi> {
     return Effect.flatMap(DandiApi, (api) => api.fetchVersionInfo(this.identifier, versionId))
   }
 
@@ -271,14 +301,14 @@ export class RemoteDandiset extends Data.Class<{
   }
 
   /** This dandiset at another version (a version id costs one request to check it exists). */
-  forVersion(version: string | Version): Effect.Effect<RemoteDandiset, DandiError, DandiApi> {
+  forVersion(version: string | Version): Effect.Effect<RemoteDandiset, ApiError, DandiApi> {
     return typeof version === "string"
       ? Effect.map(this.getVersion(version), (info) => this.atVersion(info.version))
       : Effect.succeed(this.atVersion(version))
   }
 
   /** The version's metadata as stored, untyped. */
-  getRawMetadata(): Effect.Effect<JsonObject, DandiError, DandiApi> {
+  getRawMetadata(): Effect.Effect<JsonObject, ApiError, DandiApi> {
     return Effect.gen(this, function*() {
       const versionId = yield* this.versionId
       const api = yield* DandiApi
@@ -287,7 +317,7 @@ export class RemoteDandiset extends Data.Class<{
   }
 
   /** The version's metadata as the typed dandischema `Dandiset` model (drafts may not fit: see `getMetadataLenient`). */
-  getMetadata(): Effect.Effect<Metadata.DandisetMetadata, DandiError, DandiApi> {
+  getMetadata(): Effect.Effect<Metadata.DandisetMetadata, ApiError, DandiApi> {
     return Effect.gen(this, function*() {
       const raw = yield* this.getRawMetadata()
       const result = Metadata.decodeDandisetMetadataLenient(raw)
@@ -298,12 +328,12 @@ export class RemoteDandiset extends Data.Class<{
   }
 
   /** The metadata fields that fit the typed model, and the list of those that do not. */
-  getMetadataLenient(): Effect.Effect<Metadata.LenientResult<Metadata.DandisetMetadata>, DandiError, DandiApi> {
+  getMetadataLenient(): Effect.Effect<Metadata.LenientResult<Metadata.DandisetMetadata>, ApiError, DandiApi> {
     return Effect.map(this.getRawMetadata(), Metadata.decodeDandisetMetadataLenient)
   }
 
   /** The dandiset's owners. */
-  getOwners(): Effect.Effect<ReadonlyArray<OwnerRecord>, DandiError, DandiApi> {
+  getOwners(): Effect.Effect<ReadonlyArray<OwnerRecord>, ApiError, DandiApi> {
     return Effect.flatMap(DandiApi, (api) => api.fetchOwners(this.identifier))
   }
 
@@ -311,7 +341,7 @@ export class RemoteDandiset extends Data.Class<{
     readonly order?: AssetOrder | undefined
     readonly path?: string | undefined
     readonly glob?: string | undefined
-  }): Stream.Stream<RemoteAsset, DandiError, DandiApi> {
+  }): Stream.Stream<RemoteAsset, ApiError, DandiApi> {
     return Stream.unwrap(
       Effect.gen(this, function*() {
         const versionId = yield* this.versionId
@@ -322,22 +352,22 @@ export class RemoteDandiset extends Data.Class<{
   }
 
   /** Every asset of the version, metadata inline. `order`: created, modified, path (`-` reverses). */
-  getAssets(order?: AssetOrder): Stream.Stream<RemoteAsset, DandiError, DandiApi> {
+  getAssets(order?: AssetOrder): Stream.Stream<RemoteAsset, ApiError, DandiApi> {
     return this.assetsWhere({ order })
   }
 
   /** Assets whose path starts with `path` (the server compares case-insensitively). */
-  getAssetsWithPathPrefix(path: string, order?: AssetOrder): Stream.Stream<RemoteAsset, DandiError, DandiApi> {
+  getAssetsWithPathPrefix(path: string, order?: AssetOrder): Stream.Stream<RemoteAsset, ApiError, DandiApi> {
     return this.assetsWhere({ order, path: normalizePath(path) })
   }
 
   /** Assets whose whole path matches a glob where only `*` is special (it also spans `/`). */
-  getAssetsByGlob(pattern: string, order?: AssetOrder): Stream.Stream<RemoteAsset, DandiError, DandiApi> {
+  getAssetsByGlob(pattern: string, order?: AssetOrder): Stream.Stream<RemoteAsset, ApiError, DandiApi> {
     return this.assetsWhere({ order, glob: pattern })
   }
 
   /** The asset with this id in this version. */
-  getAsset(assetId: string): Effect.Effect<RemoteAsset, DandiError, DandiApi> {
+  getAsset(assetId: string): Effect.Effect<RemoteAsset, ApiError, DandiApi> {
     return Effect.gen(this, function*() {
       const versionId = yield* this.versionId
       const api = yield* DandiApi
@@ -348,7 +378,7 @@ export class RemoteDandiset extends Data.Class<{
   }
 
   /** The asset at exactly this path (case-sensitive) in this version. */
-  getAssetByPath(path: string): Effect.Effect<RemoteAsset, DandiError, DandiApi> {
+  getAssetByPath(path: string): Effect.Effect<RemoteAsset, ApiError, DandiApi> {
     const wanted = normalizePath(path)
     return Effect.gen(this, function*() {
       const versionId = yield* this.versionId
@@ -372,7 +402,7 @@ export class RemoteDandiset extends Data.Class<{
    * One level of the folder tree under `pathPrefix` (root by default): folders with their
    * aggregate file counts and sizes, and files with their asset ids.
    */
-  getFolder(pathPrefix = ""): Stream.Stream<AssetPathEntry, DandiError, DandiApi> {
+  getFolder(pathPrefix = ""): Stream.Stream<AssetPathEntry, ApiError, DandiApi> {
     return Stream.unwrap(
       Effect.gen(this, function*() {
         const versionId = yield* this.versionId
@@ -383,7 +413,7 @@ export class RemoteDandiset extends Data.Class<{
   }
 
   /** The zarr archives that belong to this dandiset (used or not by an asset). */
-  getZarrs(): Stream.Stream<ZarrRecord, DandiError, DandiApi> {
+  getZarrs(): Stream.Stream<ZarrRecord, ApiError, DandiApi> {
     return Stream.unwrap(Effect.map(DandiApi, (api) => api.listZarrs(this.identifier)))
   }
 
@@ -511,7 +541,7 @@ export class RemoteDandiset extends Data.Class<{
   }
 
   /** The dandiset in the API's field names, plus `version`: the selected version. */
-  jsonDict(): Effect.Effect<DandisetJson, DandiError, DandiApi> {
+  jsonDict(): Effect.Effect<DandisetJson, ApiError, DandiApi> {
     return Effect.gen(this, function*() {
       const data = yield* this.record
       const version = yield* this.version

@@ -12,23 +12,44 @@ import * as Schema from "effect/Schema"
 import { InvalidPatternError } from "./DandiError.js"
 import { fnmatch } from "./internal/glob.js"
 
+/**
+ * @since 0.1.0
+ * @category re-exports
+ */
 export { InvalidPatternError } from "./DandiError.js"
 
 
-/** The wire form of one listing item. */
+/**
+ * The wire form of one listing item.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const ZarrEntryWire = Schema.Struct({
   Key: Schema.String,
   LastModified: Schema.String,
   ETag: Schema.String,
   Size: Schema.Number
 })
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type ZarrEntryWire = typeof ZarrEntryWire.Type
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface ZarrEntryDigest {
   readonly algorithm: "dandi:md5"
   readonly value: string
 }
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class RemoteZarrEntry extends Data.Class<{
   /** API base URL without a trailing slash; needed for `downloadUrl`. */
   readonly apiUrl: string

@@ -6,7 +6,12 @@
  * @since 0.1.0
  */
 
-/** How a `Retry-After` header was understood. */
+/**
+ * How a `Retry-After` header was understood.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type RetryAfter =
   | { readonly _tag: "Absent" }
   | { readonly _tag: "Seconds"; readonly seconds: number }
@@ -26,7 +31,12 @@ const months: Readonly<Record<string, number>> = {
 const datePattern =
   /^\s*(?:[A-Za-z]{3},\s*)?(\d{1,2})\s+([A-Za-z]{3})\s+(\d{2}|\d{4})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*(GMT|UTC|UT|Z|[+-]\d{4})?\s*$/
 
-/** Milliseconds since the epoch for an HTTP date, or undefined when it is not one. */
+/**
+ * Milliseconds since the epoch for an HTTP date, or undefined when it is not one.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const parseHttpDate = (text: string): number | undefined => {
   const match = datePattern.exec(text)
   if (match === null) return undefined
@@ -52,6 +62,9 @@ export const parseHttpDate = (text: string): number | undefined => {
  * Rules, in order: absent → Absent; integer → seconds; else HTTP date minus now, truncated to
  * whole seconds; unparseable → Ignored. Then 0 stays 0, -2 < s < 0 becomes 0, s ≤ -2 (in the past)
  * and s > one week are Ignored.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const parse = (header: string | null | undefined, nowMillis: number): RetryAfter => {
   if (header === undefined || header === null) return { _tag: "Absent" }
@@ -74,6 +87,11 @@ export const parse = (header: string | null | undefined, nowMillis: number): Ret
   return { _tag: "Seconds", seconds }
 }
 
-/** The number of seconds to wait, or undefined when the header gives no usable value. */
+/**
+ * The number of seconds to wait, or undefined when the header gives no usable value.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const seconds = (retryAfter: RetryAfter): number | undefined =>
   retryAfter._tag === "Seconds" ? retryAfter.seconds : undefined

@@ -14,6 +14,10 @@
  */
 import * as Duration from "effect/Duration"
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface RetryPolicy {
   /** Total attempts including the first one (1 = never retry). */
   readonly attempts: number
@@ -35,6 +39,9 @@ export interface RetryPolicy {
  * `requestTimeout`, 60 s), and a `Retry-After` longer than a wait lengthens it. An archive that
  * has never answered in this process is not waited for at all: a refused connection or an
  * unknown host fails at once (see ApiClient).
+ *
+ * @since 0.1.0
+ * @category constants
  */
 export const defaultPolicy: RetryPolicy = {
   attempts: 10,
@@ -44,17 +51,34 @@ export const defaultPolicy: RetryPolicy = {
   jitter: 0.2
 }
 
-/** A policy that gives up at the first failure, for callers that retry on their own. */
+/**
+ * A policy that gives up at the first failure, for callers that retry on their own.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const never: RetryPolicy = { ...defaultPolicy, attempts: 1 }
 
-/** Statuses worth another attempt: throttling and the server-side transient failures. */
+/**
+ * Statuses worth another attempt: throttling and the server-side transient failures.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const retryableStatuses: ReadonlySet<number> = new Set([429, 500, 502, 503, 504])
 
+/**
+ * @since 0.1.0
+ * @category guards
+ */
 export const isRetryableStatus = (status: number): boolean => retryableStatuses.has(status)
 
 /**
  * The wait before retry number `retry` (1 for the first retry). `random` is a number in [0, 1)
  * (from Effect's `Random`, so tests can pin it); `retryAfterSeconds` is the server's request.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const delay = (
   policy: RetryPolicy,
@@ -71,7 +95,12 @@ export const delay = (
   return Duration.millis(Math.max(backoff, floor))
 }
 
-/** Checks a policy supplied by the user; returns a message saying what is wrong, if anything. */
+/**
+ * Checks a policy supplied by the user; returns a message saying what is wrong, if anything.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const problems = (policy: RetryPolicy): ReadonlyArray<string> => {
   const found: Array<string> = []
   if (!Number.isInteger(policy.attempts) || policy.attempts < 1) {

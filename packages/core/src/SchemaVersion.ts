@@ -12,6 +12,7 @@ import { SchemaVersionError } from "./DandiError.js"
  * The schema version of the metadata models in `Metadata.ts` (dandischema `DANDI_SCHEMA_VERSION`).
  *
  * @since 0.1.0
+ * @category constants
  */
 export const DANDI_SCHEMA_VERSION = "0.7.0"
 
@@ -20,6 +21,7 @@ export const DANDI_SCHEMA_VERSION = "0.7.0"
  * Used when the server's `/info/` does not list `allowed_schema_versions`.
  *
  * @since 0.1.0
+ * @category constants
  */
 export const ALLOWED_INPUT_SCHEMAS: ReadonlyArray<string> = [
   "0.4.4",
@@ -45,6 +47,7 @@ export const ALLOWED_INPUT_SCHEMAS: ReadonlyArray<string> = [
  * any schema version and make this return undefined.
  *
  * @since 0.1.0
+ * @category utils
  */
 export const parseVersion = (text: string): ReadonlyArray<number> | undefined => {
   const trimmed = text.trim()
@@ -57,6 +60,7 @@ export const parseVersion = (text: string): ReadonlyArray<number> | undefined =>
  * `1.0` == `1.0.0`). Returns -1, 0 or 1.
  *
  * @since 0.1.0
+ * @category utils
  */
 export const compareVersions = (a: ReadonlyArray<number>, b: ReadonlyArray<number>): -1 | 0 | 1 => {
   const length = Math.max(a.length, b.length)
@@ -73,6 +77,7 @@ export const compareVersions = (a: ReadonlyArray<number>, b: ReadonlyArray<numbe
  * or newer but listed as an upgradable input.
  *
  * @since 0.1.0
+ * @category models
  */
 export type SchemaCompatibility = "same" | "server-older" | "server-newer-allowed"
 
@@ -95,6 +100,7 @@ const unparsable = (which: string, version: string, server: string, client: stri
  * `yield* checkSchemaVersion(…)` fails the surrounding effect with the SchemaVersionError.
  *
  * @since 0.1.0
+ * @category utils
  */
 export const checkSchemaVersion = (
   server: string | null | undefined,
@@ -148,6 +154,7 @@ export const checkSchemaVersion = (
  * `allowed_schema_versions` when it lists them (else `ALLOWED_INPUT_SCHEMAS`).
  *
  * @since 0.1.0
+ * @category utils
  */
 export const checkServerInfo = (
   info: Pick<ServerInfo, "schema_version" | "allowed_schema_versions">,

@@ -26,6 +26,10 @@ import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
 import { apiKeyVariable } from "./DandiInstance.js"
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface TokenStoreShape {
   readonly backend: string
   readonly get: (instance: string) => Effect.Effect<Option.Option<Redacted.Redacted<string>>>
@@ -33,15 +37,34 @@ export interface TokenStoreShape {
   readonly delete: (instance: string) => Effect.Effect<void>
 }
 
+/**
+ * @since 0.1.0
+ * @category tags
+ */
 export class TokenStore extends Context.Tag("@dandi-effect/core/TokenStore")<TokenStore, TokenStoreShape>() {}
 
-/** The keyring service name dandi-cli uses for an instance, e.g. `dandi-api-dandi-sandbox`. */
+/**
+ * The keyring service name dandi-cli uses for an instance, e.g. `dandi-api-dandi-sandbox`.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const serviceName = (instance: string): string => `dandi-api-${instance}`
 
-/** The keyring username dandi-cli uses. */
+/**
+ * The keyring username dandi-cli uses.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const username = "key"
 
-/** A store that lives as long as the layer. */
+/**
+ * A store that lives as long as the layer.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const makeMemory: Effect.Effect<TokenStoreShape> = Effect.map(
   Ref.make(new Map<string, Redacted.Redacted<string>>()),
   (ref): TokenStoreShape => ({
@@ -58,11 +81,18 @@ export const makeMemory: Effect.Effect<TokenStoreShape> = Effect.map(
   })
 )
 
+/**
+ * @since 0.1.0
+ * @category layers
+ */
 export const layerMemory: Layer.Layer<TokenStore> = Layer.effect(TokenStore, makeMemory)
 
 /**
  * A synchronous key/value backend (an OS keyring entry API, `localStorage`, …) that may throw.
  * `read` returns undefined/null when nothing is stored.
+ *
+ * @since 0.1.0
+ * @category models
  */
 export interface SyncBackend {
   readonly name: string
@@ -79,6 +109,9 @@ const describe = (error: unknown): string => {
 /**
  * A store over `backend` that switches to memory for the rest of the process the first time the
  * backend throws, with one warning saying the token will not be remembered.
+ *
+ * @since 0.1.0
+ * @category constructors
  */
 export const makeWithFallback = (backend: SyncBackend): Effect.Effect<TokenStoreShape> =>
   Effect.gen(function*() {

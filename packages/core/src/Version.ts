@@ -1,19 +1,36 @@
 /**
  * A dandiset version as the API describes it, and the richer `/info/` form that carries the
- * validation errors blocking publication. Field names are camelCase in TypeScript; the schemas
- * decode from and encode back to the API's own snake_case keys, so `jsonDict()` round-trips the
- * server's JSON exactly (timestamps stay the server's strings: they carry microseconds, which a JS
- * `Date` would lose).
+ * validation errors blocking publication. The wire objects are decoded once, by
+ * `ApiRecords.VersionRecord` / `ApiRecords.VersionInfoRecord`; these records are built from them
+ * (`fromRecord`) with camelCase names, and `jsonDict()` gives back the server's JSON exactly
+ * (timestamps stay the server's strings: they carry microseconds, which a JS `Date` would lose).
  *
  * @since 0.1.0
  */
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
-import { parseTimestamp, VersionStatus } from "./ApiRecords.js"
-import type { VersionRecord } from "./ApiRecords.js"
+import { parseTimestamp, VersionInfoRecord, VersionRecord, VersionStatus } from "./ApiRecords.js"
+import type { VersionSummary } from "./ApiRecords.js"
 
-export { VersionStatus }
+/**
+ * @since 0.1.0
+ * @category re-exports
+ */
+export {
+  /**
+   * @since 0.1.0
+   * @category schemas
+   */
+  VersionStatus
+}
 
-/** A version-level metadata problem reported by the server. */
+/**
+ * A version-level metadata problem reported by the server.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class RemoteValidationError extends Schema.Class<RemoteValidationError>(
   "@dandi-effect/core/RemoteValidationError"
 )({
@@ -26,7 +43,12 @@ export class RemoteValidationError extends Schema.Class<RemoteValidationError>(
   }
 }
 
-/** An asset-level metadata problem; `path` names the asset when the server gives it. */
+/**
+ * An asset-level metadata problem; `path` names the asset when the server gives it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class RemoteAssetValidationError extends Schema.Class<RemoteAssetValidationError>(
   "@dandi-effect/core/RemoteAssetValidationError"
 )({
@@ -39,18 +61,58 @@ export class RemoteAssetValidationError extends Schema.Class<RemoteAssetValidati
   }
 }
 
-const versionFields = {
-  identifier: Schema.propertySignature(Schema.String).pipe(Schema.fromKey("version")),
-  name: Schema.String,
-  assetCount: Schema.propertySignature(Schema.Number).pipe(Schema.fromKey("asset_count")),
-  size: Schema.Number,
-  created: Schema.String,
-  modified: Schema.String,
-  status: VersionStatus
+/**
+ * A version in the API's field names: `{version, name, asset_count, size, created, modified,
+ * status}`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type VersionJson = typeof VersionSummary.Encoded
+
+/**
+ * The fields of a version.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface VersionFields {
+  readonly identifier: string
+  readonly name: string
+  readonly assetCount: number
+  readonly size: number
+  readonly created: string
+  readonly modified: string
+  readonly status: VersionStatus
 }
 
-/** One version of a dandiset: `draft` or a published `0.YYMMDD.HHMM` identifier. */
-export class Version extends Schema.Class<Version>("@dandi-effect/core/Version")(versionFields) {
+const fieldsOf = (record: VersionSummary): VersionFields => ({
+  identifier: record.version,
+  name: record.name,
+  assetCount: record.asset_count,
+  size: record.size,
+  created: record.created,
+  modified: record.modified,
+  status: record.status
+})
+
+const jsonOf = (version: VersionFields): VersionJson => ({
+  version: version.identifier,
+  name: version.name,
+  asset_count: version.assetCount,
+  size: version.size,
+  created: version.created,
+  modified: version.modified,
+  status: version.status
+})
+
+/**
+ * One version of a dandiset: `draft` or a published `0.YYMMDD.HHMM` identifier.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export class Version extends Data.Class<VersionFields> {
   get createdAt(): Date {
     return parseTimestamp(this.created)
   }
@@ -63,33 +125,39 @@ export class Version extends Schema.Class<Version>("@dandi-effect/core/Version")
   override toString(): string {
     return this.identifier
   }
-  static fromRecord(record: VersionRecord): Version {
-    return new Version({
-      identifier: record.version,
-      name: record.name,
-      assetCount: record.asset_count,
-      size: record.size,
-      created: record.created,
-      modified: record.modified,
-      status: record.status
-    })
+  /** From the decoded wire record (a listing item, or a version nested in a dandiset). */
+  static fromRecord(record: VersionSummary): Version {
+    return new Version(fieldsOf(record))
   }
   /** `{version, name, asset_count, size, created, modified, status}` as the API spells them. */
-  jsonDict(): typeof Version.Encoded {
-    return Schema.encodeSync(Version)(this)
+  jsonDict(): VersionJson {
+    return jsonOf(this)
   }
 }
 
-/** A version plus the validation errors the server currently reports for it (`.../info/`). */
-export class VersionInfo extends Schema.Class<VersionInfo>("@dandi-effect/core/VersionInfo")({
-  ...versionFields,
-  assetValidationErrors: Schema.propertySignature(Schema.Array(RemoteAssetValidationError)).pipe(
-    Schema.fromKey("asset_validation_errors")
-  ),
-  versionValidationErrors: Schema.propertySignature(Schema.Array(RemoteValidationError)).pipe(
-    Schema.fromKey("version_validation_errors")
-  )
-}) {
+/**
+ * A version in the API's field names plus its validation errors.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface VersionInfoJson extends VersionJson {
+  readonly asset_validation_errors: ReadonlyArray<typeof RemoteAssetValidationError.Encoded>
+  readonly version_validation_errors: ReadonlyArray<typeof RemoteValidationError.Encoded>
+}
+
+/**
+ * A version plus the validation errors the server currently reports for it (`.../info/`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export class VersionInfo extends Data.Class<
+  VersionFields & {
+    readonly assetValidationErrors: ReadonlyArray<RemoteAssetValidationError>
+    readonly versionValidationErrors: ReadonlyArray<RemoteValidationError>
+  }
+> {
   get createdAt(): Date {
     return parseTimestamp(this.created)
   }
@@ -111,10 +179,41 @@ export class VersionInfo extends Schema.Class<VersionInfo>("@dandi-effect/core/V
       status: this.status
     })
   }
-  jsonDict(): typeof VersionInfo.Encoded {
-    return Schema.encodeSync(VersionInfo)(this)
+  /** From the decoded `/info/` record. */
+  static fromRecord(record: VersionInfoRecord): VersionInfo {
+    return new VersionInfo({
+      ...fieldsOf(record),
+      assetValidationErrors: record.asset_validation_errors.map((error) =>
+        new RemoteAssetValidationError({ field: error.field, message: error.message, path: error.path ?? null })
+      ),
+      versionValidationErrors: record.version_validation_errors.map((error) =>
+        new RemoteValidationError({ field: error.field, message: error.message })
+      )
+    })
+  }
+  jsonDict(): VersionInfoJson {
+    return {
+      ...jsonOf(this),
+      asset_validation_errors: this.assetValidationErrors.map((error) => error.jsonDict()),
+      version_validation_errors: this.versionValidationErrors.map((error) => error.jsonDict())
+    }
   }
 }
 
-export const decodeVersion = Schema.decodeUnknown(Version)
-export const decodeVersionInfo = Schema.decodeUnknown(VersionInfo)
+/**
+ * Decodes a version from the API's JSON (through `ApiRecords.VersionRecord`).
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const decodeVersion = (input: unknown) =>
+  Effect.map(Schema.decodeUnknown(VersionRecord)(input), Version.fromRecord)
+
+/**
+ * Decodes a version's `/info/` from the API's JSON (through `ApiRecords.VersionInfoRecord`).
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const decodeVersionInfo = (input: unknown) =>
+  Effect.map(Schema.decodeUnknown(VersionInfoRecord)(input), VersionInfo.fromRecord)

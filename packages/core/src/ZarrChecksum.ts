@@ -14,6 +14,10 @@ import type { HasherShape } from "./Hasher.js"
 import { DuplicateZarrEntry, InvalidZarrChecksum } from "./DandiError.js"
 import { Hasher, toHex } from "./Hasher.js"
 
+/**
+ * @since 0.1.0
+ * @category re-exports
+ */
 export { DuplicateZarrEntry, InvalidZarrChecksum } from "./DandiError.js"
 
 
@@ -22,6 +26,9 @@ const checksumPattern = /^([0-9a-f]{32})-([0-9]+)--([0-9]+)$/
 /**
  * A directory digest. `size` is a bigint: sums over millions of entries must stay exact, and
  * nothing caps a Zarr's total size below 2^53.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export class ZarrChecksum extends Schema.Class<ZarrChecksum>("@dandi-effect/core/ZarrChecksum")({
   md5: Schema.String,
@@ -33,10 +40,20 @@ export class ZarrChecksum extends Schema.Class<ZarrChecksum>("@dandi-effect/core
   }
 }
 
-/** The checksum of a Zarr with no files: the MD5 of `{"directories":[],"files":[]}`. */
+/**
+ * The checksum of a Zarr with no files: the MD5 of `{"directories":[],"files":[]}`.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const empty = new ZarrChecksum({ md5: "481a2f77ab786a0f45aafd5db0971caa", count: 0, size: 0n })
 
-/** Parse `{md5}-{count}--{size}`; a missing checksum (null/undefined) is the empty checksum. */
+/**
+ * Parse `{md5}-{count}--{size}`; a missing checksum (null/undefined) is the empty checksum.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const parse = (checksum: string | null | undefined): Either.Either<ZarrChecksum, InvalidZarrChecksum> => {
   if (checksum === null || checksum === undefined) return Either.right(empty)
   const match = checksumPattern.exec(checksum)
@@ -52,21 +69,39 @@ export const parse = (checksum: string | null | undefined): Either.Either<ZarrCh
   return Either.right(new ZarrChecksum({ md5: match[1]!, count: Number(match[2]), size: BigInt(match[3]!) }))
 }
 
+/**
+ * @since 0.1.0
+ * @category utils
+ */
 export const format = (checksum: ZarrChecksum): string => checksum.toString()
 
-/** A file in a directory manifest: its plain MD5 (hex) and size. */
+/**
+ * A file in a directory manifest: its plain MD5 (hex) and size.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface FileEntry {
   readonly name: string
   readonly digest: string
   readonly size: bigint | number
 }
 
-/** A subdirectory in a directory manifest, summarised by its own checksum. */
+/**
+ * A subdirectory in a directory manifest, summarised by its own checksum.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface DirectoryEntry {
   readonly name: string
   readonly checksum: ZarrChecksum
 }
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface Manifest {
   readonly files: ReadonlyArray<FileEntry>
   readonly directories: ReadonlyArray<DirectoryEntry>
@@ -75,6 +110,9 @@ export interface Manifest {
 /**
  * Python `str` ordering: by code point. UTF-16 code-unit order agrees except where a surrogate
  * (U+D800–DFFF, i.e. a character above U+FFFF) meets U+E000–FFFF; there the surrogate must win.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const compareCodePoints = (a: string, b: string): number => {
   const length = Math.min(a.length, b.length)
@@ -103,7 +141,12 @@ const shortEscapes: Record<number, string> = {
   0x0c: "\\f"
 }
 
-/** A JSON string literal as Python's `json.dumps(ensure_ascii=True)` writes it. */
+/**
+ * A JSON string literal as Python's `json.dumps(ensure_ascii=True)` writes it.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const jsonString = (value: string): string => {
   if (plainAscii.test(value)) return `"${value}"`
   let out = "\""
@@ -128,7 +171,12 @@ const directoryJson = (d: DirectoryEntry) =>
 const sortedManifestJson = (files: ReadonlyArray<FileEntry>, directories: ReadonlyArray<DirectoryEntry>): string =>
   `{"directories":[${directories.map(directoryJson).join(",")}],"files":[${files.map(fileJson).join(",")}]}`
 
-/** The exact manifest JSON of one directory (entries sorted here). */
+/**
+ * The exact manifest JSON of one directory (entries sorted here).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const manifestJson = (manifest: Manifest): string =>
   sortedManifestJson([...manifest.files].sort(byName), [...manifest.directories].sort(byName))
 
@@ -168,15 +216,30 @@ const checksumOfSorted = (
   return new ZarrChecksum({ md5: toHex(hash.digest()), count, size: totalSize(files, directories) }, true)
 }
 
-/** Directory checksum from its immediate children, with an explicit hasher (no Effect). */
+/**
+ * Directory checksum from its immediate children, with an explicit hasher (no Effect).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const ofManifestWith = (hasher: HasherShape, manifest: Manifest): ZarrChecksum =>
   checksumOfSorted(hasher, [...manifest.files].sort(byName), [...manifest.directories].sort(byName))
 
-/** Directory checksum from its immediate children (dandi-cli `checksum_zarr_dir`). */
+/**
+ * Directory checksum from its immediate children (dandi-cli `checksum_zarr_dir`).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const ofManifest = (manifest: Manifest): Effect.Effect<ZarrChecksum, never, Hasher> =>
   Effect.map(Hasher, (hasher) => ofManifestWith(hasher, manifest))
 
-/** A file of the Zarr: its path relative to the Zarr root (`/`-separated), size and MD5 (hex). */
+/**
+ * A file of the Zarr: its path relative to the Zarr root (`/`-separated), size and MD5 (hex).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Leaf {
   readonly path: string
   readonly size: bigint | number
@@ -215,6 +278,9 @@ interface DirectoryNode {
  * Accumulates leaves, then computes every directory's checksum. Each leaf creates at most its
  * missing ancestors, directories are processed by depth buckets (no global sort), and each
  * directory sorts only its own children, so the whole is O(n log n).
+ *
+ * @since 0.1.0
+ * @category models
  */
 export class Tree {
   private readonly root: DirectoryNode = { path: "", name: "", parent: undefined, depth: 0, files: [], directories: [] }
@@ -274,7 +340,12 @@ export class Tree {
   }
 }
 
-/** The checksum of a whole Zarr from its files; no files gives the empty checksum. */
+/**
+ * The checksum of a whole Zarr from its files; no files gives the empty checksum.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const ofLeaves = (leaves: Iterable<Leaf>): Effect.Effect<ZarrChecksum, DuplicateZarrEntry, Hasher> =>
   Effect.gen(function*() {
     const tree = new Tree()
@@ -283,7 +354,12 @@ export const ofLeaves = (leaves: Iterable<Leaf>): Effect.Effect<ZarrChecksum, Du
     return checksums.get("")!
   })
 
-/** The checksum of a Zarr whose files arrive as a Stream (e.g. from a directory walk). */
+/**
+ * The checksum of a Zarr whose files arrive as a Stream (e.g. from a directory walk).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const ofStream = <E, R>(
   leaves: Stream.Stream<Leaf, E, R>
 ): Effect.Effect<ZarrChecksum, E | DuplicateZarrEntry, R | Hasher> =>
@@ -294,7 +370,12 @@ export const ofStream = <E, R>(
     return checksums.get("")!
   })
 
-/** Like `ofStream`, for leaves that arrive in batches (cheaper per leaf than one element each). */
+/**
+ * Like `ofStream`, for leaves that arrive in batches (cheaper per leaf than one element each).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const ofBatches = <E, R>(
   batches: Stream.Stream<ReadonlyArray<Leaf>, E, R>
 ): Effect.Effect<ZarrChecksum, E | DuplicateZarrEntry, R | Hasher> =>

@@ -150,3 +150,39 @@ describe("DandiApi server-level operations", () => {
         .toEqual(["Zebrafish"])
     }).pipe(Effect.provide(harness())))
 })
+
+describe("malformed ids are refused before any request", () => {
+  it.effect("a dandiset id that is not six digits, an asset or zarr id that is not a UUID: InvalidIdentifierError, nothing sent", () =>
+    Effect.gen(function*() {
+      const id = yield* seedDandiset("Ids")
+      const api = yield* DandiApi
+      yield* resetLog
+      const failures = [
+        yield* Effect.flip(api.getDandiset("12345")),
+        yield* Effect.flip(api.getDandiset("../users/me", undefined, { lazy: true })),
+        yield* Effect.flip(api.fetchOwners("1")),
+        yield* Effect.flip(collect(api.listVersions("DANDI:000001"))),
+        yield* Effect.flip(collect(api.listAssets("000001/x", "draft"))),
+        yield* Effect.flip(api.getAsset("not-a-uuid")),
+        yield* Effect.flip(api.fetchVersionAsset(id, "draft", "../../dandisets")),
+        yield* Effect.flip(collect(api.listZarrFiles("zarr?x=1")))
+      ]
+      for (const failure of failures) {
+        expect(failure._tag).toBe("InvalidIdentifierError")
+      }
+      expect(failures[0]!.message).toContain("six digits")
+      expect(failures[5]!.message).toContain("UUID")
+      expect(yield* sentTo("")).toEqual([])
+    }).pipe(Effect.provide(harness())))
+
+  it.effect("a version id is sent percent-encoded, as one path segment", () =>
+    Effect.gen(function*() {
+      const id = yield* seedDandiset("Versions")
+      const api = yield* DandiApi
+      yield* resetLog
+      const error = yield* Effect.flip(api.fetchVersionInfo(id, "draft/../.."))
+      expect(error._tag).toBe("NotFoundError")
+      const [request] = yield* sentTo("")
+      expect(request!.url).toContain(`/dandisets/${id}/versions/draft%2F..%2F../info/`)
+    }).pipe(Effect.provide(harness())))
+})

@@ -165,6 +165,23 @@ describe("DandiConfig settings", () => {
       expect(String(error)).toContain("page size must be a whole number from 1 to 1000")
     }))
 
+  it.effect("a page size above the archive's 1000 is refused (the server would cap it without saying so)", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(
+        Effect.provide(DandiConfig, DandiConfigModule.layer({ discover: false, pageSize: 1001 }).pipe(Layer.provide(noNetwork)))
+      )
+      expect(error._tag).toBe("ConfigError")
+      expect(String(error)).toContain("page size must be a whole number from 1 to 1000 (got 1001)")
+    }))
+
+  it.effect("a DANDI_PAGE_SIZE above 1000 is refused too", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(
+        Effect.provide(DandiConfig, DandiConfigModule.layerConfig({ discover: false }).pipe(Layer.provide(noNetwork)))
+      )
+      expect(String(error)).toContain("from 1 to 1000")
+    }).pipe(Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["DANDI_PAGE_SIZE", "5000"]])))))
+
   it.effect("a non-numeric DANDI_PAGE_SIZE is a ConfigError naming the variable", () =>
     Effect.gen(function*() {
       const error = yield* Effect.flip(

@@ -18,6 +18,15 @@ const packages = ["core", "node", "browser"] as const
 interface Manifest {
   readonly name: string
   readonly exports: Readonly<Record<string, unknown>>
+  readonly dependencies?: Readonly<Record<string, string>>
+  readonly peerDependencies?: Readonly<Record<string, string>>
+}
+
+/** What the application provides once, as Effect's own integration packages declare it. */
+const peers: Readonly<Record<string, ReadonlyArray<string>>> = {
+  core: ["effect", "@effect/platform"],
+  node: ["effect", "@effect/platform", "@effect/platform-node"],
+  browser: ["effect", "@effect/platform", "@effect/platform-browser"]
 }
 
 const manifest = (pkg: string): Manifest => JSON.parse(readFileSync(join(root, "packages", pkg, "package.json"), "utf8"))
@@ -81,6 +90,15 @@ describe("package exports", () => {
       const keys = Object.keys(exports)
       expect(keys.filter((key) => key.includes("*") && exports[key] !== null)).toEqual([])
       expect(exports["./internal/*"]).toBeNull()
+    })
+
+    it(`${pkg}: Effect and the platform are peer dependencies on the 3.x line, never bundled dependencies`, () => {
+      const { dependencies = {}, peerDependencies = {} } = manifest(pkg)
+      for (const name of peers[pkg]!) {
+        expect(dependencies[name], `${name} in dependencies`).toBeUndefined()
+        expect(peerDependencies[name], `${name} in peerDependencies`).toMatch(/^\^\d/)
+      }
+      expect(peerDependencies["effect"]).toMatch(/^\^3\./)
     })
 
     it(`${pkg}: every public module has its own subpath`, () => {

@@ -91,6 +91,15 @@ describe("RemoteBlobAsset", () => {
       expect(toStorage.every((r) => r.authorization === undefined)).toBe(true)
     }).pipe(Effect.provide(harness({ token: "owner-token" }))))
 
+  it.effect("getContentUrl searches each URL from its start whatever the flags: a sticky or global regex still matches", () =>
+    Effect.gen(function*() {
+      const { asset } = yield* seedBlob
+      expect((yield* asset.getContentUrl({ regex: /s3\.dandi\.test/y })).startsWith("http://s3.dandi.test/")).toBe(true)
+      const global = /s3\.dandi\.test/g
+      expect((yield* asset.getContentUrl({ regex: global })).startsWith("http://s3.dandi.test/")).toBe(true)
+      expect((yield* asset.getContentUrl({ regex: global })).startsWith("http://s3.dandi.test/")).toBe(true)
+    }).pipe(Effect.provide(harness())))
+
   it.effect("getContentUrl with a regex nothing matches is a NotFoundError", () =>
     Effect.gen(function*() {
       const { asset } = yield* seedBlob

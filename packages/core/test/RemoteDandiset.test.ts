@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { DandiApi } from "@dandi-effect/core/DandiApi"
-import { Effect, Either, Schema } from "effect"
-import { Version, VersionInfo } from "@dandi-effect/core/Version"
+import { Effect, Either } from "effect"
+import { decodeVersion, decodeVersionInfo, VersionInfo } from "@dandi-effect/core/Version"
 import { admin, bytes, collect, harness, resetLog, seedAssets, seedDandiset, sentTo } from "./support/ApiHarness.js"
 
 describe("RemoteDandiset versions and metadata", () => {
@@ -190,7 +190,13 @@ describe("VersionInfo", () => {
       status: "Invalid",
       created: "2024-05-02T10:11:12.400000Z",
       modified: "2024-05-02T10:11:12.400000Z",
-      dandiset: { identifier: "000123" },
+      dandiset: {
+        identifier: "000123",
+        created: "2024-05-01T09:00:00.000000Z",
+        modified: "2024-05-02T10:11:12.400000Z",
+        contact_person: "Doe, John",
+        embargo_status: "OPEN"
+      },
       release_notes: "",
       asset_validation_errors: [
         { field: "", message: "asset is currently being validated, please wait.", path: "sub-01/sub-01_ecephys.nwb" }
@@ -199,7 +205,8 @@ describe("VersionInfo", () => {
       metadata: {},
       contact_person: "Doe, John"
     }
-    const info = Schema.decodeUnknownSync(VersionInfo)(wire)
+    const info = Effect.runSync(decodeVersionInfo(wire))
+    expect(info).toBeInstanceOf(VersionInfo)
     expect(info.status).toBe("Invalid")
     expect(info.assetValidationErrors[0]!.path).toBe("sub-01/sub-01_ecephys.nwb")
     expect(info.versionValidationErrors[0]!.jsonDict()).toEqual({ field: "", message: "'description' is a required property" })
@@ -216,7 +223,7 @@ describe("VersionInfo", () => {
   })
 
   it("refuses a status outside the six lifecycle states", () => {
-    const result = Schema.decodeUnknownEither(Version)({
+    const result = Effect.runSync(Effect.either(decodeVersion({
       version: "draft",
       name: "x",
       asset_count: 0,
@@ -224,7 +231,7 @@ describe("VersionInfo", () => {
       status: "Done",
       created: "2024-05-02T10:11:12.400000Z",
       modified: "2024-05-02T10:11:12.400000Z"
-    })
+    })))
     expect(Either.isLeft(result)).toBe(true)
   })
 })

@@ -3,7 +3,7 @@
  *
  * ```ts
  * const program = Effect.gen(function*() {
- *   const api = yield* DandiApi
+ *   const api = yield* DandiApi.DandiApi
  *   yield* api.dandiAuthenticate({ required: false })      // DANDI_API_KEY, then the OS keyring
  *   const dandiset = yield* api.getDandiset("000027")
  * })
@@ -65,11 +65,11 @@ export interface NodeDandiOptions extends DandiApi.DandiApiLayerOptions {
  */
 export type Services =
   | DandiApi.Services
-  | Uploader.Uploader
-  | UploadStateStore
   | Downloader.Downloader
   | HashWorkerPool
   | DigestCache
+  | Uploader.Uploader
+  | UploadStateStore
   | HttpClient.HttpClient
   | Hasher
   | TokenStore
@@ -80,9 +80,9 @@ const platform = (options: NodeDandiOptions) =>
     options.httpClient ?? NodeHttp.layer,
     options.tokenStore ?? NodeTokenStore.layer,
     NodeHasher.layer,
-    options.uploadState ?? NodeUploadState.layer,
     NodeContext.layer,
-    NodeDigests.layer
+    NodeDigests.layer,
+    options.uploadState ?? NodeUploadState.layer
   )
 
 const split = (options: NodeDandiOptions) => {

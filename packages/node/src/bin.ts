@@ -21,6 +21,7 @@ import * as Exit from "effect/Exit"
 import * as Logger from "effect/Logger"
 import * as Option from "effect/Option"
 import { exitCodeFor, signalExitCodes } from "./cli/Interruption.js"
+import * as Colour from "./cli/Colour.js"
 import { runCli } from "./cli/Main.js"
 import { visible } from "./cli/TerminalText.js"
 
@@ -64,7 +65,17 @@ const messageOf = (error: unknown): string =>
     ? error.message
     : String(error)
 
+/** @effect/cli colours its usage errors and help: only a terminal gets the escapes (NO_COLOR honoured). */
+const withColourWhereWanted = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.consoleWith((console) =>
+    Effect.withConsole(
+      effect,
+      Colour.withoutEscapes(console, { stdout: Colour.wanted(process.stdout), stderr: Colour.wanted(process.stderr) })
+    )
+  )
+
 const program = Effect.raceFirst(runCli(process.argv), stdoutClosed).pipe(
+  withColourWhereWanted,
   Effect.provide(NodeContext.layer),
   Effect.provide(stderrLogger)
 )

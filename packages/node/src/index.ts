@@ -5,9 +5,8 @@
  * @since 0.1.0
  */
 /**
- * Uploading local files and directory trees to a dandiset's draft.
- *
  * @since 0.1.0
+ * @category modules
  */
 export * as LocalUpload from "./LocalUpload.js"
 /**
@@ -77,9 +76,8 @@ export * as NodeReadable from "./NodeReadable.js"
  */
 export * as NodeTokenStore from "./NodeTokenStore.js"
 /**
- * Resumable-upload state kept on disk.
- *
  * @since 0.1.0
+ * @category modules
  */
 export * as NodeUploadState from "./NodeUploadState.js"
 /**

@@ -33,8 +33,8 @@ describe("dandi-effect usage errors", () => {
   })
 
   it("a missing argument says which and exits 1", () => {
-    const { output, status } = run("ls")
+    const { output, status } = run("digest")
     expect(status).toBe(1)
-    expect(output).toContain("TARGET")
+    expect(output).toContain("PATH")
   })
 })

@@ -3,6 +3,7 @@
  * through NodeDandi.layer, so the README's code stays true.
  */
 import * as Hasher from "@dandi-effect/core/Hasher"
+import * as DemoSeed from "@dandi-effect/core/testing/DemoSeed"
 import * as TokenStore from "@dandi-effect/core/TokenStore"
 import * as LoopbackServer from "@dandi-effect/node/emulator/LoopbackServer"
 import * as NodeDandi from "@dandi-effect/node/NodeDandi"
@@ -10,7 +11,7 @@ import { describe, expect, layer, vi } from "@effect/vitest"
 import { Chunk, ConfigProvider, Effect, Layer, Stream } from "effect"
 import { assetsMeasuredWith } from "../../../examples/FindAssetsByTechnique.js"
 import { inspectDandiset } from "../../../examples/InspectDandiset.js"
-import { program as listAssets } from "../../../examples/ListAssets.js"
+import { listAssets } from "../../../examples/ListAssets.js"
 
 const text = (value: string) => ({ _tag: "Bytes", bytes: new TextEncoder().encode(value) }) as const
 const technique = (name: string) => ({ measurementTechnique: [{ schemaKey: "MeasurementTechniqueType", name }] })
@@ -55,7 +56,7 @@ layer(Layer.provideMerge(sdk, server), { excludeTestServices: true })("README ex
         const spy = vi.spyOn(globalThis.console, "log").mockImplementation((...args: Array<unknown>) => {
           lines.push(args.join(" "))
         })
-        yield* listAssets.pipe(
+        yield* listAssets("000027").pipe(
           Effect.withConfigProvider(ConfigProvider.fromMap(new Map())),
           Effect.ensuring(Effect.sync(() => spy.mockRestore()))
         )
@@ -81,4 +82,37 @@ layer(Layer.provideMerge(sdk, server), { excludeTestServices: true })("README ex
         expect(report.storageUrl).not.toContain("?")
       }))
   })
+})
+
+/**
+ * The same examples against the built-in demo archive (`dandi-effect emulator --seed demo`),
+ * with the arguments a user trying them there would pass: each one has something to show.
+ */
+const demoArchive = Layer.unwrapEffect(
+  Effect.map(LoopbackServer.LoopbackEmulator, ({ apiUrl }) =>
+    NodeDandi.layer({ instance: apiUrl, discover: false, tokenStore: TokenStore.layerMemory })
+  )
+).pipe(
+  Layer.provideMerge(
+    LoopbackServer.layer({ seed: DemoSeed.apply() }).pipe(Layer.provide(Hasher.Hasher.layerPortable), Layer.orDie)
+  )
+)
+
+layer(demoArchive, { excludeTestServices: true })("examples against the demo seed", (it) => {
+  it.effect("FindAssetsByTechnique finds the published ecephys sessions, and behaviour in one of them", () =>
+    Effect.gen(function*() {
+      const ecephys = Chunk.toReadonlyArray(yield* Stream.runCollect(assetsMeasuredWith("extracellular electrophysiology")))
+      expect(ecephys.map((asset) => asset.path).sort()).toEqual(DemoSeed.demoBlobs.map((blob) => blob.path).sort())
+      const behaviour = Chunk.toReadonlyArray(yield* Stream.runCollect(assetsMeasuredWith("behavioral")))
+      expect(behaviour.map((asset) => asset.path)).toEqual(["sub-anm001/sub-anm001_ses-20240101_behavior+ecephys.nwb"])
+    }))
+
+  it.effect("InspectDandiset shows 000001's versions, folders and README", () =>
+    Effect.gen(function*() {
+      const report = yield* inspectDandiset("000001", "README.md")
+      expect(report.name).toBe("Demo: mouse ecephys sessions")
+      expect(report.versions).toHaveLength(2)
+      expect(report.topLevel.map((entry) => entry.path)).toEqual(expect.arrayContaining(["sub-anm001", "sub-anm002", "README.md"]))
+      expect(report.etag).toMatch(/^[0-9a-f]{32}-1$/)
+    }))
 })

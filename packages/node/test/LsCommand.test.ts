@@ -1,6 +1,8 @@
 /**
  * The `dandi-effect ls` contract, on the built binary (run `npx tsc -b` first) against the
- * loopback emulator: JSON lines in the API's field names, and a one-line error with exit 1.
+ * loopback emulator: every dandiset, a dandiset's versions, a readable table by default, JSON
+ * lines in the API's field names with `--json`, JSON/YAML documents with `-f`, and a one-line
+ * error with exit 1.
  */
 import { Hasher } from "@dandi-effect/core/Hasher"
 import * as LoopbackServer from "@dandi-effect/node/emulator/LoopbackServer"
@@ -8,15 +10,18 @@ import { describe, expect, layer } from "@effect/vitest"
 import * as DandiApi from "@dandi-effect/core/DandiApi"
 import { NodeHttpClient } from "@effect/platform-node"
 import * as TokenStore from "@dandi-effect/core/TokenStore"
-import { Effect, Layer } from "effect"
+import * as LsCommand from "../src/cli/LsCommand.js"
+import * as LsFormat from "../src/cli/LsFormat.js"
+import { Console, Effect, Layer } from "effect"
 import { spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
+import * as YAML from "yaml"
 
 const bin = fileURLToPath(new URL("../bin/dandi-effect.js", import.meta.url))
 
 const bytes = (text: string) => ({ _tag: "Bytes", bytes: new TextEncoder().encode(text) }) as const
 
-const seeded: { blobAssetId?: string } = {}
+const seeded: { blobAssetId?: string; publishedVersion?: string } = {}
 
 const server = LoopbackServer.layer({
   seed: (admin) =>
@@ -27,6 +32,12 @@ const server = LoopbackServer.layer({
       seeded.blobAssetId = blob.assetId
       yield* admin.addBlobAsset("000001", "README.md", bytes("# readme"))
       yield* admin.addZarrAsset("000001", "sub-1/image.zarr", { ".zattrs": bytes("{}"), "0/0": bytes("chunk") })
+      yield* admin.createDandiset({ identifier: "000002", name: "Published study", owners: ["owner"] })
+      yield* admin.addBlobAsset("000002", "data.nwb", { _tag: "Generated", size: 2_500_000, seed: 7 })
+      yield* admin.runBackgroundJobs
+      const published = yield* admin.publish("000002")
+      seeded.publishedVersion = published.version
+      yield* admin.runBackgroundJobs
     })
 }).pipe(Layer.provide(Hasher.layerPortable), Layer.orDie)
 
@@ -97,18 +108,131 @@ layer(server, { excludeTestServices: true })("dandi-effect ls", (it) => {
       }))
   })
 
-  describe("plain output", () => {
-    it.effect("prints one readable line per item", () =>
+  describe("every dandiset", () => {
+    it.effect("without a target, --json prints each dandiset of the instance in the API's field names", () =>
+      Effect.gen(function*() {
+        const { apiUrl } = yield* LoopbackServer.LoopbackEmulator
+        const result = yield* ls(["-i", apiUrl, "--json"])
+        expect(result.stderr).toBe("")
+        expect(result.code).toBe(0)
+        const listed = lines(result.stdout).map((line) => JSON.parse(line) as Record<string, unknown>)
+        expect(listed.map((d) => d.identifier)).toEqual(["000001", "000002"])
+        expect((listed[1]!.most_recent_published_version as Record<string, unknown>).version).toBe(seeded.publishedVersion)
+        expect((listed[1]!.version as Record<string, unknown>).version).toBe(seeded.publishedVersion)
+      }))
+
+    it.effect("the API's dandisets URL lists the same, as a table with a header", () =>
+      Effect.gen(function*() {
+        const { apiUrl } = yield* LoopbackServer.LoopbackEmulator
+        const result = yield* ls([`${apiUrl}/dandisets/`])
+        expect(result.stderr).toBe("")
+        expect(result.code).toBe(0)
+        const [header, first, second, ...rest] = lines(result.stdout)
+        expect(header!.split(/\s+/)).toEqual(["DANDISET", "VERSION", "STATUS", "ASSETS", "SIZE", "MODIFIED", "NAME"])
+        expect(first).toMatch(/^000001\s+draft\s+\S+\s+3\s+\d+ B\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+Listing test$/)
+        expect(second).toContain(`000002    ${seeded.publishedVersion}`)
+        expect(second).toContain("2.5 MB")
+        expect(rest).toEqual([])
+      }))
+  })
+
+  describe("a dandiset's versions", () => {
+    it.effect("--versions lists every version, draft and published", () =>
+      Effect.gen(function*() {
+        const { apiUrl } = yield* LoopbackServer.LoopbackEmulator
+        const result = yield* ls(["-i", apiUrl, "--versions", "--json", "000002"])
+        expect(result.stderr).toBe("")
+        expect(result.code).toBe(0)
+        const listed = lines(result.stdout).map((line) => JSON.parse(line) as Record<string, unknown>)
+        expect(listed.map((v) => v.version).sort()).toEqual([seeded.publishedVersion, "draft"].sort())
+        for (const version of listed) {
+          expect(Object.keys(version).sort()).toEqual(["asset_count", "created", "modified", "name", "size", "status", "version"])
+        }
+      }))
+
+    it.effect("the API's versions URL lists them as a table", () =>
+      Effect.gen(function*() {
+        const { apiUrl } = yield* LoopbackServer.LoopbackEmulator
+        const result = yield* ls([`${apiUrl}/dandisets/000002/versions/`])
+        expect(result.code).toBe(0)
+        const [header, ...rows] = lines(result.stdout)
+        expect(header).toMatch(/^DANDISET\s+VERSION/)
+        expect(rows).toHaveLength(2)
+        expect(rows.every((row) => row.startsWith("000002") && row.includes("2.5 MB"))).toBe(true)
+      }))
+
+    it.effect("--versions of an unknown dandiset: one stderr line naming it, exit 1", () =>
+      Effect.gen(function*() {
+        const { apiUrl } = yield* LoopbackServer.LoopbackEmulator
+        const result = yield* ls(["-i", apiUrl, "--versions", "999999"])
+        expect(result.code).toBe(1)
+        expect(result.stdout).toBe("")
+        expect(lines(result.stderr)).toHaveLength(1)
+        expect(result.stderr).toContain("999999")
+      }))
+  })
+
+  describe("table output (the default)", () => {
+    it.effect("a dandiset: its row under a header, then its assets under theirs, sizes readable", () =>
       Effect.gen(function*() {
         const { apiUrl } = yield* LoopbackServer.LoopbackEmulator
         const result = yield* ls(["-i", apiUrl, "000001/draft"], { DANDI_API_KEY: "owner-token" })
         expect(result.code).toBe(0)
-        const printed = lines(result.stdout)
-        expect(printed).toHaveLength(4)
-        expect(printed[0]).toContain("000001/draft")
-        expect(printed[0]).toContain("Listing test")
-        expect(printed[3]).toContain("sub-1/sub-1_ecephys.nwb")
-        expect(printed[3]).toContain(`${"nwb bytes".length} bytes`)
+        const printed = result.stdout.split("\n")
+        expect(printed[0]).toMatch(/^DANDISET\s+VERSION\s+STATUS\s+ASSETS\s+SIZE\s+MODIFIED\s+NAME$/)
+        expect(printed[1]).toMatch(/^000001\s+draft\s+/)
+        expect(printed[1]).toContain("Listing test")
+        expect(printed[2]).toBe("")
+        expect(printed[3]!.trim().split(/\s{2,}/)).toEqual(["SIZE", "TYPE", "MODIFIED", "ASSET ID", "PATH"])
+        const assetRows = printed.slice(4).filter((line) => line.length > 0)
+        expect(assetRows.map((row) => row.split(/\s+/).at(-1))).toEqual([
+          "README.md",
+          "sub-1/image.zarr",
+          "sub-1/sub-1_ecephys.nwb"
+        ])
+        expect(assetRows[2]).toMatch(/^\s*9 B\s+blob\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+/)
+        expect(assetRows[2]).toContain(seeded.blobAssetId)
+        expect(assetRows[1]).toContain("zarr")
+      }))
+  })
+
+  describe("-f json|json_pp|yaml", () => {
+    // In-process (the command's own `run`, over real sockets), so that four formats cost no
+    // four process start-ups.
+    it.effect("each prints the records of --json as one document", () =>
+      Effect.gen(function*() {
+        const { apiUrl } = yield* LoopbackServer.LoopbackEmulator
+        const printed = (format: LsFormat.Format) =>
+          Effect.gen(function*() {
+            const out: Array<string> = []
+            const console: Console.Console = {
+              ...(yield* Effect.console),
+              log: (...args) => Effect.sync(() => void out.push(args.map(String).join(" ")))
+            }
+            yield* LsCommand.run({ instance: apiUrl, format, versions: false, target: "000001" }).pipe(
+              Effect.withConsole(console)
+            )
+            return out.join("\n")
+          })
+        const expected = lines(yield* printed("json_lines")).map((line) => JSON.parse(line) as unknown)
+        expect(expected).toHaveLength(4)
+        const json = yield* printed("json")
+        expect(lines(json)).toHaveLength(1)
+        expect(JSON.parse(json)).toEqual(expected)
+        const pretty = yield* printed("json_pp")
+        expect(lines(pretty).length).toBeGreaterThan(4)
+        expect(JSON.parse(pretty)).toEqual(expected)
+        expect(YAML.parse(yield* printed("yaml"))).toEqual(expected)
+      }))
+
+    it.effect("--json beside another -f: one stderr line saying which to drop, exit 1", () =>
+      Effect.gen(function*() {
+        const { apiUrl } = yield* LoopbackServer.LoopbackEmulator
+        const result = yield* ls(["-i", apiUrl, "--json", "-f", "yaml", "000001"])
+        expect(result.code).toBe(1)
+        expect(result.stdout).toBe("")
+        expect(lines(result.stderr)).toHaveLength(1)
+        expect(result.stderr).toContain("-f yaml")
       }))
   })
 

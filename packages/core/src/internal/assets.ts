@@ -10,6 +10,7 @@ import * as Stream from "effect/Stream"
 import { AssetPathEntry, AssetRecord, AssetRecordWithContent, JsonObject } from "../ApiRecords.js"
 import * as RemoteAssets from "../RemoteAsset.js"
 import type { AssetQuery, ClientOperations, RecordOperations } from "./dandiApiService.js"
+import * as Ids from "./ids.js"
 import type { Resources } from "./resources.js"
 import { invalidAsset, versionNotFound } from "./resources.js"
 import { pyRepr } from "./text.js"
@@ -20,7 +21,7 @@ export type AssetOperations =
 
 export const make = ({ client, location, paginator }: Resources): AssetOperations => ({
   getAsset: Effect.fn("DandiApi.getAsset")(function*(assetId: string) {
-    const path = `/assets/${assetId}/info/`
+    const path = `/assets/${yield* Ids.asset(assetId)}/info/`
     const record = yield* client.json(AssetRecord, "GET", path, {
       notFound: {
         resource: "asset",
@@ -36,28 +37,29 @@ export const make = ({ client, location, paginator }: Resources): AssetOperation
     )
   }),
 
-  listAssets: (identifier: string, versionId: string, query: AssetQuery = {}) => {
-    const path = `/dandisets/${identifier}/versions/${versionId}/assets/`
-    // Both or neither of blob/zarr fails on that field, so the listing can name the record
-    // (and, with onInvalid "skip", go on without it).
-    return paginator.pages(AssetRecordWithContent, path, {
-      // Inline metadata: reading every asset's metadata costs no request per asset.
-      params: { order: query.order, path: query.path, glob: query.glob, metadata: true },
-      notFound: versionNotFound(identifier, versionId)
-    }).pipe(
-      Stream.mapEffect((record) =>
-        Either.mapLeft(
-          RemoteAssets.fromRecord(location, identifier, versionId, record),
-          (reason) => invalidAsset(client.url(path), record, reason)
+  listAssets: (identifier: string, versionId: string, query: AssetQuery = {}) =>
+    Stream.unwrap(Effect.map(Ids.dandiset(identifier), (id) => {
+      const path = `/dandisets/${id}/versions/${Ids.version(versionId)}/assets/`
+      // Both or neither of blob/zarr fails on that field, so the listing can name the record
+      // (and, with onInvalid "skip", go on without it).
+      return paginator.pages(AssetRecordWithContent, path, {
+        // Inline metadata: reading every asset's metadata costs no request per asset.
+        params: { order: query.order, path: query.path, glob: query.glob, metadata: true },
+        notFound: versionNotFound(identifier, versionId)
+      }).pipe(
+        Stream.mapEffect((record) =>
+          Either.mapLeft(
+            RemoteAssets.fromRecord(location, identifier, versionId, record),
+            (reason) => invalidAsset(client.url(path), record, reason)
+          )
         )
-      ),
-      Stream.withSpan("DandiApi.listAssets", { attributes: { dandiset: identifier, version: versionId } })
-    )
-  },
+      )
+    })).pipe(Stream.withSpan("DandiApi.listAssets", { attributes: { dandiset: identifier, version: versionId } })),
 
   fetchVersionAsset: Effect.fn("DandiApi.fetchVersionAsset")(
     function*(identifier: string, versionId: string, assetId: string, notFoundMessage?: string) {
-      const path = `/dandisets/${identifier}/versions/${versionId}/assets/${assetId}/info/`
+      const id = yield* Ids.dandiset(identifier)
+      const path = `/dandisets/${id}/versions/${Ids.version(versionId)}/assets/${yield* Ids.asset(assetId)}/info/`
       const record = yield* client.json(AssetRecord, "GET", path, {
         notFound: {
           resource: "asset",
@@ -74,7 +76,8 @@ export const make = ({ client, location, paginator }: Resources): AssetOperation
   ),
 
   listAssetPaths: (identifier, versionId, pathPrefix = "") =>
-    paginator.pages(AssetPathEntry, `/dandisets/${identifier}/versions/${versionId}/assets/paths/`, {
+    Stream.unwrap(Effect.map(Ids.dandiset(identifier), (id) =>
+      paginator.pages(AssetPathEntry, `/dandisets/${id}/versions/${Ids.version(versionId)}/assets/paths/`, {
       params: { path_prefix: pathPrefix === "" ? undefined : pathPrefix },
       notFound: {
         resource: "folder",
@@ -83,7 +86,7 @@ export const make = ({ client, location, paginator }: Resources): AssetOperation
           pyRepr(pathPrefix)
         } in version ${versionId} of Dandiset ${identifier} (or no such version); list the parent folder to see what exists`
       }
-    }).pipe(Stream.withSpan("DandiApi.listAssetPaths", { attributes: { dandiset: identifier } })),
+    }))).pipe(Stream.withSpan("DandiApi.listAssetPaths", { attributes: { dandiset: identifier } })),
 
   fetchAssetMetadata: Effect.fn("DandiApi.fetchAssetMetadata")(function*(apiPath: string, notFoundMessage: string) {
     return yield* client.json(JsonObject, "GET", apiPath, {

@@ -23,7 +23,7 @@ import type {
   ZarrRecord
 } from "../ApiRecords.js"
 import type { AuthenticateOptions } from "../Auth.js"
-import type { DandiError } from "../DandiError.js"
+import type { SchemaVersionError } from "../DandiError.js"
 import type { ApiError } from "../HttpErrors.js"
 import type { BaseRemoteAsset, RemoteAsset } from "../RemoteAsset.js"
 import type { RemoteDandiset, VersionOrder } from "../RemoteDandiset.js"
@@ -118,27 +118,27 @@ export interface ClientOperations {
 
   // --- client operations (dandi-cli DandiAPIClient) -------------------------------------------
   /** Every dandiset visible to the caller, each at its default version. */
-  readonly getDandisets: (options?: GetDandisetsOptions) => Stream.Stream<RemoteDandiset, DandiError>
+  readonly getDandisets: (options?: GetDandisetsOptions) => Stream.Stream<RemoteDandiset, ApiError>
   /** One dandiset; `version` selects a version (checked unless it is the default or `draft`). */
   readonly getDandiset: (
     identifier: string,
     version?: string,
     options?: GetDandisetOptions
-  ) => Effect.Effect<RemoteDandiset, DandiError>
+  ) => Effect.Effect<RemoteDandiset, ApiError>
   /** An asset by id alone (top-level `/assets/{id}/info/`). */
-  readonly getAsset: (assetId: string) => Effect.Effect<BaseRemoteAsset, DandiError>
+  readonly getAsset: (assetId: string) => Effect.Effect<BaseRemoteAsset, ApiError>
   /** Fails with SchemaVersionError unless the server's schema version is usable. */
-  readonly checkSchemaVersion: (schemaVersion?: string) => Effect.Effect<SchemaCompatibility, DandiError>
-  readonly info: Effect.Effect<ServerInfo, DandiError>
+  readonly checkSchemaVersion: (schemaVersion?: string) => Effect.Effect<SchemaCompatibility, ApiError | SchemaVersionError>
+  readonly info: Effect.Effect<ServerInfo, ApiError>
   /** The authenticated user (`/users/me/`). */
-  readonly me: Effect.Effect<UserRecord, DandiError>
-  readonly stats: Effect.Effect<StatsRecord, DandiError>
+  readonly me: Effect.Effect<UserRecord, ApiError>
+  readonly stats: Effect.Effect<StatsRecord, ApiError>
   /** Faceted search (`/dandisets/search/`). */
-  readonly searchDandisets: (options?: SearchDandisetsOptions) => Stream.Stream<DandisetSearchResult, DandiError>
+  readonly searchDandisets: (options?: SearchDandisetsOptions) => Stream.Stream<DandisetSearchResult, ApiError>
   /** Names of the metadata models (`/schemas/available/`). */
-  readonly getMetadataSchemaModels: Effect.Effect<ReadonlyArray<string>, DandiError>
+  readonly getMetadataSchemaModels: Effect.Effect<ReadonlyArray<string>, ApiError>
   /** The JSON Schema of one metadata model (`/schemas/?model=`). */
-  readonly getMetadataSchema: (model: string) => Effect.Effect<JsonObject, DandiError>
+  readonly getMetadataSchema: (model: string) => Effect.Effect<JsonObject, ApiError>
 }
 
 /**
@@ -149,36 +149,36 @@ export interface ClientOperations {
  * @category models
  */
 export interface RecordOperations {
-  readonly fetchDandiset: (identifier: string, notFoundMessage?: string) => Effect.Effect<DandisetRecord, DandiError>
-  readonly listVersions: (identifier: string, order?: VersionOrder) => Stream.Stream<Version, DandiError>
-  readonly fetchVersionInfo: (identifier: string, versionId: string) => Effect.Effect<VersionInfo, DandiError>
-  readonly fetchVersionMetadata: (identifier: string, versionId: string) => Effect.Effect<JsonObject, DandiError>
-  readonly fetchOwners: (identifier: string) => Effect.Effect<ReadonlyArray<OwnerRecord>, DandiError>
+  readonly fetchDandiset: (identifier: string, notFoundMessage?: string) => Effect.Effect<DandisetRecord, ApiError>
+  readonly listVersions: (identifier: string, order?: VersionOrder) => Stream.Stream<Version, ApiError>
+  readonly fetchVersionInfo: (identifier: string, versionId: string) => Effect.Effect<VersionInfo, ApiError>
+  readonly fetchVersionMetadata: (identifier: string, versionId: string) => Effect.Effect<JsonObject, ApiError>
+  readonly fetchOwners: (identifier: string) => Effect.Effect<ReadonlyArray<OwnerRecord>, ApiError>
   readonly listAssets: (
     identifier: string,
     versionId: string,
     query?: AssetQuery
-  ) => Stream.Stream<RemoteAsset, DandiError>
+  ) => Stream.Stream<RemoteAsset, ApiError>
   readonly fetchVersionAsset: (
     identifier: string,
     versionId: string,
     assetId: string,
     notFoundMessage?: string
-  ) => Effect.Effect<RemoteAsset, DandiError>
+  ) => Effect.Effect<RemoteAsset, ApiError>
   readonly listAssetPaths: (
     identifier: string,
     versionId: string,
     pathPrefix?: string
-  ) => Stream.Stream<AssetPathEntry, DandiError>
-  readonly listZarrs: (identifier: string) => Stream.Stream<ZarrRecord, DandiError>
+  ) => Stream.Stream<AssetPathEntry, ApiError>
+  readonly listZarrs: (identifier: string) => Stream.Stream<ZarrRecord, ApiError>
   /** Asset metadata from an asset API path (`/assets/{id}/` or the versioned one). */
-  readonly fetchAssetMetadata: (apiPath: string, notFoundMessage: string) => Effect.Effect<JsonObject, DandiError>
-  readonly listZarrFiles: (zarrId: string, prefix?: string) => Stream.Stream<RemoteZarrEntry, DandiError>
+  readonly fetchAssetMetadata: (apiPath: string, notFoundMessage: string) => Effect.Effect<JsonObject, ApiError>
+  readonly listZarrFiles: (zarrId: string, prefix?: string) => Stream.Stream<RemoteZarrEntry, ApiError>
   /**
    * Where a URL ends up after redirects (`true`: all, a number: at most that many hops), by
    * HEAD requests. The API token goes only to the API origin.
    */
-  readonly resolveRedirects: (url: string, follow: true | number) => Effect.Effect<string, DandiError>
+  readonly resolveRedirects: (url: string, follow: true | number) => Effect.Effect<string, ApiError>
 }
 
 /**

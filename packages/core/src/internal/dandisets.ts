@@ -19,6 +19,7 @@ import type {
   RecordOperations,
   SearchDandisetsOptions
 } from "./dandiApiService.js"
+import * as Ids from "./ids.js"
 import type { Resources } from "./resources.js"
 import { dandisetNotFound } from "./resources.js"
 import { pyRepr } from "./text.js"
@@ -48,7 +49,8 @@ export const make = (
   versions: VersionOperations
 ): DandisetOperations => {
   const fetchDandiset = Effect.fn("DandiApi.fetchDandiset")(function*(identifier: string, notFoundMessage?: string) {
-    return yield* client.json(DandisetRecord, "GET", `/dandisets/${identifier}/`, {
+    const id = yield* Ids.dandiset(identifier)
+    return yield* client.json(DandisetRecord, "GET", `/dandisets/${id}/`, {
       notFound: {
         resource: "dandiset",
         id: identifier,
@@ -60,7 +62,7 @@ export const make = (
 
   const getDandiset = Effect.fn("DandiApi.getDandiset")(
     function*(identifier: string, version?: string, options?: GetDandisetOptions) {
-      if (options?.lazy === true) return RemoteDandiset.lazy(location, identifier, version)
+      if (options?.lazy === true) return RemoteDandiset.lazy(location, yield* Ids.dandiset(identifier), version)
       const dandiset = RemoteDandiset.fromData(location, yield* fetchDandiset(identifier))
       if (version === undefined || Option.contains(dandiset.versionIdHint, version)) return dandiset
       const draft = Option.flatMap(dandiset.data, (d) => Option.fromNullable(d.draft_version))
@@ -98,7 +100,8 @@ export const make = (
       ),
     fetchDandiset,
     fetchOwners: Effect.fn("DandiApi.fetchOwners")(function*(identifier: string) {
-      return yield* client.json(Schema.Array(OwnerRecord), "GET", `/dandisets/${identifier}/users/`, {
+      const id = yield* Ids.dandiset(identifier)
+      return yield* client.json(Schema.Array(OwnerRecord), "GET", `/dandisets/${id}/users/`, {
         notFound: dandisetNotFound(identifier)
       })
     })

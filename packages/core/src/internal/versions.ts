@@ -5,9 +5,10 @@
  */
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
-import { JsonObject } from "../ApiRecords.js"
+import { JsonObject, VersionInfoRecord, VersionRecord } from "../ApiRecords.js"
 import { Version, VersionInfo } from "../Version.js"
 import type { RecordOperations } from "./dandiApiService.js"
+import * as Ids from "./ids.js"
 import type { Resources } from "./resources.js"
 import { dandisetNotFound, versionNotFound } from "./resources.js"
 
@@ -15,19 +16,23 @@ export type VersionOperations = Pick<RecordOperations, "listVersions" | "fetchVe
 
 export const make = ({ client, paginator }: Resources): VersionOperations => ({
   listVersions: (identifier, order) =>
-    paginator.pages(Version, `/dandisets/${identifier}/versions/`, {
-      params: { order },
-      notFound: dandisetNotFound(identifier)
-    }).pipe(Stream.withSpan("DandiApi.listVersions", { attributes: { dandiset: identifier } })),
+    Stream.unwrap(Effect.map(Ids.dandiset(identifier), (id) =>
+      paginator.pages(VersionRecord, `/dandisets/${id}/versions/`, {
+        params: { order },
+        notFound: dandisetNotFound(identifier)
+      }))).pipe(Stream.map(Version.fromRecord), Stream.withSpan("DandiApi.listVersions", { attributes: { dandiset: identifier } })),
 
   fetchVersionInfo: Effect.fn("DandiApi.fetchVersionInfo")(function*(identifier: string, versionId: string) {
-    return yield* client.json(VersionInfo, "GET", `/dandisets/${identifier}/versions/${versionId}/info/`, {
+    const id = yield* Ids.dandiset(identifier)
+    const record = yield* client.json(VersionInfoRecord, "GET", `/dandisets/${id}/versions/${Ids.version(versionId)}/info/`, {
       notFound: versionNotFound(identifier, versionId)
     })
+    return VersionInfo.fromRecord(record)
   }),
 
   fetchVersionMetadata: Effect.fn("DandiApi.fetchVersionMetadata")(function*(identifier: string, versionId: string) {
-    return yield* client.json(JsonObject, "GET", `/dandisets/${identifier}/versions/${versionId}/`, {
+    const id = yield* Ids.dandiset(identifier)
+    return yield* client.json(JsonObject, "GET", `/dandisets/${id}/versions/${Ids.version(versionId)}/`, {
       notFound: versionNotFound(identifier, versionId)
     })
   })

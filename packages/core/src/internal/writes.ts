@@ -21,7 +21,8 @@ import {
   OwnerUpdateItem,
   PublishRequest,
   StarCountRecord,
-  UpdateVersionRequest
+  UpdateVersionRequest,
+  VersionInfoRecord
 } from "../ApiRecords.js"
 import type { ApiLocation, AssetBacking, CreateDandisetOptions, WriteOperations } from "./dandiApiService.js"
 import { ResponseDecodeError } from "../DandiError.js"
@@ -95,7 +96,7 @@ export const make = (client: ApiClientShape, paginator: PaginatorShape, location
     }),
     updateVersionMetadata: Effect.fn("DandiApi.updateVersionMetadata")(
       function*(identifier: string, versionId: string, name: string, metadata: JsonObject) {
-        return yield* client.json(VersionInfo, "PUT", `/dandisets/${identifier}/versions/${versionId}/`, {
+        const record = yield* client.json(VersionInfoRecord, "PUT", `/dandisets/${identifier}/versions/${versionId}/`, {
           body: Schema.encodeSync(UpdateVersionRequest)(new UpdateVersionRequest({ name, metadata })),
           notFound: {
             resource: "version",
@@ -103,6 +104,7 @@ export const make = (client: ApiClientShape, paginator: PaginatorShape, location
             message: `No such version: '${versionId}' of Dandiset ${identifier}`
           }
         })
+        return VersionInfo.fromRecord(record)
       }
     ),
     publishVersion: Effect.fn("DandiApi.publishVersion")(

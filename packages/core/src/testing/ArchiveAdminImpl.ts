@@ -10,7 +10,7 @@ import * as ArchiveState from "./ArchiveState.js"
 import type { Env } from "./ArchiveState.js"
 import { newAsset } from "./AssetRoutes.js"
 import * as BackgroundJobs from "./BackgroundJobs.js"
-import { citationName, EMBARGO_DAYS, insertDandiset, nextDandisetId } from "./DandisetRoutes.js"
+import { citationName, EMBARGO_DAYS, insertDandiset, nextDandisetId, reserveDandisetId } from "./DandisetRoutes.js"
 import type { ArchiveAdmin, EmulatorContent, EmulatorUser } from "./EmulatorAdmin.js"
 import * as ObjectStore from "./ObjectStore.js"
 import * as ServerDigests from "./ServerDigests.js"
@@ -119,6 +119,7 @@ export const make = (env: Env, around: <A>(effect: Effect.Effect<A>) => Effect.E
         if (env.state.dandisets.has(id)) {
           throw new Error(`Dandiset ${id} already exists in the emulator; omit the identifier to get the next free one.`)
         }
+        reserveDandisetId(env, id)
         insertDandiset(env, {
           id,
           name: options.name,

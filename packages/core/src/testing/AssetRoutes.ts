@@ -20,8 +20,13 @@ import { folderView } from "./Tree.js"
 
 const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i
 
-/** The archive's path regex (see spec §3.3 "Path rules"). */
-const PATH_CHARS = /^[A-z0-9\s(),&#+~_=-]$/
+/**
+ * One character of the archive's path regex (models/asset.py ASSET_CHARS_REGEX, spec §3.3).
+ * Its `\s` is Python's: the characters `str.isspace()` accepts, which include \x1c–\x1f and
+ * \x85 but not \ufeff (JavaScript's `\s` is the other way round), so they are spelled out.
+ */
+// eslint-disable-next-line no-control-regex -- Python's whitespace class includes these control characters
+const PATH_CHARS = /^[A-z0-9(),&#+~_=\-\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]$/
 export const pathProblem = (path: string): string | undefined => {
   if (path.startsWith("/")) return "Path must not begin with /"
   if (path.length > 512) return "Path improperly formatted"
@@ -53,6 +58,25 @@ const assetInVersion = (ctx: Ctx, version: Version): Asset => {
   const id = ctx.params.asset!
   if (!version.assetIds.includes(id)) fail(Responses.notFound)
   return ctx.env.state.assets.get(id) ?? fail(Responses.notFound)
+}
+
+/**
+ * asset_paths.py get_conflicting_paths: a path that is a folder conflicts with everything under
+ * it, folders and files, sorted; otherwise with the files among its ancestors.
+ */
+const conflictingPaths = (path: string, existing: ReadonlyArray<string>): Array<string> => {
+  const under = new Set<string>()
+  for (const other of existing) {
+    if (!other.startsWith(`${path}/`)) continue
+    let at = path
+    for (const part of other.slice(path.length + 1).split("/")) {
+      at = `${at}/${part}`
+      under.add(at)
+    }
+  }
+  if (under.size > 0) return [...under].sort()
+  const parts = path.split("/")
+  return parts.slice(0, -1).map((_, i) => parts.slice(0, i + 1).join("/")).filter((ancestor) => existing.includes(ancestor))
 }
 
 const ORDERS = new Set(["created", "-created", "modified", "-modified", "path", "-path"])
@@ -174,8 +198,7 @@ const create = (ctx: Ctx) => {
   if (v.version !== "draft") return Responses.bare(405, "Only draft versions can be modified.")
   const existing = ArchiveState.versionAssets(env.state, v)
   if (existing.some((a) => a.path === body.path)) return Responses.bare(409, "An asset with that path already exists")
-  const conflicts = existing.filter((a) => a.path.startsWith(body.path + "/") || body.path.startsWith(a.path + "/"))
-    .map((a) => a.path)
+  const conflicts = conflictingPaths(body.path, existing.map((a) => a.path))
   if (conflicts.length > 0) {
     return Responses.bare(409, `Path of new asset "${body.path}" conflicts with existing assets: ${pyList(conflicts)}`)
   }

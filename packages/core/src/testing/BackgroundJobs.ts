@@ -120,7 +120,11 @@ const validatePendingAssets = (env: Env, now: number, force: boolean): Set<strin
 const validateDraft = (env: Env, dandiset: Dandiset, now: number): void => {
   const draft = dandiset.draft
   draft.assetsSummary = Metadata.summarise(env, draft)
-  draft.validationErrors = Validation.validateVersion(Metadata.renderVersion(env, dandiset, draft))
+  draft.validationErrors = Validation.validateDraft(
+    env,
+    Metadata.renderVersion(env, dandiset, draft),
+    ArchiveState.versionAssets(env.state, draft)
+  )
   draft.status = draft.validationErrors.length === 0 ? "Valid" : "Invalid"
   draft.modified = now
 }

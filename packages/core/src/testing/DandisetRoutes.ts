@@ -29,8 +29,6 @@ export interface NewDandiset {
 /** Inserts a dandiset with a Pending draft. */
 export const insertDandiset = (env: Env, spec: NewDandiset, now: number): Dandiset => {
   const state = env.state
-  const n = parseInt(spec.id, 10)
-  if (n > state.counters.dandiset) state.counters.dandiset = n
   const dandiset: Dandiset = {
     id: spec.id,
     created: now,
@@ -65,10 +63,22 @@ export const insertDandiset = (env: Env, spec: NewDandiset, now: number): Dandis
   return dandiset
 }
 
+/**
+ * Takes the next number of the archive's own identifier sequence, skipping numbers already in use.
+ * A dandiset created with a chosen identifier does not move the sequence (the server's ids come
+ * from a database sequence that an explicit id leaves alone).
+ */
 export const nextDandisetId = (env: Env): string => {
   let n = env.state.counters.dandiset + 1
   while (env.state.dandisets.has(String(n).padStart(6, "0"))) n++
+  env.state.counters.dandiset = n
   return String(n).padStart(6, "0")
+}
+
+/** Moves the sequence past a seeded identifier, so seeding reads like the archive it copies. */
+export const reserveDandisetId = (env: Env, id: string): void => {
+  const n = parseInt(id, 10)
+  if (n > env.state.counters.dandiset) env.state.counters.dandiset = n
 }
 
 /** "Jane Doe" → "Doe, Jane", as the archive derives the default contact person. */
@@ -108,7 +118,9 @@ const listDandisets = (ctx: Ctx, facets: Facets | undefined) => {
     if (typeof parsed === "string") return Responses.json(400, { search: parsed })
     terms = parsed
   }
-  let items = [...state.dandisets.values()].sort((a, b) => a.id.localeCompare(b.id))
+  // The server lists by creation time unless asked otherwise (DandisetViewSet.get_queryset);
+  // the Map keeps creation order for dandisets created at the same instant.
+  let items = [...state.dandisets.values()].sort((a, b) => a.created - b.created)
     .filter((d) => ArchiveState.canSee(d, user))
     .filter((d) => embargoed || d.embargoStatus === "OPEN")
   if (!draft) items = items.filter((d) => d.published.length > 0)
@@ -158,21 +170,20 @@ const listDandisets = (ctx: Ctx, facets: Facets | undefined) => {
   })
 }
 
-const isRecordValue = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
 
 const names = (list: unknown): Array<string> =>
-  Array.isArray(list) ? list.filter(isRecordValue).map((x) => x.name).filter((n): n is string => typeof n === "string") : []
+  Array.isArray(list) ? list.filter(isRecord).map((x) => x.name).filter((n): n is string => typeof n === "string") : []
 
 /** What the faceted search index knows about one asset. */
 const assetFacts = (env: Env, asset: ArchiveState.Asset) => {
   const md = Metadata.renderAsset(env, asset)
-  const attributed = Array.isArray(md.wasAttributedTo) ? md.wasAttributedTo.filter(isRecordValue) : []
-  const generated = Array.isArray(md.wasGeneratedBy) ? md.wasGeneratedBy.filter(isRecordValue) : []
+  const attributed = Array.isArray(md.wasAttributedTo) ? md.wasAttributedTo.filter(isRecord) : []
+  const generated = Array.isArray(md.wasGeneratedBy) ? md.wasGeneratedBy.filter(isRecord) : []
   return {
     format: typeof md.encodingFormat === "string" ? md.encodingFormat : "",
     size: ArchiveState.assetSize(env.state, asset),
-    species: attributed.map((a) => (isRecordValue(a.species) ? a.species.name : undefined)).filter((n): n is string => typeof n === "string"),
-    genotypes: attributed.map((a) => (isRecordValue(a.genotype) ? a.genotype.name : a.genotype)).filter((n): n is string => typeof n === "string"),
+    species: attributed.map((a) => (isRecord(a.species) ? a.species.name : undefined)).filter((n): n is string => typeof n === "string"),
+    genotypes: attributed.map((a) => (isRecord(a.genotype) ? a.genotype.name : a.genotype)).filter((n): n is string => typeof n === "string"),
     techniques: [...names(md.measurementTechnique), ...generated.flatMap((g) => names(g.measurementTechnique))]
   }
 }

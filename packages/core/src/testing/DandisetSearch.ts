@@ -8,7 +8,6 @@
 import type { Dandiset, Env } from "./ArchiveState.js"
 import * as ArchiveState from "./ArchiveState.js"
 import * as Metadata from "./Metadata.js"
-import * as Time from "./Time.js"
 
 const OPERATORS = [
   "created_before",
@@ -34,50 +33,123 @@ export type Term = { readonly _tag: "Text"; readonly text: string } | {
 
 const fold = (text: string): string => text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
 
-const levenshtein = (a: string, b: string): number => {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i)
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!
-    row[0] = i
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j]!
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1))
-      prev = tmp
+/**
+ * difflib's `SequenceMatcher(None, a, b).ratio()` (no junk; the strings here are far shorter than
+ * its 200-character autojunk threshold): 2 × matched characters / total length, the matches found
+ * as difflib finds them (longest block first, earliest in `a`, then recursively either side).
+ */
+const similarity = (a: string, b: string): number => {
+  const positions = new Map<string, Array<number>>()
+  for (let j = 0; j < b.length; j++) positions.set(b[j]!, [...(positions.get(b[j]!) ?? []), j])
+  const longest = (alo: number, ahi: number, blo: number, bhi: number) => {
+    let best = { i: alo, j: blo, size: 0 }
+    let runs = new Map<number, number>()
+    for (let i = alo; i < ahi; i++) {
+      const next = new Map<number, number>()
+      for (const j of positions.get(a[i]!) ?? []) {
+        if (j < blo) continue
+        if (j >= bhi) break
+        const k = (runs.get(j - 1) ?? 0) + 1
+        next.set(j, k)
+        if (k > best.size) best = { i: i - k + 1, j: j - k + 1, size: k }
+      }
+      runs = next
     }
+    return best
   }
-  return row[b.length]!
+  let matched = 0
+  const queue: Array<readonly [number, number, number, number]> = [[0, a.length, 0, b.length]]
+  while (queue.length > 0) {
+    const [alo, ahi, blo, bhi] = queue.pop()!
+    const { i, j, size } = longest(alo, ahi, blo, bhi)
+    if (size === 0) continue
+    matched += size
+    if (alo < i && blo < j) queue.push([alo, i, blo, j])
+    if (i + size < ahi && j + size < bhi) queue.push([i + size, ahi, j + size, bhi])
+  }
+  return a.length + b.length === 0 ? 1 : (2 * matched) / (a.length + b.length)
 }
 
-const unquote = (text: string): string => (text.startsWith("\"") && text.endsWith("\"") && text.length >= 2 ? text.slice(1, -1) : text)
-
-/** Parses a query, or returns the error message for `{"search": …}`. */
-export const parse = (query: string): ReadonlyArray<Term> | string => {
-  if (query.length > 1024) return `Search query is too long (${query.length} characters; max 1024).`
-  if ((query.match(/"/g) ?? []).length % 2 === 1) {
-    return "Unbalanced quote in search query. Close every opening double quote, or remove it."
+/** difflib's `get_close_matches(word, OPERATORS, n=1, cutoff=0.6)`: best score, ties to the larger name. */
+const closestOperator = (word: string): string | undefined => {
+  let best: { readonly score: number; readonly name: string } | undefined
+  for (const name of OPERATORS) {
+    const score = similarity(name, word)
+    if (score < 0.6) continue
+    if (best === undefined || score > best.score || (score === best.score && name > best.name)) best = { score, name }
   }
-  const tokens = query.match(/[^\s"]+:"[^"]*"|"[^"]*"|\S+/g) ?? []
-  const terms: Array<Term> = []
-  for (const token of tokens) {
-    const colon = token.indexOf(":")
-    if (token.startsWith("\"") || colon <= 0) {
-      const text = unquote(token)
-      if (text !== "") terms.push({ _tag: "Text", text })
+  return best?.name
+}
+
+/** Python's `repr` of a string, as the server quotes a bad date back. */
+const pyRepr = (text: string): string => {
+  const quote = text.includes("'") && !text.includes("\"") ? "\"" : "'"
+  const body = text.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/\r/g, "\\r").replace(/\t/g, "\\t")
+  return `${quote}${quote === "'" ? body.replace(/'/g, "\\'") : body}${quote}`
+}
+
+/** `datetime.strptime(value, "%Y-%m-%d")` in UTC: one- or two-digit month and day are accepted. */
+const parseSearchDate = (value: string): number | undefined => {
+  const match = /^(\d{4})-(1[0-2]|0[1-9]|[1-9])-(3[01]|[12]\d|0[1-9]|[1-9]| [1-9])$/.exec(value)
+  if (match === null) return undefined
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3]!.trim())]
+  const ms = Date.UTC(year, month - 1, day)
+  const date = new Date(ms)
+  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day ? ms : undefined
+}
+
+const MAX_SEARCH_LENGTH = 1024
+
+/**
+ * Parses a query as the server does (dandiapi/api/services/search/parser.py, filters.py), or
+ * returns the error message for `{"search": …}`. Only a lower-case `[a-z_]+:` prefix makes an
+ * operator; `key:"…"` keeps a quoted value, `"…"` is free text; operator values are stripped and
+ * must not be empty. Syntax errors (length, quotes, unknown keys) come before value errors.
+ */
+export const parse = (query: string): ReadonlyArray<Term> | string => {
+  if (query.length > MAX_SEARCH_LENGTH) {
+    return `Search query is too long (${query.length} characters; max ${MAX_SEARCH_LENGTH}).`
+  }
+  if ((query.match(/"/g) ?? []).length % 2 === 1) {
+    return "Unbalanced quote in search query. Remove the stray quote, or wrap the intended phrase in matched quotes."
+  }
+  const texts: Array<Term> = []
+  const operators: Array<{ readonly key: string; readonly value: string }> = []
+  for (const match of query.matchAll(/([a-z_]+):"([^"]*)"|"([^"]*)"|(\S+)/g)) {
+    const [, quotedKey, quotedValue, quotedText, bare] = match
+    let key: string | undefined
+    let value = ""
+    if (quotedKey !== undefined) {
+      key = quotedKey
+      value = quotedValue!
+    } else if (quotedText !== undefined) {
+      if (quotedText !== "") texts.push({ _tag: "Text", text: quotedText })
       continue
+    } else {
+      const op = /^([a-z_]+):([\s\S]+)$/.exec(bare!)
+      if (op === null) {
+        texts.push({ _tag: "Text", text: bare! })
+        continue
+      }
+      key = op[1]!
+      value = op[2]!
     }
-    const key = token.slice(0, colon).toLowerCase()
-    const value = unquote(token.slice(colon + 1))
     if (!(OPERATORS as ReadonlyArray<string>).includes(key)) {
-      const suggestion = [...OPERATORS].sort((a, b) => levenshtein(key, a) - levenshtein(key, b))[0]!
-      const hint = levenshtein(key, suggestion) <= 2 ? ` Did you mean "${suggestion}"?` : ""
+      const suggestion = closestOperator(key)
+      const hint = suggestion === undefined ? "" : ` Did you mean "${suggestion}"?`
       return `Unknown search operator "${key}".${hint} Wrap the term in double quotes (e.g. "foo:bar") to search for it as text.`
     }
+    operators.push({ key, value })
+  }
+  const terms: Array<Term> = [...texts]
+  for (const { key, value: raw } of operators) {
     const op = key as Operator
+    const value = raw.trim()
     if (value === "") return `Operator "${op}" requires a value (e.g. ${op}:something).`
     let date: number | undefined
     if (op.endsWith("_before") || op.endsWith("_after")) {
-      date = Time.parseDate(value)
-      if (date === undefined) return `Invalid date for "${op}": '${value}'. Use YYYY-MM-DD.`
+      date = parseSearchDate(value)
+      if (date === undefined) return `Invalid date for "${op}": ${pyRepr(value)}. Use YYYY-MM-DD.`
     }
     terms.push({ _tag: "Op", op, value, date })
   }

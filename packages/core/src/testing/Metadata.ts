@@ -4,6 +4,7 @@
  *
  * @since 0.1.0
  */
+import { isRecord } from "effect/Predicate"
 import type { Asset, Dandiset, Env, State, Version } from "./ArchiveState.js"
 import * as ArchiveState from "./ArchiveState.js"
 import * as Time from "./Time.js"
@@ -33,13 +34,30 @@ const VERSION_COMPUTED = [
   "@context"
 ]
 
-const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
 
 export const zeroSummary = (): Record<string, unknown> => ({
   schemaKey: "AssetsSummary",
   numberOfBytes: 0,
   numberOfFiles: 0
 })
+
+/** The keys `Version.strip_metadata` drops before comparing documents (models/version.py). */
+const VERSION_STRIPPED_FOR_COMPARISON = VERSION_COMPUTED.filter((key) => key !== "repository" && key !== "@context")
+
+/**
+ * A version document as the server compares it on PUT: computed keys dropped except `@context`
+ * and `repository` (stored populated, so a client that omits them changes the document), and
+ * the first access item without `schemaKey` and `status`.
+ */
+export const versionForComparison = (metadata: Record<string, unknown>): Record<string, unknown> => {
+  const out: Record<string, unknown> = { ...metadata }
+  for (const key of VERSION_STRIPPED_FOR_COMPARISON) delete out[key]
+  if (Array.isArray(out.access) && isRecord(out.access[0])) {
+    const { schemaKey: _k, status: _s, ...rest } = out.access[0]
+    out.access = [rest, ...out.access.slice(1)]
+  }
+  return out
+}
 
 /** The client document minus computed keys, with `schemaVersion` defaulted. */
 export const stripVersion = (metadata: Record<string, unknown>): Record<string, unknown> => {
@@ -94,11 +112,12 @@ export const renderVersion = (env: Env, dandiset: Dandiset, version: Version): R
   const year = new Date(version.modified).getUTCFullYear()
   const names = contributors(md).filter((c) => c.includeInCitation === true && typeof c.name === "string")
     .map((c) => c.name as string)
+  // Version.citation strips trailing dots from the name in both forms (models/version.py)
   const title = version.name.replace(/\.+$/, "")
   const citeUrl = version.doi !== undefined ? `https://doi.org/${version.doi}` : url
   const citation = names.length > 0
     ? `${names.join("; ")} (${year}) ${title} (Version ${version.version}) [Data set]. DANDI Archive. ${citeUrl}`
-    : `${version.name} (${year}). (Version ${version.version}) [Data set]. DANDI Archive. ${citeUrl}`
+    : `${title} (${year}). (Version ${version.version}) [Data set]. DANDI Archive. ${citeUrl}`
   const out: Record<string, unknown> = {
     ...md,
     name: version.name,
@@ -134,10 +153,14 @@ const ASSET_COMPUTED = [
   "contentSize",
   "digest",
   "datePublished",
-  "publishedBy",
-  "@context"
+  "publishedBy"
 ]
 
+/**
+ * The client's asset document minus the server's computed keys (models/asset.py
+ * ASSET_COMPUTED_FIELDS). `@context` is not among them: the server stores a client's `@context`
+ * (and overwrites it on read), so adding one changes the asset.
+ */
 export const stripAsset = (metadata: Record<string, unknown>): Record<string, unknown> => {
   const out: Record<string, unknown> = { ...metadata }
   for (const key of ASSET_COMPUTED) delete out[key]

@@ -246,7 +246,7 @@ export const jsonBody = (ctx: Ctx): unknown => {
   }
 }
 
-export const isRecord = (u: unknown): u is Record<string, unknown> =>
-  typeof u === "object" && u !== null && !Array.isArray(u)
+/** A JSON object (not null, not an array): effect's `Predicate.isRecord`, the SDK's one definition. */
+export { isRecord } from "effect/Predicate"
 
 export const requireUser = (ctx: Ctx): User => ctx.user ?? fail(Responses.notAuthenticated)

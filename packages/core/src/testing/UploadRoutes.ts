@@ -26,7 +26,12 @@ const presign = (env: Env, method: "PUT" | "POST", key: string, query: Array<rea
     now
   })
 
-const parseDandisetField = (value: unknown): string | undefined => {
+/**
+ * DRF's `DandisetIdentifierField` (views/serializers.py): a string must be exactly six digits; an
+ * integer (a JSON boolean counts, as Python's `bool` is an `int`) must lie in 0–999999.
+ */
+export const parseDandisetField = (value: unknown): string | undefined => {
+  if (typeof value === "boolean") return value ? "000001" : "000000"
   if (typeof value === "string" && /^\d{6}$/.test(value)) return value
   if (typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= 999999) {
     return String(value).padStart(6, "0")

@@ -5,9 +5,10 @@
  * @since 0.1.0
  */
 import type { Asset, Env, ValidationError } from "./ArchiveState.js"
+import * as ArchiveState from "./ArchiveState.js"
+import { isRecord } from "effect/Predicate"
 import * as Metadata from "./Metadata.js"
 
-const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
 
 const required = (md: Record<string, unknown>, key: string): Array<ValidationError> =>
   md[key] === undefined || md[key] === null ? [{ field: "", message: `'${key}' is a required property` }] : []
@@ -35,6 +36,22 @@ export const validateVersion = (md: Record<string, unknown>): Array<ValidationEr
     }
   }
   return errors
+}
+
+/**
+ * Errors of a draft as the server finds them: the metadata's schema errors first; only a draft
+ * that passes them is then held to dandischema's `assetsSummary` rule, which refuses a draft with
+ * no assets or none with bytes (dandiapi services/metadata `validate_version_metadata`; server
+ * tests test_tasks.py::test_validate_version_metadata_no_assets, ::…_empty_zarr_asset).
+ */
+export const validateDraft = (env: Env, metadata: Record<string, unknown>, assets: ReadonlyArray<Asset>): Array<ValidationError> => {
+  const errors = validateVersion(metadata)
+  if (errors.length > 0) return errors
+  const hasBytes = assets.some((asset) => ArchiveState.assetSize(env.state, asset) > 0)
+  if (assets.length === 0 || !hasBytes) {
+    return [{ field: "assetsSummary", message: "Value error, A Dandiset containing no files or zero bytes is not publishable" }]
+  }
+  return []
 }
 
 /** Errors of an asset whose data is ready (blob hashed, zarr ingested). */

@@ -48,7 +48,11 @@ const update = (ctx: Ctx) => {
   if (!isRecord(fields.metadata)) return Responses.text(500, "text/html", "<h1>Server Error (500)</h1>")
   const name = fields.name as string
   const stripped = Metadata.stripVersion(fields.metadata)
-  const unchanged = name === v.name && Metadata.canonical(stripped) === Metadata.canonical(v.metadata)
+  // views/version.py update(): a no-op only when the name and the document, as
+  // Version.strip_metadata leaves them, equal the stored (populated) ones
+  const unchanged = name === v.name &&
+    Metadata.canonical(Metadata.versionForComparison(fields.metadata)) ===
+      Metadata.canonical(Metadata.versionForComparison(Metadata.renderVersion(ctx.env, d, v)))
   if (!unchanged) {
     v.name = name
     v.metadata = stripped

@@ -13,6 +13,7 @@ import * as Representations from "./Representations.js"
 import * as Responses from "./Responses.js"
 import type { Ctx, Route } from "./Router.js"
 import { boolParam, fail, isRecord, jsonBody, param, route } from "./Router.js"
+import { parseDandisetField } from "./UploadRoutes.js"
 import * as Time from "./Time.js"
 
 const URL_EXPIRY_SECONDS = 6 * 3600
@@ -36,13 +37,6 @@ const requireOwner = (ctx: Ctx, zarr: Zarr): void => {
   if (d === undefined || !ArchiveState.isOwner(d, ctx.user)) fail(Responses.permissionDenied)
 }
 
-const parseDandisetField = (value: unknown): string | undefined => {
-  if (typeof value === "string" && /^\d{1,6}$/.test(value)) return value.padStart(6, "0")
-  if (typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= 999999) {
-    return String(value).padStart(6, "0")
-  }
-  return undefined
-}
 
 const list = (ctx: Ctx) => {
   const dandisetRaw = param(ctx, "dandiset")
@@ -117,17 +111,22 @@ const LIMIT_MAX = 1000
 const files = (ctx: Ctx) => {
   const env = ctx.env
   const zarr = env.state.zarrs.get(ctx.params.zarr!) ?? fail(Responses.notFound)
-  const prefix = param(ctx, "prefix") ?? ""
-  if (hasDotDot(prefix)) return Responses.fieldErrors({ prefix: [DOTDOT] })
+  const givenPrefix = param(ctx, "prefix") ?? ""
+  if (hasDotDot(givenPrefix)) return Responses.fieldErrors({ prefix: [DOTDOT] })
+  // zarr/views files(): leading slashes of prefix and after are dropped before use
+  const prefix = givenPrefix.replace(/^\/+/, "")
   const root = ArchiveState.zarrKeyPrefix(zarr.id)
   if (ctx.method === "HEAD") return Responses.redirect(302, presignObject(env, "GET", root + prefix.replace(/\/+$/, ""), {}, ctx.now))
   if (boolParam(ctx, "download", false)) return Responses.redirect(302, presignObject(env, "GET", root + prefix, {}, ctx.now))
-  const after = param(ctx, "after") ?? ""
+  const after = (param(ctx, "after") ?? "").replace(/^\/+/, "").replace(/\/+$/, "")
   const limitRaw = param(ctx, "limit")
   let limit = LIMIT_MAX
   if (limitRaw !== undefined) {
-    if (!/^\d+$/.test(limitRaw)) return Responses.fieldErrors({ limit: ["A valid integer is required."] })
-    limit = parseInt(limitRaw, 10)
+    // DRF IntegerField(min_value=0, max_value=1000): Python's int() after dropping a ".0" tail
+    const integer = /^\s*([+-]?\d+(?:_\d+)*)\s*$/.exec(limitRaw.replace(/\.0*\s*$/, ""))
+    if (integer === null) return Responses.fieldErrors({ limit: ["A valid integer is required."] })
+    limit = parseInt(integer[1]!.replace(/_/g, ""), 10)
+    if (limit < 0) return Responses.fieldErrors({ limit: ["Ensure this value is greater than or equal to 0."] })
     if (limit > LIMIT_MAX) return Responses.fieldErrors({ limit: [`Ensure this value is less than or equal to ${LIMIT_MAX}.`] })
   }
   const keyPrefix = root + prefix.replace(/\/+$/, "")

@@ -67,6 +67,11 @@ export const assetsSuite = (harness: Harness) => {
           })
         }
         expect((yield* post({ blob_id: blobId, metadata: { path: "foo/.bar" } })).status).toBe(200)
+        // ASSET_PATH_REGEX's \s is Python's (test_asset.py::test_asset_create_path_validation's
+        // regex): \x1c–\x1f and \x85 are whitespace to it, \ufeff is not
+        for (const [path, status] of [["sep\x1cchar", 200], ["unit\x1fsep", 200], ["next\x85line", 200], ["bom\ufeff", 400]] as const) {
+          expect((yield* post({ blob_id: blobId, metadata: { path } })).status, JSON.stringify(path)).toBe(status)
+        }
         expect((yield* post({ blob_id: "nope", metadata: { path: "x" } })).json).toEqual({ blob_id: ["Must be a valid UUID."] })
         expect((yield* post({ blob_id: "7b6a1d90-09b0-427f-bc86-2bbab7c2df3e", metadata: { path: "x" } })).status).toBe(404)
         const taken = yield* post({ blob_id: blobId, metadata: { path: "seed/hello.txt" } })
@@ -77,6 +82,12 @@ export const assetsSuite = (harness: Harness) => {
         expect(folder.json).toBe("Path of new asset \"seed\" conflicts with existing assets: ['seed/hello.txt']")
         const under = yield* post({ blob_id: blobId, metadata: { path: "seed/hello.txt/inner" } })
         expect(under.json).toBe("Path of new asset \"seed/hello.txt/inner\" conflicts with existing assets: ['seed/hello.txt']")
+        // asset_paths.py get_conflicting_paths: a folder conflicts with every path under it,
+        // folders included, in path order
+        expect((yield* post({ blob_id: blobId, metadata: { path: "x/y/z.txt" } })).status).toBe(200)
+        const nested = yield* post({ blob_id: blobId, metadata: { path: "x" } })
+        expect(nested.status).toBe(409)
+        expect(nested.json).toBe("Path of new asset \"x\" conflicts with existing assets: ['x/y', 'x/y/z.txt']")
       }))
 
     it.scoped("filters listings by path prefix with the exact-match rule, by glob, and orders by raw bytes", () =>
@@ -125,15 +136,31 @@ export const assetsSuite = (harness: Harness) => {
       Effect.gen(function*() {
         const { api, blobId } = yield* setup
         const listed = yield* api("GET", `${ASSETS}?metadata=1`)
-        const original = listed.json.results[0]
-        const same = yield* api("PUT", `${ASSETS}${original.asset_id}/`, {
+        const seeded = listed.json.results[0]
+        // services/asset change_asset → Asset.is_different_from compares the stored document with
+        // the new one minus ASSET_COMPUTED_FIELDS, which do not include `@context`: the computed
+        // keys alone change nothing, a `@context` the stored document lacks makes a new asset.
+        const { "@context": context, ...withoutContext } = seeded.metadata
+        expect(context).toMatch(/^https:\/\/raw\.githubusercontent\.com\/dandi\/schema\/master\/releases\//)
+        const same = yield* api("PUT", `${ASSETS}${seeded.asset_id}/`, {
           token: "owner-token",
-          body: { blob_id: blobId, metadata: original.metadata }
+          body: { blob_id: blobId, metadata: withoutContext }
         })
-        expect(same.json.asset_id).toBe(original.asset_id)
+        expect(same.json.asset_id).toBe(seeded.asset_id)
+        const contextAdded = yield* api("PUT", `${ASSETS}${seeded.asset_id}/`, {
+          token: "owner-token",
+          body: { blob_id: blobId, metadata: seeded.metadata }
+        })
+        expect(contextAdded.json.asset_id).not.toBe(seeded.asset_id)
+        const original = contextAdded.json
+        const again = yield* api("PUT", `${ASSETS}${original.asset_id}/`, {
+          token: "owner-token",
+          body: { blob_id: blobId, metadata: seeded.metadata }
+        })
+        expect(again.json.asset_id).toBe(original.asset_id)
         const renamed = yield* api("PUT", `${ASSETS}${original.asset_id}/`, {
           token: "owner-token",
-          body: { blob_id: blobId, metadata: { ...original.metadata, path: "moved/hello.txt" } }
+          body: { blob_id: blobId, metadata: { ...seeded.metadata, path: "moved/hello.txt" } }
         })
         expect(renamed.json.asset_id).not.toBe(original.asset_id)
         expect(renamed.json.path).toBe("moved/hello.txt")

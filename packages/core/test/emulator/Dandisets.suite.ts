@@ -91,6 +91,26 @@ export const dandisetsSuite = (harness: Harness) => {
         expect(bad.json).toBe("Invalid Identifier abc")
       }))
 
+    it.scoped("keeps its own identifier sequence after a chosen identifier, and lists by creation time", () =>
+      // An admin's chosen identifier (test_dandiset.py::test_dandiset_rest_create_with_identifier)
+      // is an explicit primary key, which leaves the database sequence alone; the list endpoint
+      // orders by `created` unless asked otherwise (views/dandiset.py DandisetViewSet.get_queryset).
+      Effect.gen(function*() {
+        const { api } = yield* withUsers
+        const chosen = yield* api("POST", "/dandisets/", { token: "admin-token", body: { name: "Chosen", metadata: { identifier: "DANDI:000005" } } })
+        expect(chosen.json.identifier).toBe("000005")
+        yield* TestClock.adjust("1 second")
+        const first = create("First")
+        expect((yield* api("POST", first.path, first.call)).json.identifier).toBe("000001")
+        yield* TestClock.adjust("1 second")
+        const second = create("Second")
+        expect((yield* api("POST", second.path, second.call)).json.identifier).toBe("000002")
+        const listed = yield* api("GET", "/dandisets/")
+        expect(listed.json.results.map((d: any) => d.identifier)).toEqual(["000005", "000001", "000002"])
+        const byId = yield* api("GET", "/dandisets/?ordering=id")
+        expect(byId.json.results.map((d: any) => d.identifier)).toEqual(["000001", "000002", "000005"])
+      }))
+
     it.scoped("embargoes on request and hides embargoed dandisets from default listings", () =>
       Effect.gen(function*() {
         const { api } = yield* withUsers
@@ -264,8 +284,50 @@ export const dandisetsSuite = (harness: Harness) => {
         })
         const date = yield* api("GET", "/dandisets/?search=created_after:not-a-date")
         expect(date.json).toEqual({ search: "Invalid date for \"created_after\": 'not-a-date'. Use YYYY-MM-DD." })
-        const empty = yield* api("GET", "/dandisets/?search=species:")
-        expect(empty.json).toEqual({ search: "Operator \"species\" requires a value (e.g. species:something)." })
+      }))
+
+    // dandiapi/api/services/search/parser.py: only a lower-case `[a-z_]+:` prefix followed by at
+    // least one character makes an operator; values are stripped and must not be empty
+    // (filters.py). Cases from test_search_parser.py::test_parse_search_raises_on_invalid_query and
+    // test_dandiset.py::test_advanced_search_empty_operator_value_returns_400.
+    it.scoped("reads only lower-case key: tokens as search operators, as the server's parser does", () =>
+      Effect.gen(function*() {
+        const { api } = yield* withUsers
+        const a = create("Mouse hippocampus")
+        yield* api("POST", a.path, a.call)
+        const search = (q: string) => api("GET", `/dandisets/?search=${encodeURIComponent(q)}`)
+        const ids = (r: { readonly json: any }) => r.json.results.map((d: any) => d.identifier)
+
+        const identifier = yield* search("DANDI:000001")
+        expect(identifier.status).toBe(200)
+        expect(ids(identifier)).toEqual(["000001"])
+        const spaced = yield* search("species: mouse")
+        expect(spaced.status).toBe(200)
+        const bareKey = yield* search("species:")
+        expect(bareKey.status).toBe(200)
+        const blank = yield* search("species:\" \"")
+        expect(blank.status).toBe(400)
+        expect(blank.json).toEqual({ search: "Operator \"species\" requires a value (e.g. species:something)." })
+        const quotedText = yield* search("\"foo:bar\" hippocampus")
+        expect(quotedText.status).toBe(200)
+
+        const unknown = yield* search("foo:bar")
+        expect(unknown.json).toEqual({
+          search: "Unknown search operator \"foo\". Wrap the term in double quotes (e.g. \"foo:bar\") to search for it as text."
+        })
+        const missingUnderscore = yield* search("createdafter:2024-01-01")
+        expect(missingUnderscore.json.search).toContain("Did you mean \"created_after\"")
+        const unbalanced = yield* search("hello \"world species:mouse")
+        expect(unbalanced.status).toBe(400)
+        expect(unbalanced.json).toEqual({
+          search: "Unbalanced quote in search query. Remove the stray quote, or wrap the intended phrase in matched quotes."
+        })
+        const long = yield* search("a".repeat(5000))
+        expect(long.json).toEqual({ search: "Search query is too long (5000 characters; max 1024)." })
+        const shortDate = yield* search("created_after:2024-1-5")
+        expect(shortDate.status).toBe(200)
+        const badDay = yield* search("created_after:2024-02-30")
+        expect(badDay.json).toEqual({ search: "Invalid date for \"created_after\": '2024-02-30'. Use YYYY-MM-DD." })
       }))
 
     it.scoped("stars, lists starred, and requires auth to filter by stars", () =>

@@ -110,6 +110,8 @@ export const miscSuite = (harness: Harness) => {
           metadata: { keywords: ["k"] }
         })
         expect(identifier).toBe("000042")
+        // publishable once it holds bytes (dandischema refuses an empty dandiset)
+        yield* admin.addBlobAsset(identifier, "data.txt", { _tag: "Bytes", bytes: hello })
         yield* admin.runBackgroundJobs
         const info = yield* api("GET", "/dandisets/000042/versions/draft/info/")
         expect(info.json.status).toBe("Valid")

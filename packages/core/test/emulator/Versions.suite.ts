@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, TestClock } from "effect"
+import { Clock, Effect, TestClock } from "effect"
 import { type Archive, type Harness, hello } from "./TestArchive.js"
 
 const metadata = { description: "A dataset", license: ["spdx:CC0-1.0"] }
@@ -19,7 +19,8 @@ export const versionsSuite = (harness: Harness) => {
   describe(`emulator versions [${harness.name}]`, () => {
     it.scoped("validates a Pending draft through Validating to Valid on the clock", () =>
       Effect.gen(function*() {
-        const { api } = yield* setup
+        const { admin, api } = yield* setup
+        yield* admin.addBlobAsset("000001", "data.txt", { _tag: "Bytes", bytes: hello })
         expect(yield* status(api)).toBe("Pending")
         yield* TestClock.adjust("260 millis")
         expect(yield* status(api)).toBe("Validating")
@@ -51,9 +52,89 @@ export const versionsSuite = (harness: Harness) => {
         ])
       }))
 
+    it.scoped("holds a draft with no assets, or only zero-byte ones, Invalid, and refuses to publish it", () =>
+      // dandischema's PublishedDandiset.check_filesbytes, reached only when the schema passes:
+      // test_tasks.py::test_validate_version_metadata_no_assets, ::…_empty_zarr_asset; publishing
+      // an Invalid draft is 400 "Dandiset metadata or asset metadata is not valid"
+      // (test_version.py, the publish status table near line 944).
+      Effect.gen(function*() {
+        const { admin, api } = yield* setup
+        const emptyError = {
+          field: "assetsSummary",
+          message: "Value error, A Dandiset containing no files or zero bytes is not publishable"
+        }
+        yield* admin.runBackgroundJobs
+        const empty = yield* api("GET", "/dandisets/000001/versions/draft/info/")
+        expect(empty.json.status).toBe("Invalid")
+        expect(empty.json.version_validation_errors).toEqual([emptyError])
+        const refused = yield* api("POST", "/dandisets/000001/versions/draft/publish/", { token: "owner-token" })
+        expect(refused.status).toBe(400)
+        expect(refused.json).toBe("Dandiset metadata or asset metadata is not valid")
+
+        yield* admin.addBlobAsset("000001", "empty.txt", { _tag: "Bytes", bytes: new Uint8Array() })
+        yield* admin.runBackgroundJobs
+        const zeroBytes = yield* api("GET", "/dandisets/000001/versions/draft/info/")
+        expect(zeroBytes.json.status).toBe("Invalid")
+        expect(zeroBytes.json.version_validation_errors).toEqual([emptyError])
+
+        yield* admin.addBlobAsset("000001", "data.txt", { _tag: "Bytes", bytes: hello })
+        yield* admin.runBackgroundJobs
+        const withBytes = yield* api("GET", "/dandisets/000001/versions/draft/info/")
+        expect(withBytes.json.status).toBe("Valid")
+        const published = yield* api("POST", "/dandisets/000001/versions/draft/publish/", { token: "owner-token" })
+        expect(published.status).toBe(202)
+      }))
+
+    it.scoped("reports schema errors before the empty-dandiset rule", () =>
+      // dandischema/metadata.py validate(json_validation=True): jsonschema errors are raised
+      // alone; the pydantic assetsSummary check runs only on a document the schema accepts
+      // (error shape: test_tasks.py::test_validate_version_metadata_no_description)
+      Effect.gen(function*() {
+        const { admin, api } = yield* setup
+        yield* api("PUT", "/dandisets/000001/versions/draft/", {
+          token: "owner-token",
+          body: {
+            name: "Versions",
+            metadata: {
+              license: ["spdx:CC0-1.0"],
+              contributor: [{ name: "Doe, Jane", email: "jane@example.org", roleName: ["dcite:ContactPerson"], schemaKey: "Person" }]
+            }
+          }
+        })
+        yield* admin.runBackgroundJobs
+        const info = yield* api("GET", "/dandisets/000001/versions/draft/info/")
+        expect(info.json.version_validation_errors).toEqual([{ field: "", message: "'description' is a required property" }])
+      }))
+
+    it.scoped("cites the name without its trailing dots, with or without contributors in the citation", () =>
+      // models/version.py Version.citation: name = metadata['name'].rstrip('.') for both forms
+      // (test_version.py::test_version_metadata_citation_draft)
+      Effect.gen(function*() {
+        const { api, webUrl } = yield* withUsers
+        const contact = { name: "Doe, Jane", email: "jane@example.org", roleName: ["dcite:ContactPerson"], schemaKey: "Person" }
+        yield* api("POST", "/dandisets/", {
+          token: "owner-token",
+          body: { name: "Uncited..", metadata: { ...metadata, contributor: [{ ...contact, includeInCitation: false }] } }
+        })
+        yield* api("POST", "/dandisets/", {
+          token: "owner-token",
+          body: { name: "Cited.", metadata: { ...metadata, contributor: [{ ...contact, includeInCitation: true }] } }
+        })
+        const uncited = yield* api("GET", "/dandisets/000001/versions/draft/")
+        const year = new Date(yield* Clock.currentTimeMillis).getUTCFullYear()
+        expect(uncited.json.citation).toBe(
+          `Uncited (${year}). (Version draft) [Data set]. DANDI Archive. ${webUrl}/dandiset/000001/draft`
+        )
+        const cited = yield* api("GET", "/dandisets/000002/versions/draft/")
+        expect(cited.json.citation).toBe(
+          `Doe, Jane (${year}) Cited (Version draft) [Data set]. DANDI Archive. ${webUrl}/dandiset/000002/draft`
+        )
+      }))
+
     it.scoped("metadata PUT strips computed keys, no-ops on identical content, otherwise resets to Pending", () =>
       Effect.gen(function*() {
         const { admin, api } = yield* setup
+        yield* admin.addBlobAsset("000001", "data.txt", { _tag: "Bytes", bytes: hello })
         yield* admin.runBackgroundJobs
         const before = yield* api("GET", "/dandisets/000001/versions/draft/")
         const same = yield* api("PUT", "/dandisets/000001/versions/draft/", {
@@ -63,6 +144,17 @@ export const versionsSuite = (harness: Harness) => {
         expect(same.status).toBe(200)
         expect(same.json.status).toBe("Valid")
         expect(same.json.metadata.identifier).toBe("DANDI:000001")
+        // views/version.py update(): Version.strip_metadata keeps `@context` and `repository`,
+        // which the stored document always has, so a document without them is a change
+        for (const key of ["@context", "repository"]) {
+          yield* admin.runBackgroundJobs
+          const { [key]: _dropped, ...without } = before.json
+          const reset = yield* api("PUT", "/dandisets/000001/versions/draft/", {
+            token: "owner-token",
+            body: { name: "Versions", metadata: without }
+          })
+          expect(reset.json.status).toBe("Pending")
+        }
         yield* TestClock.adjust("1 second")
         const changed = yield* api("PUT", "/dandisets/000001/versions/draft/", {
           token: "owner-token",

@@ -65,6 +65,17 @@ export const zarrSuite = (harness: Harness) => {
         expect(missing.json).toEqual({ dandiset: ["Invalid pk \"123\" - object does not exist."] })
         const other = yield* api("POST", "/zarr/", { token: "other-token", body: { name: "b", dandiset: "000001" } })
         expect(other.status).toBe(403)
+        // DandisetIdentifierField: a string is exactly six digits
+        // (zarr/tests/test_zarr.py::test_zarr_rest_dandiset_malformed)
+        const invalid = { dandiset: ["A valid Dandiset identifier is required."] }
+        for (const dandiset of ["1", "000001asd"]) {
+          const short = yield* api("POST", "/zarr/", { token: "owner-token", body: { name: "c", dandiset } })
+          expect(short.status).toBe(400)
+          expect(short.json).toEqual(invalid)
+        }
+        const listedShort = yield* api("GET", "/zarr/?dandiset=1")
+        expect(listedShort.status).toBe(400)
+        expect(listedShort.json).toEqual(invalid)
       }))
 
     it.scoped("uploads entries through presigned URLs, ingests in the background and matches the spec checksum", () =>
@@ -138,6 +149,17 @@ export const zarrSuite = (harness: Harness) => {
         expect(past.json).toEqual({ next: null, results: [] })
         const loose = yield* api("GET", `/zarr/${zarrId}/files/?prefix=file`)
         expect(loose.json.results.map((r: any) => r.Key)).toEqual(["file1.txt", "file2.txt"])
+        // zarr/views files(): prefix and after lose their leading slashes; limit is an
+        // IntegerField(min_value=0, max_value=1000)
+        const slashed = yield* api("GET", `/zarr/${zarrId}/files/?prefix=/sub1/&after=/sub1/file4.txt`)
+        expect(slashed.json.results.map((r: any) => r.Key)).toEqual(["sub1/file5.txt", "sub1/subsub/file6.txt"])
+        const negative = yield* api("GET", `/zarr/${zarrId}/files/?limit=-1`)
+        expect(negative.status).toBe(400)
+        expect(negative.json).toEqual({ limit: ["Ensure this value is greater than or equal to 0."] })
+        const tooMany = yield* api("GET", `/zarr/${zarrId}/files/?limit=1001`)
+        expect(tooMany.json).toEqual({ limit: ["Ensure this value is less than or equal to 1000."] })
+        const notANumber = yield* api("GET", `/zarr/${zarrId}/files/?limit=ten`)
+        expect(notANumber.json).toEqual({ limit: ["A valid integer is required."] })
         const dotdot = yield* api("GET", `/zarr/${zarrId}/files/?prefix=a/../b`)
         expect(dotdot.json).toEqual({ prefix: ["Zarr path cannot contain \"..\" components."] })
         const dl = yield* api("GET", `/zarr/${zarrId}/files/?prefix=file1.txt&download=true`)

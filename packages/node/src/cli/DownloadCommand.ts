@@ -25,7 +25,7 @@ import * as Stream from "effect/Stream"
 import { basename, resolve } from "node:path"
 import * as NodeDownload from "../NodeDownload.js"
 import { CliFailure } from "./CliFailure.js"
-import * as InstanceChoice from "./InstanceChoice.js"
+import * as Connection from "./Connection.js"
 import * as DownloadProgress from "./DownloadProgress.js"
 
 type Api = DandiApi.DandiApi
@@ -111,7 +111,7 @@ export const run = (args: DownloadArguments) =>
       return yield* new CliFailure({ message: `-J must be a whole number ≥ 1 (got ${args.jobs})` })
     }
     // Every target is understood before anything is downloaded.
-    const chosen = yield* InstanceChoice.chosenInstance(args.instance)
+    const chosen = yield* Connection.chosenInstance(args.instance)
     const targets = yield* Effect.forEach(
       args.targets,
       (text) => Effect.map(parseDandiUrl(text, chosen === undefined ? {} : { defaultInstance: chosen }), (target) => ({ target, text }))
@@ -125,9 +125,9 @@ export const run = (args: DownloadArguments) =>
           message: `${target.url} has to be resolved through a redirect, which download does not follow; give the dandiset id or its archive URL instead`
         })
       }
-      // The key goes only to the chosen instance (InstanceChoice); a pasted server gets none.
-      yield* InstanceChoice.connect(
-        target,
+      // The key goes only to the chosen instance (Connection.ts); a pasted server gets none.
+      yield* Connection.connect(
+        target.instance,
         chosen,
         text,
         Stream.runForEach(downloadTarget(target, outDir, options), (event) => Effect.sync(() => progress.onEvent(event)))
@@ -169,6 +169,6 @@ const targetsArg = Args.text({ name: "TARGET" }).pipe(
  */
 export const downloadCommand = Command.make(
   "download",
-  { instance: InstanceChoice.instanceOption, output: outputOption, jobs: jobsOption, existing: existingOption, targets: targetsArg },
+  { instance: Connection.instanceOption, output: outputOption, jobs: jobsOption, existing: existingOption, targets: targetsArg },
   (options) => run(options)
 ).pipe(Command.withDescription("Download dandisets, folders or assets, verified and resumable"))

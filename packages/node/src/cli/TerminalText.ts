@@ -43,12 +43,12 @@ export const visible = (text: string): string =>
 const jsonUnsafe = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g
 
 /**
- * One JSON line that a terminal shows as written: `JSON.stringify` already escapes C0 controls;
+ * JSON (one line, or indented by `indent`) that a terminal shows as written: `JSON.stringify` already escapes C0 controls;
  * DEL, C1 controls, separators and bidi controls are escaped as `\uXXXX` too. The value parses
  * back exactly: JSON allows any character as an escape, and these occur only inside strings.
  *
  * @since 0.1.0
  * @category terminal
  */
-export const jsonLine = (value: unknown): string =>
-  JSON.stringify(value).replace(jsonUnsafe, (char) => `\\u${hex(char, 4)}`)
+export const jsonLine = (value: unknown, indent?: number): string =>
+  JSON.stringify(value, null, indent).replace(jsonUnsafe, (char) => `\\u${hex(char, 4)}`)

@@ -30,7 +30,7 @@ import * as LocalUpload from "../LocalUpload.js"
 import * as NodeDandi from "../NodeDandi.js"
 import * as NodeDigests from "../NodeDigests.js"
 import { CliFailure } from "./CliFailure.js"
-import { connection } from "./Connection.js"
+import { chosenConnection } from "./Connection.js"
 
 const oneLine = (error: unknown): string => {
   const text = typeof error === "object" && error !== null && "message" in error && typeof error.message === "string"
@@ -54,7 +54,7 @@ const size = (bytes: number): string => {
  * `N` or `N:M` → files at once, parts per file.
  *
  * @since 0.1.0
- * @category utils
+ * @category commands
  */
 export const parseJobs = (text: string): { readonly files: number; readonly parts: number } | undefined => {
   const match = /^(\d+)(?::(\d+))?$/.exec(text.trim())
@@ -128,10 +128,8 @@ const makeBars = (enabled: boolean) => {
 }
 
 /**
- * The parsed command line of `upload`.
- *
  * @since 0.1.0
- * @category models
+ * @category commands
  */
 export interface UploadCliOptions {
   readonly instance: string
@@ -143,9 +141,6 @@ export interface UploadCliOptions {
 }
 
 /**
- * Runs `upload` against the instance `-i` names (NodeDandi: undici, the OS keyring, on-disk
- * resumable state); every failure ends as a CliFailure with one line.
- *
  * @since 0.1.0
  * @category commands
  */
@@ -166,7 +161,7 @@ export const run = (options: UploadCliOptions) =>
       (error) => new CliFailure({ message: oneLine(error) })
     )
     if (target._tag === "NeedsRedirect") return yield* new CliFailure({ message: `Cannot use ${options.instance} as an instance` })
-    const layerOptions = connection(target.instance)
+    const layerOptions = chosenConnection(target.instance)
     const bars = makeBars(process.stderr.isTTY === true)
     const tally: Tally = {
       uploaded: 0,

@@ -351,7 +351,7 @@ const verifyZarr = Effect.fn("Tour.verifyZarr")(function*(dandiset: RemoteDandis
  * The tour's upload: just over one 64 MiB part, so it goes up as two parts.
  *
  * @since 0.1.0
- * @category constants
+ * @category demo
  */
 export const uploadPath = "sub-tour/sub-tour_recording.bin"
 const uploadSize = 65 * 2 ** 20
@@ -410,7 +410,7 @@ const typedError = Effect.fn("Tour.typedError")(function*() {
 const closing = Effect.fn("Tour.closing")(function*() {
   yield* step(10)
   yield* say("Download a dandiset yourself: npx dandi-effect download -i <API URL> -o out 000001")
-  yield* say("Upload a directory from the command line: npx dandi-effect upload -i <API URL> --dandiset ID PATH…")
+  yield* say("Upload a directory from the command line: npx dandi-effect upload -i URL --dandiset ID PATH…")
   yield* say("Keep an emulated archive running to explore: npx dandi-effect emulator --seed demo")
 })
 
