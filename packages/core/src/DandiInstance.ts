@@ -98,6 +98,7 @@ export const apiKeyEnvVar = (instanceName: string): string => `${instanceName.to
  * The public archive's variable, which also holds the key of an instance given as a URL.
  *
  * @since 0.1.0
+ * @category constants
  */
 export const DEFAULT_API_KEY_VARIABLE = "DANDI_API_KEY"
 
@@ -113,6 +114,7 @@ const settableVariable = /^[A-Za-z_][A-Za-z0-9_]*$/
  *   (`127.0.0.1:8000`), whose `{NAME}_API_KEY` no shell can set: `DANDI_API_KEY`.
  *
  * @since 0.1.0
+ * @category utils
  */
 export const apiKeyVariable = (instanceName: string, chosenAs: "name" | "url"): string => {
   if (chosenAs === "url") return DEFAULT_API_KEY_VARIABLE

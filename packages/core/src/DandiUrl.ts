@@ -308,6 +308,7 @@ export const instanceApiUrl = (instance: InstanceRef): string =>
  * How to reach the archive a target lives on, and whether its API key may be sent there.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface TargetConnection {
   /** For DandiConfig's `instance`: a known instance's name, or a URL as the user gave it. */
@@ -344,6 +345,7 @@ const needsDiscovery = (url: string) => !/\/api\/?$/.test(url)
  *   through a pasted URL is read anonymously: a link can not collect the user's key.
  *
  * @since 0.1.0
+ * @category utils
  */
 export const connectionFor = (
   target: InstanceRef,

@@ -321,6 +321,9 @@ export const decodeFailure = (options: {
 /**
  * One record of a listing that does not fit its schema: `what` names the record and the field
  * (`asset "a.nwb" (asset_id …): field size: Expected a non-negative number, actual -1`).
+ *
+ * @since 0.1.0
+ * @category decoding
  */
 export const unexpectedRecord = (options: {
   readonly method: string
@@ -351,6 +354,9 @@ const unreachableReasons: Readonly<Record<string, string>> = {
 
 /**
  * A first request that could not connect at all: one line naming the host, no retries behind it.
+ *
+ * @since 0.1.0
+ * @category constructors
  */
 export const unreachable = (options: {
   readonly method: string

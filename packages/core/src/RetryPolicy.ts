@@ -114,6 +114,9 @@ export const problems = (policy: RetryPolicy): ReadonlyArray<string> => {
 /**
  * The shortest and longest total wait the policy can spend between its attempts (jitter at its
  * extremes, no `Retry-After`), without the time the attempts themselves take.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const totalWait = (policy: RetryPolicy): { readonly min: Duration.Duration; readonly max: Duration.Duration } => {
   let min = 0

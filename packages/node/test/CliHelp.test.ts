@@ -58,7 +58,7 @@ describe("dandi-effect --help", () => {
     expect(result.stdout).not.toContain(escape)
     const [usage] = result.stdout.split("\n")
     expect(usage).toBe("Usage: dandi-effect ls [OPTIONS] [TARGET]")
-    expect(result.stdout).toMatch(/-i, --dandi-instance INSTANCE\s+Archive to list/)
+    expect(result.stdout).toMatch(/-i, --dandi-instance INSTANCE\s+Instance: a known name/)
     expect(result.stdout).not.toContain("(required)")
   })
 

@@ -15,6 +15,7 @@ import { describe, expect, layer } from "@effect/vitest"
 import { Context, Effect, Layer } from "effect"
 import { type ChildProcess, spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
+import * as YAML from "yaml"
 
 const bin = fileURLToPath(new URL("../bin/dandi-effect.js", import.meta.url))
 
@@ -191,9 +192,10 @@ layer(archives, { excludeTestServices: true, timeout: 120_000 })("dandi-effect C
         const plain = yield* run(["ls", "-i", a, "000002"])
         expect(plain.code).toBe(0)
         expect(plain.stdout).not.toMatch(rawControl)
+        // Two tables, each under its header: the dandiset, then one row per asset.
         const printed = lines(plain.stdout)
-        expect(printed).toHaveLength(1 + hostilePaths.length)
-        expect(printed[0]).toContain("Hostile\\\\u001b[31m names")
+        expect(printed).toHaveLength(2 + 1 + hostilePaths.length)
+        expect(printed[1]).toContain("Hostile\\e[31m names")
         expect(plain.stdout).toContain("sub-1/\\e]0;pwned\\x07title.nwb")
         expect(plain.stdout).toContain("sub-1/new\\nline.nwb")
         expect(plain.stdout).toContain("sub-1/bidi\\u202egnp.exe")
@@ -204,6 +206,16 @@ layer(archives, { excludeTestServices: true, timeout: 120_000 })("dandi-effect C
         const [dandiset, ...assets] = lines(json.stdout).map((line) => JSON.parse(line))
         expect(dandiset.version.name).toBe("Hostile\u001b[31m names")
         expect(assets.map((asset: { path: string }) => asset.path).sort()).toEqual([...hostilePaths].sort())
+
+        // The whole-document formats are exact too, and as safe on a terminal.
+        for (const [format, parse] of [["json_pp", JSON.parse], ["yaml", (text: string) => YAML.parse(text)]] as const) {
+          const whole = yield* run(["ls", "-i", a, "-f", format, "000002"])
+          expect(whole.code).toBe(0)
+          expect(whole.stdout).not.toMatch(rawControl)
+          const [first, ...rest] = parse(whole.stdout) as Array<{ version: { name: string }; path: string }>
+          expect(first?.version.name).toBe("Hostile\u001b[31m names")
+          expect(rest.map((asset) => asset.path).sort()).toEqual([...hostilePaths].sort())
+        }
       }), slow)
 
     it.effect("an error message quoting what the user pasted reaches stderr as one visible line", () =>

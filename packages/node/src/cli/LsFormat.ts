@@ -14,8 +14,7 @@ import prettyBytes from "pretty-bytes"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
-import * as YAML from "yaml"
-import { jsonLine, visible } from "./TerminalText.js"
+import { jsonLine, visible, yamlText } from "./TerminalText.js"
 
 /**
  * The output formats of `ls -f`.
@@ -159,6 +158,6 @@ export const render = <E, R>(listed: Stream.Stream<Listed, E, R>, format: Format
       return collected(listed, (records) => jsonLine(records, 2))
     case "yaml":
       // The YAML document ends with a newline; the caller prints lines.
-      return collected(listed, (records) => YAML.stringify(records).replace(/\n$/, ""))
+      return collected(listed, (records) => yamlText(records).replace(/\n$/, ""))
   }
 }
