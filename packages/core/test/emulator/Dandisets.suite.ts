@@ -1,31 +1,11 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Clock, Effect, TestClock } from "effect"
-import { type Harness } from "./TestArchive.js"
+import { Effect, TestClock } from "effect"
+import { clockToTimeOfDay, type Harness, TIMES_OF_DAY } from "./TestArchive.js"
 
 const create = (name: string, token = "owner-token", query = "") => ({
   path: `/dandisets/${query}`,
   call: { token, body: { name, metadata: { description: "d", license: ["spdx:CC0-1.0"] } } }
 })
-
-const DAY = 86_400_000
-
-/** Times of day to check date rules at, as milliseconds after midnight UTC. */
-const TIMES_OF_DAY = [
-  ["just after midnight", 1_000],
-  ["at noon", 12 * 3_600_000],
-  ["just before midnight", DAY - 1_000]
-] as const
-
-/**
- * Moves the test clock forward to the given time of day on the next UTC day, and answers a
- * function giving the `YYYY-MM-DD` of that day plus some days.
- */
-const clockToTimeOfDay = (sinceMidnight: number) =>
-  Effect.gen(function*() {
-    const day = Math.floor((yield* Clock.currentTimeMillis) / DAY) + 1
-    yield* TestClock.setTime(day * DAY + sinceMidnight)
-    return (days: number) => new Date((day + days) * DAY).toISOString().slice(0, 10)
-  })
 
 export const dandisetsSuite = (harness: Harness) => {
   const { withUsers } = harness
@@ -415,5 +395,27 @@ export const dandisetsSuite = (harness: Harness) => {
         const after = yield* api("GET", "/dandisets/000001/")
         expect(after.json.embargo_status).toBe("OPEN")
       }))
+
+    // services/embargo unembargo_dandiset sets embargo_end_date to timezone.now().date(), the
+    // UTC day the task runs (test_unembargo.py::test_unembargo_dandiset); the draft's access
+    // keeps embargoedUntil with that date (models/version.py _populate_access_metadata).
+    for (const [label, sinceMidnight] of TIMES_OF_DAY) {
+      it.scoped(`dates an unembargo on the UTC day it completes, ${label}`, () =>
+        Effect.gen(function*() {
+          const { api } = yield* withUsers
+          const dayPlus = yield* clockToTimeOfDay(sinceMidnight)
+          const c = create("x", "owner-token", "?embargo=true")
+          const { identifier } = (yield* api("POST", c.path, c.call)).json
+          const access = Effect.map(
+            api("GET", `/dandisets/${identifier}/versions/draft/`, { token: "owner-token" }),
+            (r) => r.json.access[0]
+          )
+          expect((yield* access).embargoedUntil).toBe(dayPlus(730))
+          expect((yield* api("POST", `/dandisets/${identifier}/unembargo/`, { token: "owner-token" })).status).toBe(200)
+          yield* TestClock.adjust("500 millis")
+          expect((yield* api("GET", `/dandisets/${identifier}/`)).json.embargo_status).toBe("OPEN")
+          expect(yield* access).toEqual({ schemaKey: "AccessRequirements", status: "dandi:OpenAccess", embargoedUntil: dayPlus(0) })
+        }))
+    }
   })
 }
