@@ -137,12 +137,18 @@ export const versionsSuite = (harness: Harness) => {
         yield* admin.addBlobAsset("000001", "data.txt", { _tag: "Bytes", bytes: hello })
         yield* admin.runBackgroundJobs
         const before = yield* api("GET", "/dandisets/000001/versions/draft/")
+        const infoBefore = yield* api("GET", "/dandisets/000001/versions/draft/info/")
+        yield* TestClock.adjust("1 second")
         const same = yield* api("PUT", "/dandisets/000001/versions/draft/", {
           token: "owner-token",
           body: { name: "Versions", metadata: { ...before.json, identifier: "DANDI:999999", citation: "mine" } }
         })
         expect(same.status).toBe(200)
         expect(same.json.status).toBe("Valid")
+        // test_version.py::test_version_rest_update_no_changed_metadata: unchanged metadata
+        // leaves the version alone, `modified` included
+        expect(infoBefore.json.modified).toMatch(/^\d{4}-\d{2}-\d{2}T/)
+        expect(same.json.modified).toBe(infoBefore.json.modified)
         expect(same.json.metadata.identifier).toBe("DANDI:000001")
         // views/version.py update(): Version.strip_metadata keeps `@context` and `repository`,
         // which the stored document always has, so a document without them is a change
