@@ -337,6 +337,26 @@ export const dandisetsSuite = (harness: Harness) => {
         expect(badDay.json).toEqual({ search: "Invalid date for \"created_after\": '2024-02-30'. Use YYYY-MM-DD." })
       }))
 
+    // services/search/filters.py: a date operator's value is midnight UTC of that day;
+    // created_after keeps created >= it, created_before created < it
+    // (test_dandiset.py::test_advanced_search_created_after_filters_dandisets,
+    // ::test_advanced_search_created_before_filters_dandisets).
+    for (const [label, sinceMidnight] of TIMES_OF_DAY) {
+      it.scoped(`filters by creation date on UTC days, ${label}`, () =>
+        Effect.gen(function*() {
+          const { api } = yield* withUsers
+          const dayPlus = yield* clockToTimeOfDay(sinceMidnight)
+          const c = create("Dated")
+          yield* api("POST", c.path, c.call)
+          const count = (query: string) =>
+            Effect.map(api("GET", `/dandisets/?empty=true&search=${encodeURIComponent(query)}`), (r) => r.json.count as number)
+          expect(yield* count(`created_after:${dayPlus(0)}`)).toBe(1)
+          expect(yield* count(`created_after:${dayPlus(1)}`)).toBe(0)
+          expect(yield* count(`created_before:${dayPlus(0)}`)).toBe(0)
+          expect(yield* count(`created_before:${dayPlus(1)}`)).toBe(1)
+        }))
+    }
+
     it.scoped("stars, lists starred, and requires auth to filter by stars", () =>
       Effect.gen(function*() {
         const { api } = yield* withUsers
