@@ -7,6 +7,7 @@
 import { archiveGlob } from "../Glob.js"
 import type { Asset, Dandiset, Env, Version } from "./ArchiveState.js"
 import * as ArchiveState from "./ArchiveState.js"
+import * as DrfFields from "./DrfFields.js"
 import * as Metadata from "./Metadata.js"
 import { compareBytes } from "./ObjectStore.js"
 import * as Pagination from "./Pagination.js"
@@ -17,8 +18,6 @@ import * as Responses from "./Responses.js"
 import type { Ctx, Route } from "./Router.js"
 import { boolParam, fail, isRecord, jsonBody, param, route } from "./Router.js"
 import { folderView } from "./Tree.js"
-
-const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i
 
 /**
  * One character of the archive's path regex (models/asset.py ASSET_CHARS_REGEX, spec §3.3).
@@ -123,32 +122,43 @@ interface AssetBody {
   readonly zarrId: string | undefined
 }
 
+/** Python's truth value of a JSON value. */
+const pyTruthy = (value: unknown): boolean =>
+  !(value === null || value === undefined || value === false || value === 0 || value === "" ||
+    (Array.isArray(value) && value.length === 0) || (isRecord(value) && Object.keys(value).length === 0))
+
+/**
+ * views/asset.py AssetRequestSerializer as DRF runs it: first every field (metadata, blob_id,
+ * zarr_id, in that order), all their errors in one body; only a body whose fields all pass meets
+ * `validate()`: exactly one of the ids, then a path, then the path's grammar.
+ */
 const parseAssetBody = (ctx: Ctx): AssetBody => {
   const body = jsonBody(ctx)
   const fields = isRecord(body) ? body : {}
-  if (!isRecord(fields.metadata)) {
-    return fail(Responses.fieldErrors({ metadata: [fields.metadata === undefined ? "This field is required." : "Value must be valid JSON."] }))
-  }
-  const blobId = fields.blob_id ?? undefined
-  const zarrId = fields.zarr_id ?? undefined
+  const errors: DrfFields.FieldErrors = {}
+  if (fields.metadata === undefined) errors.metadata = DrfFields.REQUIRED
+  else if (fields.metadata === null) errors.metadata = DrfFields.NOT_NULL
+  const blobId = fields.blob_id === undefined ? undefined : DrfFields.collect(errors, "blob_id", DrfFields.uuidField(fields.blob_id))
+  const zarrId = fields.zarr_id === undefined ? undefined : DrfFields.collect(errors, "zarr_id", DrfFields.uuidField(fields.zarr_id))
+  if (Object.keys(errors).length > 0) return fail(Responses.fieldErrors(errors))
   if ((blobId === undefined) === (zarrId === undefined)) {
     return fail(Responses.fieldErrors({ blob_id: ["Exactly one of blob_id or zarr_id must be specified."] }))
   }
-  const path = fields.metadata.path
-  if (typeof path !== "string" || path === "") return fail(Responses.fieldErrors({ metadata: ["No path specified in metadata."] }))
+  // `'path' not in metadata or not metadata['path']`: Python's `in` and truth value, which a
+  // metadata that is no object (JSONField takes any JSON) meets with a TypeError (500) or a miss.
+  const metadata = fields.metadata
+  if (typeof metadata === "number" || typeof metadata === "boolean") return fail(Responses.serverError)
+  const hasPath = isRecord(metadata)
+    ? Object.hasOwn(metadata, "path")
+    : typeof metadata === "string" ? metadata.includes("path") : (metadata as Array<unknown>).includes("path")
+  if (hasPath && !isRecord(metadata)) return fail(Responses.serverError)
+  const path = isRecord(metadata) ? metadata.path : undefined
+  if (!hasPath || !pyTruthy(path)) return fail(Responses.fieldErrors({ metadata: ["No path specified in metadata."] }))
+  // validate_asset_path calls str methods on it
+  if (typeof path !== "string") return fail(Responses.serverError)
   const problem = pathProblem(path)
   if (problem !== undefined) return fail(Responses.nonFieldError(problem))
-  for (const [name, value] of [["blob_id", blobId], ["zarr_id", zarrId]] as const) {
-    if (value !== undefined && (typeof value !== "string" || !UUID.test(value))) {
-      return fail(Responses.fieldErrors({ [name]: ["Must be a valid UUID."] }))
-    }
-  }
-  return {
-    metadata: fields.metadata,
-    path,
-    blobId: blobId === undefined ? undefined : (blobId as string).toLowerCase(),
-    zarrId: zarrId === undefined ? undefined : (zarrId as string).toLowerCase()
-  }
+  return { metadata: metadata as Record<string, unknown>, path, blobId, zarrId }
 }
 
 const requireData = (env: Env, body: AssetBody): void => {

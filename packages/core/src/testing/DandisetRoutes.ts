@@ -4,15 +4,18 @@
  *
  * @since 0.1.0
  */
+import * as Either from "effect/Either"
 import type { Dandiset, Env, User } from "./ArchiveState.js"
 import type { EmulatorResponse } from "./EmulatorHttp.js"
 import * as ArchiveState from "./ArchiveState.js"
 import * as DandisetSearch from "./DandisetSearch.js"
+import * as DrfFields from "./DrfFields.js"
 import * as Metadata from "./Metadata.js"
 import * as Pagination from "./Pagination.js"
 import * as Permissions from "./Permissions.js"
 import * as Presign from "./Presign.js"
 import * as Representations from "./Representations.js"
+import * as RequestUrl from "./RequestUrl.js"
 import * as Responses from "./Responses.js"
 import type { Ctx, Route } from "./Router.js"
 import { boolParam, fail, isRecord, jsonBody, param, requireUser, route } from "./Router.js"
@@ -254,7 +257,9 @@ type EmbargoTerms =
  */
 const embargoQuery = (ctx: Ctx, embargo: boolean): EmbargoTerms => {
   const today = Time.utcDay(ctx.now)
-  const endRaw = param(ctx, "embargo_end_date")
+  // Read as given: an empty value is a value to these serializer fields (a blank date is refused,
+  // a blank funding source still counts as given), unlike the listing filters.
+  const endRaw = RequestUrl.param(ctx.url, "embargo_end_date")
   const endMillis = endRaw === undefined ? undefined : Time.parseDate(endRaw)
   if (endRaw !== undefined && endMillis === undefined) {
     return {
@@ -263,8 +268,12 @@ const embargoQuery = (ctx: Ctx, embargo: boolean): EmbargoTerms => {
     }
   }
   if (!embargo) return { _tag: "Open" }
-  const funding = param(ctx, "funding_source")
-  const award = param(ctx, "award_number")
+  const given = (name: string) => {
+    const value = RequestUrl.param(ctx.url, name)
+    return value === undefined ? undefined : DrfFields.pyStrip(value)
+  }
+  const funding = given("funding_source")
+  const award = given("award_number")
   if (funding !== undefined && award === undefined) {
     return { _tag: "Refused", response: Responses.nonFieldError("Award number is required when funding source is set") }
   }
@@ -275,9 +284,17 @@ const embargoQuery = (ctx: Ctx, embargo: boolean): EmbargoTerms => {
   if (endDay > today + (funding === undefined ? EMBARGO_DAYS : FUNDED_EMBARGO_DAYS)) {
     return { _tag: "Refused", response: Responses.nonFieldError("Invalid embargo end date") }
   }
-  const funder = funding === undefined
+  // services/dandiset create_embargoed_dandiset: `if funding_source:` adds the funder, with the
+  // award number only when there is one
+  const funder = funding === undefined || funding === ""
     ? undefined
-    : { schemaKey: "Organization", name: funding, awardNumber: award, roleName: ["dcite:Funder"], includeInCitation: false }
+    : {
+      schemaKey: "Organization",
+      name: funding,
+      ...(award === "" ? {} : { awardNumber: award }),
+      roleName: ["dcite:Funder"],
+      includeInCitation: false
+    }
   return { _tag: "Embargo", endDate: Time.dayDate(endDay), funder }
 }
 
@@ -295,12 +312,12 @@ const createDandiset = (ctx: Ctx) => {
   if (fields.metadata !== undefined && !isRecord(fields.metadata)) errors.metadata = ["Value must be valid JSON."]
   if (Object.keys(errors).length > 0) return Responses.fieldErrors(errors)
   // The server validates the query after the body and before it reads the metadata; it parses
-  // `embargo_end_date` whether or not an embargo is asked for (test_dandiset.py,
-  // test_dandiset_rest_create_embargoed_*).
+  // `embargo_end_date` whether or not an embargo is asked for (views/dandiset.py create,
+  // views/serializers.py CreateDandisetQueryParameterSerializer).
   const embargoTerms = embargoQuery(ctx, embargo)
   if (embargoTerms._tag === "Refused") return embargoTerms.response
   if (fields.metadata === undefined) {
-    return Responses.text(500, "text/html", "<h1>Server Error (500)</h1>")
+    return Responses.serverError
   }
   const embargoEndDate = embargoTerms._tag === "Embargo" ? embargoTerms.endDate : undefined
   const funder = embargoTerms._tag === "Embargo" ? embargoTerms.funder : undefined
@@ -369,20 +386,30 @@ const putOwners = (ctx: Ctx) => {
   const d = Permissions.visibleDandiset(ctx)
   Permissions.requireNotUnembargoing(d)
   if (!ArchiveState.isOwner(d, ctx.user)) return Responses.bare(403, "Action not allowed")
+  // views/serializers.py UserSerializer(many=True): a list of {username: CharField with Django's
+  // UnicodeUsernameValidator}; a list's errors line up with its items ({} for a good one)
+  // (test_dandiset.py::test_dandiset_rest_add_malformed).
   const body = jsonBody(ctx)
-  if (!Array.isArray(body)) {
-    const type = body === null ? "NoneType" : typeof body === "object" ? "dict" : typeof body === "string" ? "str" : typeof body
-    return Responses.nonFieldError(`Expected a list of items but got type "${type}".`)
-  }
-  const itemErrors = body.map((item) =>
-    isRecord(item) && typeof item.username === "string" && item.username !== "" ? {} : { username: ["This field is required."] }
-  )
-  if (itemErrors.some((e) => Object.keys(e).length > 0)) return Responses.json(400, itemErrors)
+  if (body === null) return Responses.nonFieldError("No data provided")
+  if (!Array.isArray(body)) return Responses.nonFieldError(`Expected a list of items but got type "${DrfFields.pyTypeName(body)}".`)
+  const usernames: Array<string> = []
+  const itemErrors = body.map((item): DrfFields.ErrorDetail => {
+    if (item === null) return DrfFields.NOT_NULL
+    const parsed = DrfFields.nested(item, (fields) =>
+      Either.mapLeft(
+        DrfFields.charField(fields.username, { validate: DrfFields.unicodeUsername }),
+        (detail): DrfFields.FieldErrors => ({ username: detail })
+      ))
+    if (Either.isLeft(parsed)) return parsed.left
+    usernames.push(parsed.right)
+    return {}
+  })
+  if (usernames.length < body.length) return Responses.json(400, itemErrors)
   if (body.length === 0) return Responses.listError("Cannot remove all draft owners")
   const names: Array<string> = []
-  for (const item of body as Array<{ username: string }>) {
-    if (!ctx.env.state.users.has(item.username)) return Responses.listError(`User ${item.username} not found`)
-    if (!names.includes(item.username)) names.push(item.username)
+  for (const username of usernames) {
+    if (!ctx.env.state.users.has(username)) return Responses.listError(`User ${username} not found`)
+    if (!names.includes(username)) names.push(username)
   }
   d.owners = names
   d.modified = ctx.now

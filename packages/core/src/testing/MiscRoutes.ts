@@ -4,7 +4,9 @@
  *
  * @since 0.1.0
  */
+import * as Either from "effect/Either"
 import * as ArchiveState from "./ArchiveState.js"
+import * as DrfFields from "./DrfFields.js"
 import * as Metadata from "./Metadata.js"
 import * as Pagination from "./Pagination.js"
 import * as Permissions from "./Permissions.js"
@@ -14,6 +16,7 @@ import type { Ctx, Route } from "./Router.js"
 import { boolParam, fail, isRecord, jsonBody, param, requireUser, route } from "./Router.js"
 import * as Schemas from "./Schemas.js"
 import { folderView } from "./Tree.js"
+import { digestFields } from "./UploadRoutes.js"
 
 const info = (ctx: Ctx) => {
   const env = ctx.env
@@ -136,21 +139,23 @@ const listUsers = (ctx: Ctx) => {
   )
 }
 
+/** views/upload.py blob_read_view: DigestSerializer as the whole body. */
 const digest = (ctx: Ctx) => {
   const body = jsonBody(ctx)
-  if (!isRecord(body)) return Responses.fieldErrors({ algorithm: ["This field is required."], value: ["This field is required."] })
-  const missing: Record<string, Array<string>> = {}
-  for (const key of ["algorithm", "value"]) {
-    if (typeof body[key] !== "string") missing[key] = ["This field is required."]
+  if (body === null) return Responses.nonFieldError("No data provided")
+  if (body !== undefined && !isRecord(body)) {
+    return Responses.nonFieldError(`Invalid data. Expected a dictionary, but got ${DrfFields.pyTypeName(body)}.`)
   }
-  if (Object.keys(missing).length > 0) return Responses.fieldErrors(missing)
-  const field = body.algorithm === "dandi:dandi-etag" ? "etag" : body.algorithm === "dandi:sha2-256" ? "sha256" : undefined
+  const parsed = digestFields(body ?? {})
+  if (Either.isLeft(parsed)) return Responses.fieldErrors(parsed.left)
+  const { algorithm, value } = parsed.right
+  const field = algorithm === "dandi:dandi-etag" ? "etag" : algorithm === "dandi:sha2-256" ? "sha256" : undefined
   if (field === undefined) {
     return Responses.bare(400, "Unsupported Digest Algorithm. Supported: dandi:dandi-etag, dandi:sha2-256")
   }
   const found = field === "etag"
-    ? ArchiveState.blobByEtag(ctx.env.state, body.value as string)
-    : [...ctx.env.state.blobs.values()].find((b) => b.sha256 === body.value)
+    ? ArchiveState.blobByEtag(ctx.env.state, value)
+    : [...ctx.env.state.blobs.values()].find((b) => b.sha256 === value)
   return found === undefined ? Responses.notFound : Responses.ok(Representations.blob(found))
 }
 
@@ -164,7 +169,7 @@ const atPath = (ctx: Ctx) => {
       ...(versionId === undefined ? { version_id: ["This field is required."] } : {})
     })
   }
-  if (!/^\d+$/.test(dandisetId)) return fail(Responses.text(500, "text/html", "<h1>Server Error (500)</h1>"))
+  if (!/^\d+$/.test(dandisetId)) return fail(Responses.serverError)
   const d = state.dandisets.get(dandisetId.padStart(6, "0"))
   const v = d === undefined
     ? undefined

@@ -4,6 +4,7 @@
  *
  * @since 0.1.0
  */
+import type { ErrorDetail } from "./DrfFields.js"
 import type { EmulatorResponse } from "./EmulatorHttp.js"
 import * as Utf8 from "./Utf8.js"
 
@@ -39,6 +40,9 @@ export const detail = (status: number, message: string, headers: Record<string, 
 
 export const notFound = detail(404, "Not found.")
 
+/** Django's page for an unhandled exception (DEBUG off). */
+export const serverError: EmulatorResponse = text(500, "text/html", "<h1>Server Error (500)</h1>")
+
 export const notAuthenticated = detail(401, "Authentication credentials were not provided.", {
   "www-authenticate": "Bearer realm=\"api\""
 })
@@ -61,7 +65,8 @@ export const methodNotAllowed = (method: string, allow: ReadonlyArray<string>): 
 /** DANDI's own error classes answer with a bare JSON string. */
 export const bare = (status: number, message: string): EmulatorResponse => json(status, message)
 
-export const fieldErrors = (errors: Record<string, ReadonlyArray<string>>): EmulatorResponse => json(400, errors)
+/** A serializer's errors by field; a nested serializer's errors stay nested (see DrfFields). */
+export const fieldErrors = (errors: Readonly<Record<string, ErrorDetail>>): EmulatorResponse => json(400, errors)
 
 export const nonFieldError = (message: string): EmulatorResponse => fieldErrors({ non_field_errors: [message] })
 

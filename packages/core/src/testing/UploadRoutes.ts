@@ -5,7 +5,9 @@
  * @since 0.1.0
  */
 import type { Env } from "./ArchiveState.js"
+import * as Either from "effect/Either"
 import * as ArchiveState from "./ArchiveState.js"
+import * as DrfFields from "./DrfFields.js"
 import * as Permissions from "./Permissions.js"
 import * as Presign from "./Presign.js"
 import * as Representations from "./Representations.js"
@@ -39,28 +41,41 @@ export const parseDandisetField = (value: unknown): string | undefined => {
   return undefined
 }
 
+/** views/upload.py DigestSerializer: two CharFields. */
+export const digestFields = (
+  object: Record<string, unknown>
+): Either.Either<{ readonly algorithm: string; readonly value: string }, DrfFields.FieldErrors> => {
+  const errors: DrfFields.FieldErrors = {}
+  const algorithm = DrfFields.collect(errors, "algorithm", DrfFields.charField(object.algorithm))
+  const value = DrfFields.collect(errors, "value", DrfFields.charField(object.value))
+  return Object.keys(errors).length > 0 ? Either.left(errors) : Either.right({ algorithm: algorithm!, value: value! })
+}
+
 const initialize = (ctx: Ctx) => {
   const env = ctx.env
   const state = env.state
   const user = Permissions.requireApproved(ctx)
   const body = jsonBody(ctx)
   const fields = isRecord(body) ? body : {}
-  const errors: Record<string, Array<string>> = {}
-  if (fields.contentSize === undefined) errors.contentSize = ["This field is required."]
-  else if (typeof fields.contentSize !== "number" || !Number.isInteger(fields.contentSize)) {
-    errors.contentSize = ["A valid integer is required."]
-  } else if (fields.contentSize < 1) errors.contentSize = ["Ensure this value is greater than or equal to 1."]
+  // UploadInitializationRequestSerializer: dandiset, contentSize, then digest, a nested
+  // DigestSerializer whose errors stay nested under "digest".
+  const errors: DrfFields.FieldErrors = {}
   const dandisetId = parseDandisetField(fields.dandiset)
-  if (fields.dandiset === undefined) errors.dandiset = ["This field is required."]
+  if (fields.dandiset === undefined) errors.dandiset = DrfFields.REQUIRED
+  else if (fields.dandiset === null) errors.dandiset = DrfFields.NOT_NULL
   else if (dandisetId === undefined) errors.dandiset = ["A valid Dandiset identifier is required."]
+  const contentSize = DrfFields.collect(errors, "contentSize", DrfFields.integerField(fields.contentSize, { min: 1 }))
+  const digest = fields.digest === undefined
+    ? undefined
+    : DrfFields.collect(errors, "digest", DrfFields.nested(fields.digest, digestFields))
   if (Object.keys(errors).length > 0) return Responses.fieldErrors(errors)
-  if (!isRecord(fields.digest)) return Responses.text(500, "text/html", "<h1>Server Error (500)</h1>")
-  if (fields.digest.algorithm !== "dandi:dandi-etag") return Responses.listError("Unsupported Digest Type")
-  const etag = fields.digest.value
-  if (typeof etag !== "string") return Responses.fieldErrors({ digest: ["This field is required."] })
-  if (etag.length > 40) return Responses.text(500, "text/html", "<h1>Server Error (500)</h1>")
-  const size = fields.contentSize as number
-  if (size > ServerDigests.MAX_OBJECT_SIZE) return Responses.text(500, "text/html", "<h1>Server Error (500)</h1>")
+  // get_digest_data reads data['digest'], which an absent (optional) digest lacks: a KeyError
+  if (digest === undefined) return Responses.serverError
+  if (digest.algorithm !== "dandi:dandi-etag") return Responses.listError("Unsupported Digest Type")
+  const etag = digest.value
+  if (etag.length > 40) return Responses.serverError
+  const size = contentSize!
+  if (size > ServerDigests.MAX_OBJECT_SIZE) return Responses.serverError
   const d = state.dandisets.get(dandisetId!)
   if (d === undefined || !ArchiveState.canSee(d, user)) return Responses.notFound
   if (!ArchiveState.isOwner(d, user)) return Responses.bare(403, "Action not allowed")

@@ -45,7 +45,7 @@ const update = (ctx: Ctx) => {
   else if (typeof fields.name !== "string" || fields.name.trim() === "") errors.name = ["This field may not be blank."]
   else if (fields.name.length > 300) errors.name = ["Ensure this field has no more than 300 characters."]
   if (Object.keys(errors).length > 0) return Responses.fieldErrors(errors)
-  if (!isRecord(fields.metadata)) return Responses.text(500, "text/html", "<h1>Server Error (500)</h1>")
+  if (!isRecord(fields.metadata)) return Responses.serverError
   const name = fields.name as string
   const stripped = Metadata.stripVersion(fields.metadata)
   // views/version.py update(): a no-op only when the name and the document, as

@@ -4,8 +4,10 @@
  *
  * @since 0.1.0
  */
+import * as Either from "effect/Either"
 import type { Env, Zarr } from "./ArchiveState.js"
 import * as ArchiveState from "./ArchiveState.js"
+import * as DrfFields from "./DrfFields.js"
 import * as ObjectStore from "./ObjectStore.js"
 import * as Pagination from "./Pagination.js"
 import * as Presign from "./Presign.js"
@@ -119,15 +121,13 @@ const files = (ctx: Ctx) => {
   if (ctx.method === "HEAD") return Responses.redirect(302, presignObject(env, "GET", root + prefix.replace(/\/+$/, ""), {}, ctx.now))
   if (boolParam(ctx, "download", false)) return Responses.redirect(302, presignObject(env, "GET", root + prefix, {}, ctx.now))
   const after = (param(ctx, "after") ?? "").replace(/^\/+/, "").replace(/\/+$/, "")
+  // zarr/views ZarrFileListQuerySerializer: limit = IntegerField(min_value=0, max_value=1000)
   const limitRaw = param(ctx, "limit")
   let limit = LIMIT_MAX
   if (limitRaw !== undefined) {
-    // DRF IntegerField(min_value=0, max_value=1000): Python's int() after dropping a ".0" tail
-    const integer = /^\s*([+-]?\d+(?:_\d+)*)\s*$/.exec(limitRaw.replace(/\.0*\s*$/, ""))
-    if (integer === null) return Responses.fieldErrors({ limit: ["A valid integer is required."] })
-    limit = parseInt(integer[1]!.replace(/_/g, ""), 10)
-    if (limit < 0) return Responses.fieldErrors({ limit: ["Ensure this value is greater than or equal to 0."] })
-    if (limit > LIMIT_MAX) return Responses.fieldErrors({ limit: [`Ensure this value is less than or equal to ${LIMIT_MAX}.`] })
+    const parsed = DrfFields.integerField(limitRaw, { min: 0, max: LIMIT_MAX })
+    if (Either.isLeft(parsed)) return Responses.fieldErrors({ limit: parsed.left })
+    limit = parsed.right
   }
   const keyPrefix = root + prefix.replace(/\/+$/, "")
   const keys = ObjectStore.keysWithPrefix(env.state.store, keyPrefix)

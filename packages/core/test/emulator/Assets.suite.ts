@@ -83,11 +83,43 @@ export const assetsSuite = (harness: Harness) => {
         const under = yield* post({ blob_id: blobId, metadata: { path: "seed/hello.txt/inner" } })
         expect(under.json).toBe("Path of new asset \"seed/hello.txt/inner\" conflicts with existing assets: ['seed/hello.txt']")
         // asset_paths.py get_conflicting_paths: a folder conflicts with every path under it,
-        // folders included, in path order
+        // folders included, in path order (AssetPathConflictError,
+        // test_asset.py::test_asset_create_conflicting_path)
         expect((yield* post({ blob_id: blobId, metadata: { path: "x/y/z.txt" } })).status).toBe(200)
         const nested = yield* post({ blob_id: blobId, metadata: { path: "x" } })
         expect(nested.status).toBe(409)
         expect(nested.json).toBe("Path of new asset \"x\" conflicts with existing assets: ['x/y', 'x/y/z.txt']")
+      }))
+
+    // views/asset.py AssetRequestSerializer (metadata JSONField, blob_id and zarr_id UUIDFields):
+    // DRF checks every field first and reports all their errors together, and only then runs
+    // validate() (test_asset.py::test_asset_create_no_blob_or_zarr, ::test_asset_create_blob_and_zarr,
+    // ::test_asset_create_no_path give validate()'s messages). A null id is a field error, not an
+    // absent one; an id is read as Python's uuid.UUID reads it.
+    it.scoped("checks every field of an asset body before the body as a whole, as DRF does", () =>
+      Effect.gen(function*() {
+        const { api, blobId } = yield* setup
+        const post = (body: unknown) => api("POST", ASSETS, { token: "owner-token", body })
+        const nullBlob = yield* post({ blob_id: null, metadata: { path: "x" } })
+        expect(nullBlob.status).toBe(400)
+        expect(nullBlob.json).toEqual({ blob_id: ["This field may not be null."] })
+        expect((yield* post({ blob_id: "nope", metadata: { path: "/abs" } })).json).toEqual({ blob_id: ["Must be a valid UUID."] })
+        expect((yield* post({ blob_id: "nope" })).json).toEqual({
+          metadata: ["This field is required."],
+          blob_id: ["Must be a valid UUID."]
+        })
+        expect((yield* post({ blob_id: "nope", zarr_id: 1.5, metadata: null })).json).toEqual({
+          metadata: ["This field may not be null."],
+          blob_id: ["Must be a valid UUID."],
+          zarr_id: ["Must be a valid UUID."]
+        })
+        expect((yield* post({ blob_id: blobId, metadata: "no key here" })).json).toEqual({ metadata: ["No path specified in metadata."] })
+        expect((yield* post({ blob_id: blobId, metadata: { path: 0 } })).json).toEqual({ metadata: ["No path specified in metadata."] })
+        const braced = yield* post({ blob_id: `{${blobId.toUpperCase()}}`, metadata: { path: "braced.txt" } })
+        expect(braced.status).toBe(200)
+        expect(braced.json.blob).toBe(blobId)
+        const urn = yield* post({ blob_id: `urn:uuid:${blobId.replaceAll("-", "")}`, metadata: { path: "urn.txt" } })
+        expect(urn.json.blob).toBe(blobId)
       }))
 
     it.scoped("filters listings by path prefix with the exact-match rule, by glob, and orders by raw bytes", () =>

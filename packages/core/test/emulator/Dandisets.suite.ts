@@ -1,31 +1,11 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Clock, Effect, TestClock } from "effect"
-import { type Harness } from "./TestArchive.js"
+import { Effect, TestClock } from "effect"
+import { clockToTimeOfDay, type Harness, TIMES_OF_DAY } from "./TestArchive.js"
 
 const create = (name: string, token = "owner-token", query = "") => ({
   path: `/dandisets/${query}`,
   call: { token, body: { name, metadata: { description: "d", license: ["spdx:CC0-1.0"] } } }
 })
-
-const DAY = 86_400_000
-
-/** Times of day to check date rules at, as milliseconds after midnight UTC. */
-const TIMES_OF_DAY = [
-  ["just after midnight", 1_000],
-  ["at noon", 12 * 3_600_000],
-  ["just before midnight", DAY - 1_000]
-] as const
-
-/**
- * Moves the test clock forward to the given time of day on the next UTC day, and answers a
- * function giving the `YYYY-MM-DD` of that day plus some days.
- */
-const clockToTimeOfDay = (sinceMidnight: number) =>
-  Effect.gen(function*() {
-    const day = Math.floor((yield* Clock.currentTimeMillis) / DAY) + 1
-    yield* TestClock.setTime(day * DAY + sinceMidnight)
-    return (days: number) => new Date((day + days) * DAY).toISOString().slice(0, 10)
-  })
 
 export const dandisetsSuite = (harness: Harness) => {
   const { withUsers } = harness
@@ -84,6 +64,7 @@ export const dandisetsSuite = (harness: Harness) => {
         expect(taken.json).toBe("Dandiset 123456 already exists")
         // services/dandiset/__init__.py _create_dandiset names the taken dandiset by its
         // six-digit identifier, whatever number the request spelled
+        // (test_dandiset.py::test_dandiset_rest_create_with_duplicate_identifier)
         const short = { token: "admin-token", body: { name: "x", metadata: { identifier: "DANDI:100" } } }
         expect((yield* api("POST", "/dandisets/", short)).json.identifier).toBe("000100")
         expect((yield* api("POST", "/dandisets/", short)).json).toBe("Dandiset 000100 already exists")
@@ -182,6 +163,11 @@ export const dandisetsSuite = (harness: Harness) => {
           const tooLate = yield* embargoed(`&embargo_end_date=${dayPlus(731)}`)
           expect(tooLate.status).toBe(400)
           expect(tooLate.json).toEqual({ non_field_errors: ["Invalid embargo end date"] })
+          // DateField reads dates with Django's parse_date, which tries date.fromisoformat first
+          const basic = yield* embargoed(`&embargo_end_date=${dayPlus(730).replaceAll("-", "")}`)
+          expect(basic.status).toBe(200)
+          expect(yield* untilOf(basic.json.identifier)).toBe(dayPlus(730))
+          expect((yield* embargoed(`&embargo_end_date=${dayPlus(731).replaceAll("-", "")}`)).status).toBe(400)
 
           const funding = "&funding_source=National%20Institutes%20of%20Health%20(NIH)&award_number=R01MH123456"
           const funded = yield* embargoed(`${funding}&embargo_end_date=${dayPlus(1825)}`)
@@ -210,6 +196,20 @@ export const dandisetsSuite = (harness: Harness) => {
           roleName: ["dcite:Funder"],
           includeInCitation: false
         }])
+        // A blank funding source still counts as given (CharField(allow_blank=True)): it needs an
+        // award number and allows five years, but adds no funder (`if funding_source:`).
+        const blankFunder = create("B", "owner-token", "?embargo=true&funding_source=%20")
+        expect((yield* api("POST", blankFunder.path, blankFunder.call)).json).toEqual({
+          non_field_errors: ["Award number is required when funding source is set"]
+        })
+        const blank = create("B", "owner-token", "?embargo=true&funding_source=&award_number=&embargo_end_date=2100-01-01")
+        expect((yield* api("POST", blank.path, blank.call)).json).toEqual({ non_field_errors: ["Invalid embargo end date"] })
+        const blankOk = create("B", "owner-token", "?embargo=true&funding_source=&award_number=")
+        const b = yield* api("POST", blankOk.path, blankOk.call)
+        expect(b.status).toBe(200)
+        expect(b.json.contact_person).toBe("Doe, Jane")
+        const bmd = yield* api("GET", `/dandisets/${b.json.identifier}/versions/draft/`, { token: "owner-token" })
+        expect(bmd.json.contributor.map((x: any) => x.schemaKey)).toEqual(["Person"])
         const unfunded = create("U", "owner-token", "?embargo=true")
         const u = yield* api("POST", unfunded.path, unfunded.call)
         const umd = yield* api("GET", `/dandisets/${u.json.identifier}/versions/draft/`, { token: "owner-token" })
@@ -220,7 +220,8 @@ export const dandisetsSuite = (harness: Harness) => {
 
     it.scoped("parses embargo_end_date even when no embargo is asked for", () =>
       // CreateDandisetQueryParameterSerializer declares embargo_end_date as a DateField whatever
-      // `embargo` says, so a malformed date is refused for an open dandiset too.
+      // `embargo` says, so a malformed date is refused for an open dandiset too; validate() skips
+      // only the limits when `embargo` is false (views/serializers.py; no server test covers it).
       Effect.gen(function*() {
         const { api } = yield* withUsers
         const c = create("x", "owner-token", "?embargo_end_date=2030-02-30")
@@ -231,6 +232,12 @@ export const dandisetsSuite = (harness: Harness) => {
         const open = yield* api("POST", ok.path, ok.call)
         expect(open.status).toBe(200)
         expect(open.json.embargo_status).toBe("OPEN")
+        // Django's parse_date: date.fromisoformat, then its own YYYY-M-D pattern; a blank value
+        // is a value, and no date
+        for (const [given, status] of [["2030-2-8", 200], ["2030-W05-3", 200], ["", 400], ["2030-02-28T00:00", 400]] as const) {
+          const c = create("x", "owner-token", `?embargo_end_date=${given}`)
+          expect((yield* api("POST", c.path, c.call)).status, given).toBe(status)
+        }
       }))
 
     it.scoped("paginates with absolute, sorted next/previous links and Invalid page errors", () =>
@@ -330,6 +337,26 @@ export const dandisetsSuite = (harness: Harness) => {
         expect(badDay.json).toEqual({ search: "Invalid date for \"created_after\": '2024-02-30'. Use YYYY-MM-DD." })
       }))
 
+    // services/search/filters.py: a date operator's value is midnight UTC of that day;
+    // created_after keeps created >= it, created_before created < it
+    // (test_dandiset.py::test_advanced_search_created_after_filters_dandisets,
+    // ::test_advanced_search_created_before_filters_dandisets).
+    for (const [label, sinceMidnight] of TIMES_OF_DAY) {
+      it.scoped(`filters by creation date on UTC days, ${label}`, () =>
+        Effect.gen(function*() {
+          const { api } = yield* withUsers
+          const dayPlus = yield* clockToTimeOfDay(sinceMidnight)
+          const c = create("Dated")
+          yield* api("POST", c.path, c.call)
+          const count = (query: string) =>
+            Effect.map(api("GET", `/dandisets/?empty=true&search=${encodeURIComponent(query)}`), (r) => r.json.count as number)
+          expect(yield* count(`created_after:${dayPlus(0)}`)).toBe(1)
+          expect(yield* count(`created_after:${dayPlus(1)}`)).toBe(0)
+          expect(yield* count(`created_before:${dayPlus(0)}`)).toBe(0)
+          expect(yield* count(`created_before:${dayPlus(1)}`)).toBe(1)
+        }))
+    }
+
     it.scoped("stars, lists starred, and requires auth to filter by stars", () =>
       Effect.gen(function*() {
         const { api } = yield* withUsers
@@ -369,6 +396,28 @@ export const dandisetsSuite = (harness: Harness) => {
         expect(dict.json).toEqual({ non_field_errors: ["Expected a list of items but got type \"dict\"."] })
         const ghost = yield* api("PUT", "/dandisets/000001/users/", { token: "owner-token", body: [{ username: "ghost" }] })
         expect(ghost.json).toEqual(["User ghost not found"])
+        // views/serializers.py UserSerializer: username is a CharField with Django's
+        // UnicodeUsernameValidator; a list's errors line up with its items, {} for a good one
+        // (shape: test_dandiset.py::test_dandiset_rest_add_malformed)
+        const put = (body: unknown) => api("PUT", "/dandisets/000001/users/", { token: "owner-token", body })
+        const malformed = yield* put([{ username: "owner" }, { username: "no spaces allowed" }])
+        expect(malformed.status).toBe(400)
+        expect(malformed.json).toEqual([{}, {
+          username: ["Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters."]
+        }])
+        expect((yield* put([{ username: "" }, { username: true }])).json).toEqual([
+          { username: ["This field may not be blank."] },
+          { username: ["Not a valid string."] }
+        ])
+        expect((yield* put(["owner", null])).json).toEqual([
+          { non_field_errors: ["Invalid data. Expected a dictionary, but got str."] },
+          ["This field may not be null."]
+        ])
+        expect((yield* put(null)).json).toEqual({ non_field_errors: ["No data provided"] })
+        expect((yield* put([{ username: "jörg.ü@x+y-z_1" }])).json).toEqual(["User jörg.ü@x+y-z_1 not found"])
+        const trimmed = yield* put([{ username: " owner " }])
+        expect(trimmed.status).toBe(200)
+        expect(trimmed.json.map((o: any) => o.username)).toEqual(["owner"])
         const ok = yield* api("PUT", "/dandisets/000001/users/", {
           token: "owner-token",
           body: [{ username: "owner" }, { username: "other" }]
@@ -415,5 +464,27 @@ export const dandisetsSuite = (harness: Harness) => {
         const after = yield* api("GET", "/dandisets/000001/")
         expect(after.json.embargo_status).toBe("OPEN")
       }))
+
+    // services/embargo unembargo_dandiset sets embargo_end_date to timezone.now().date(), the
+    // UTC day the task runs (test_unembargo.py::test_unembargo_dandiset); the draft's access
+    // keeps embargoedUntil with that date (models/version.py _populate_access_metadata).
+    for (const [label, sinceMidnight] of TIMES_OF_DAY) {
+      it.scoped(`dates an unembargo on the UTC day it completes, ${label}`, () =>
+        Effect.gen(function*() {
+          const { api } = yield* withUsers
+          const dayPlus = yield* clockToTimeOfDay(sinceMidnight)
+          const c = create("x", "owner-token", "?embargo=true")
+          const { identifier } = (yield* api("POST", c.path, c.call)).json
+          const access = Effect.map(
+            api("GET", `/dandisets/${identifier}/versions/draft/`, { token: "owner-token" }),
+            (r) => r.json.access[0]
+          )
+          expect((yield* access).embargoedUntil).toBe(dayPlus(730))
+          expect((yield* api("POST", `/dandisets/${identifier}/unembargo/`, { token: "owner-token" })).status).toBe(200)
+          yield* TestClock.adjust("500 millis")
+          expect((yield* api("GET", `/dandisets/${identifier}/`)).json.embargo_status).toBe("OPEN")
+          expect(yield* access).toEqual({ schemaKey: "AccessRequirements", status: "dandi:OpenAccess", embargoedUntil: dayPlus(0) })
+        }))
+    }
   })
 }

@@ -15,7 +15,7 @@
 import * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import { Chunk, Effect, Stream, TestClock } from "effect"
+import { Chunk, Clock, Effect, Stream, TestClock } from "effect"
 import type * as Scope from "effect/Scope"
 import { Hasher } from "@dandi-effect/core/Hasher"
 import * as ArchiveEmulator from "@dandi-effect/core/testing/ArchiveEmulator"
@@ -225,3 +225,24 @@ export const coreTransports: ReadonlyArray<Transport> = [direct, inProcess]
 
 export const hello = encoder.encode("hello world\n")
 export const utf8 = (s: string) => encoder.encode(s)
+
+/** One UTC day in milliseconds. */
+export const DAY = 86_400_000
+
+/** Times of day to check date rules at, as milliseconds after midnight UTC. */
+export const TIMES_OF_DAY = [
+  ["just after midnight", 1_000],
+  ["at noon", 12 * 3_600_000],
+  ["just before midnight", DAY - 1_000]
+] as const
+
+/**
+ * Moves the test clock forward to the given time of day on the next UTC day, and answers a
+ * function giving the `YYYY-MM-DD` of that day plus some days.
+ */
+export const clockToTimeOfDay = (sinceMidnight: number) =>
+  Effect.gen(function*() {
+    const day = Math.floor((yield* Clock.currentTimeMillis) / DAY) + 1
+    yield* TestClock.setTime(day * DAY + sinceMidnight)
+    return (days: number) => new Date((day + days) * DAY).toISOString().slice(0, 10)
+  })

@@ -114,6 +114,42 @@ export const uploadsSuite = (harness: Harness) => {
         expect(nowhere.status).toBe(404)
       }))
 
+    // views/upload.py: UploadInitializationRequestSerializer nests DigestSerializer (algorithm and
+    // value CharFields), so its errors stay nested under "digest" and come with the other fields'
+    // errors, before the view's "Unsupported Digest Type"; blob_read_view takes a DigestSerializer
+    // as the whole body. contentSize is an IntegerField, which takes an integer's text.
+    it.scoped("keeps a nested digest's errors nested, reported with the other fields' errors", () =>
+      Effect.gen(function*() {
+        const { api } = yield* setup
+        const init = (body: Record<string, unknown>) =>
+          api("POST", "/uploads/initialize/", { token: "owner-token", body: { contentSize: 12, dandiset: "000001", ...body } })
+        expect((yield* init({ digest: {} })).json).toEqual({
+          digest: { algorithm: ["This field is required."], value: ["This field is required."] }
+        })
+        const noValue = yield* init({ digest: { algorithm: "md5" } })
+        expect(noValue.status).toBe(400)
+        expect(noValue.json).toEqual({ digest: { value: ["This field is required."] } })
+        expect((yield* init({ contentSize: 0, digest: { algorithm: "dandi:dandi-etag", value: " " } })).json).toEqual({
+          contentSize: ["Ensure this value is greater than or equal to 1."],
+          digest: { value: ["This field may not be blank."] }
+        })
+        expect((yield* init({ digest: "dandi:dandi-etag" })).json).toEqual({
+          digest: { non_field_errors: ["Invalid data. Expected a dictionary, but got str."] }
+        })
+        expect((yield* init({ digest: null })).json).toEqual({ digest: ["This field may not be null."] })
+        expect((yield* init({ digest: { algorithm: true, value: HELLO_ETAG } })).json).toEqual({
+          digest: { algorithm: ["Not a valid string."] }
+        })
+        const asText = yield* init({ contentSize: "12", digest: { algorithm: "dandi:dandi-etag", value: HELLO_ETAG } })
+        expect(asText.status).toBe(200)
+        expect(asText.json.parts.map((p: any) => p.size)).toEqual([12])
+
+        const lookup = (body: unknown) => api("POST", "/blobs/digest/", { body })
+        expect((yield* lookup([])).json).toEqual({ non_field_errors: ["Invalid data. Expected a dictionary, but got list."] })
+        expect((yield* lookup(null)).json).toEqual({ non_field_errors: ["No data provided"] })
+        expect((yield* lookup({ algorithm: "", value: "x" })).json).toEqual({ algorithm: ["This field may not be blank."] })
+      }))
+
     it.scoped("validate reports a missing object, then a size mismatch, keeping the upload", () =>
       Effect.gen(function*() {
         const { api, storage } = yield* setup

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Clock, Effect, TestClock } from "effect"
-import { type Archive, type Harness, hello } from "./TestArchive.js"
+import { type Archive, clockToTimeOfDay, type Harness, hello, TIMES_OF_DAY } from "./TestArchive.js"
 
 const metadata = { description: "A dataset", license: ["spdx:CC0-1.0"] }
 
@@ -137,12 +137,18 @@ export const versionsSuite = (harness: Harness) => {
         yield* admin.addBlobAsset("000001", "data.txt", { _tag: "Bytes", bytes: hello })
         yield* admin.runBackgroundJobs
         const before = yield* api("GET", "/dandisets/000001/versions/draft/")
+        const infoBefore = yield* api("GET", "/dandisets/000001/versions/draft/info/")
+        yield* TestClock.adjust("1 second")
         const same = yield* api("PUT", "/dandisets/000001/versions/draft/", {
           token: "owner-token",
           body: { name: "Versions", metadata: { ...before.json, identifier: "DANDI:999999", citation: "mine" } }
         })
         expect(same.status).toBe(200)
         expect(same.json.status).toBe("Valid")
+        // test_version.py::test_version_rest_update_no_changed_metadata: unchanged metadata
+        // leaves the version alone, `modified` included
+        expect(infoBefore.json.modified).toMatch(/^\d{4}-\d{2}-\d{2}T/)
+        expect(same.json.modified).toBe(infoBefore.json.modified)
         expect(same.json.metadata.identifier).toBe("DANDI:000001")
         // views/version.py update(): Version.strip_metadata keeps `@context` and `repository`,
         // which the stored document always has, so a document without them is a change
@@ -243,6 +249,34 @@ export const versionsSuite = (harness: Harness) => {
         expect(list.json.results[0].most_recent_published_version.version).toBe(newest.version)
         expect(list.json.results[0].draft_version.status).toBe("Published")
       }))
+
+    // models/version.py next_published_version: `0.%y%m%d.%H%M` of the UTC instant the publish
+    // task runs, a minute later on each collision, so a collision just before midnight rolls over
+    // to the next day (test_version.py::test_version_next_published_version_simultaneous,
+    // ::test_version_next_published_version_preexisting).
+    for (const [label, sinceMidnight, first, second] of [
+      [TIMES_OF_DAY[0][0], TIMES_OF_DAY[0][1], [0, "0000"], [0, "0001"]],
+      [TIMES_OF_DAY[1][0], TIMES_OF_DAY[1][1], [0, "1200"], [0, "1201"]],
+      [TIMES_OF_DAY[2][0], TIMES_OF_DAY[2][1], [0, "2359"], [1, "0000"]]
+    ] as const) {
+      it.scoped(`names published versions by the UTC minute they are published in, ${label}`, () =>
+        Effect.gen(function*() {
+          const { admin, api } = yield* setup
+          const dayPlus = yield* clockToTimeOfDay(sinceMidnight)
+          const versionId = ([days, time]: readonly [number, string]) => `0.${dayPlus(days).slice(2).replaceAll("-", "")}.${time}`
+          const publish = Effect.gen(function*() {
+            yield* admin.runBackgroundJobs
+            expect((yield* api("POST", "/dandisets/000001/versions/draft/publish/", { token: "owner-token" })).status).toBe(202)
+            yield* TestClock.adjust("300 millis")
+            const versions = yield* api("GET", "/dandisets/000001/versions/?order=-created")
+            return versions.json.results[0].version as string
+          })
+          yield* admin.addBlobAsset("000001", "a.txt", { _tag: "Bytes", bytes: hello })
+          expect(yield* publish).toBe(versionId(first))
+          yield* admin.addBlobAsset("000001", "b.txt", { _tag: "Bytes", bytes: hello })
+          expect(yield* publish).toBe(versionId(second))
+        }))
+    }
 
     it.scoped("refuses to publish dandisets that contain zarrs, and embargoed ones", () =>
       Effect.gen(function*() {

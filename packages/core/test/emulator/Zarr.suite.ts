@@ -68,7 +68,7 @@ export const zarrSuite = (harness: Harness) => {
         // DandisetIdentifierField: a string is exactly six digits
         // (zarr/tests/test_zarr.py::test_zarr_rest_dandiset_malformed)
         const invalid = { dandiset: ["A valid Dandiset identifier is required."] }
-        for (const dandiset of ["1", "000001asd"]) {
+        for (const dandiset of ["1", "2", "000001asd"]) {
           const short = yield* api("POST", "/zarr/", { token: "owner-token", body: { name: "c", dandiset } })
           expect(short.status).toBe(400)
           expect(short.json).toEqual(invalid)
@@ -150,7 +150,7 @@ export const zarrSuite = (harness: Harness) => {
         const loose = yield* api("GET", `/zarr/${zarrId}/files/?prefix=file`)
         expect(loose.json.results.map((r: any) => r.Key)).toEqual(["file1.txt", "file2.txt"])
         // zarr/views files(): prefix and after lose their leading slashes; limit is an
-        // IntegerField(min_value=0, max_value=1000)
+        // IntegerField(min_value=0, max_value=1000) (its use: test_zarr.py::test_zarr_file_list)
         const slashed = yield* api("GET", `/zarr/${zarrId}/files/?prefix=/sub1/&after=/sub1/file4.txt`)
         expect(slashed.json.results.map((r: any) => r.Key)).toEqual(["sub1/file5.txt", "sub1/subsub/file6.txt"])
         const negative = yield* api("GET", `/zarr/${zarrId}/files/?limit=-1`)
