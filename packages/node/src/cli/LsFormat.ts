@@ -132,7 +132,8 @@ const table = <E, R>(listed: Stream.Stream<Listed, E, R>): Stream.Stream<string,
         : [...(current === undefined ? [] : [""]), header(item.kind), row(item.kind, item.cells)]
       return [item.kind, lines] as const
     }),
-    Stream.flattenIterables
+    // Chunk-wise (a page of rows at a time), unlike flattenIterables' stream per element.
+    Stream.mapConcat((lines) => lines)
   )
 
 const collected = <E, R>(listed: Stream.Stream<Listed, E, R>, render: (records: Array<unknown>) => string) =>
