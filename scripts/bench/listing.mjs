@@ -93,6 +93,7 @@ export const run = async ({
   largeAssets = Number(process.env.BENCH_LISTING_LARGE ?? 100000),
   rounds = Number(process.env.BENCH_ROUNDS ?? 3)
 } = {}) => {
+  if (largeAssets === assets) throw new Error("BENCH_LISTING_LARGE must differ from BENCH_LISTING_ASSETS")
   const { dir, cleanup } = makeTempDir("dandi-effect-bench-listing-")
   let emulator
   try {
@@ -130,6 +131,18 @@ export const run = async ({
       if (libFigures.count !== assets) throw new Error(`the library listed ${libFigures.count} of ${assets}`)
       library.push({ listing: libFigures.seconds, wall: lib.seconds })
     }
+    // Tuning: the library's listing at other page concurrencies (BENCH_LISTING_CONCURRENCY=1,2,3,5).
+    const tuning = {}
+    for (const pages of (process.env.BENCH_LISTING_CONCURRENCY ?? "").split(",").filter((n) => n !== "")) {
+      const times = []
+      for (let round = 0; round < rounds; round++) {
+        const lib = await spawnTimed(process.execPath, [join(here, "listing-child.mjs"), apiUrl, delayed], {
+          env: { ...process.env, BENCH_PAGE_CONCURRENCY: pages }
+        })
+        times.push(JSON.parse(lib.stdout).seconds)
+      }
+      tuning[`library listing at ${pages} pages in flight, runs (s)`] = list(times)
+    }
     // The ideal time of our plan: the server's delays, `concurrency` of them at a time.
     const ideal = plan.delayMs / 1000 / concurrency
     const smallRun = await lsJson(apiUrl, small, dir)
@@ -153,7 +166,8 @@ export const run = async ({
       "library listing time / ideal time": (bestLibrary / ideal).toFixed(2),
       [`ls --json peak RSS, ${assets} assets, no delay (MiB)`]: rssSmall.toFixed(0),
       [`ls --json peak RSS, ${largeAssets} assets, no delay (MiB)`]: rssLarge.toFixed(0),
-      "**peak RSS ratio large / small (goal ≤ 1.2; both < 150 MiB)**": (rssLarge / rssSmall).toFixed(2)
+      "**peak RSS ratio large / small (goal ≤ 1.2; both < 150 MiB)**": (rssLarge / rssSmall).toFixed(2),
+      ...tuning
     }
   } finally {
     emulator?.child.kill("SIGTERM")
