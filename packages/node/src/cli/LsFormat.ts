@@ -14,7 +14,8 @@ import prettyBytes from "pretty-bytes"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
-import { jsonLine, visible, yamlText } from "./TerminalText.js"
+import { jsonLine, visible } from "./TerminalText.js"
+import { yamlText } from "./YamlText.js"
 
 /**
  * The output formats of `ls -f`.
