@@ -8,7 +8,9 @@ const benches = [
   await import("./bench/digest.mjs"),
   await import("./bench/zarr.mjs"),
   await import("./bench/download.mjs"),
-  await import("./bench/upload.mjs")
+  await import("./bench/upload.mjs"),
+  await import("./bench/listing.mjs"),
+  await import("./bench/startup.mjs")
 ]
 
 const wanted = process.argv.slice(2)

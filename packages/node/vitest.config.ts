@@ -1,3 +1,4 @@
 import { project } from "../../vitest.shared.js"
 
-export default project("node")
+// The CLI tests spawn bin/dandi-effect.js, which runs the bundle: rebuild it from dist/ first.
+export default project("node", { globalSetup: ["test/support/bundle-cli.setup.ts"] })

@@ -22,7 +22,8 @@
  *
  * `cursor` follows `next` strictly one page at a time (`{next, results}` envelopes: zarr files).
  *
- * Each record is decoded on its own. One that does not fit its schema is reported naming the
+ * Each record is decoded on its own, synchronously, in one loop per page (the item schema needs
+ * no services), and records flow downstream one page-sized chunk at a time. One that does not fit its schema is reported naming the
  * record (an asset's path and id, a dandiset's identifier) and the field, as "the server sent an
  * unexpected record"; `onInvalid` (per listing, else DandiConfig's, default `"fail"`) decides
  * whether that ends the listing with a ResponseDecodeError (`"fail"`) or is logged as a warning
@@ -87,16 +88,16 @@ export type OnInvalid = "fail" | "skip"
  * @category models
  */
 export interface PaginatorShape {
-  readonly pages: <A, I, R>(
-    item: Schema.Schema<A, I, R>,
+  readonly pages: <A, I>(
+    item: Schema.Schema<A, I>,
     path: string,
     options?: PageOptions
-  ) => Stream.Stream<A, ApiError, R>
-  readonly cursor: <A, I, R>(
-    item: Schema.Schema<A, I, R>,
+  ) => Stream.Stream<A, ApiError>
+  readonly cursor: <A, I>(
+    item: Schema.Schema<A, I>,
     path: string,
     options?: CursorOptions
-  ) => Stream.Stream<A, ApiError, R>
+  ) => Stream.Stream<A, ApiError>
 }
 
 /**
@@ -108,8 +109,8 @@ export class Paginator extends Context.Tag("@dandi-effect/core/Paginator")<Pagin
 /** The envelope of one page, its records left raw: they are decoded one by one (see `decodeResults`). */
 const Envelope = PageEnvelope(Schema.Unknown)
 
-interface Decoder<A, R> {
-  readonly item: (raw: unknown) => Effect.Effect<A, ParseResult.ParseError, R>
+interface Decoder<A> {
+  readonly item: (raw: unknown) => Either.Either<A, ParseResult.ParseError>
   readonly onInvalid: OnInvalid
 }
 
@@ -155,6 +156,10 @@ interface Page<A> {
   readonly sent: number
 }
 
+/** A page's records as one chunk: downstream stages work page by page, not record by record. */
+const resultsChunk = <A>(page: Page<A>): Chunk.Chunk<A> => Chunk.unsafeFromArray(page.results as Array<A>)
+const pageChunk = <A>(page: Page<A>): Stream.Stream<A> => Stream.fromChunk(resultsChunk(page))
+
 const sortedPairs = (params: WebUrl.WebUrlSearchParams): Array<string> =>
   Array.from(params, ([key, value]) => JSON.stringify([key, value])).sort()
 
@@ -185,43 +190,53 @@ export const make: Effect.Effect<PaginatorShape, never, ApiClient | DandiConfig>
   const api = yield* ApiClient
   const config = yield* DandiConfig
 
-  const decoder = <A, I, R>(item: Schema.Schema<A, I, R>, onInvalid: OnInvalid | undefined): Decoder<A, R> => ({
-    item: Schema.decodeUnknown(item),
+  const decoder = <A, I>(item: Schema.Schema<A, I>, onInvalid: OnInvalid | undefined): Decoder<A> => ({
+    item: Schema.decodeUnknownEither(item),
     onInvalid: onInvalid ?? config.onInvalid
   })
 
-  /** One page's records, decoded one by one; a record that does not fit fails or is skipped. */
-  const decodeResults = <A, R>(
-    decode: Decoder<A, R>,
+  /**
+   * One page's records, decoded one by one in a plain loop (a page holds up to 1000 records: no
+   * Effect per record); a record that does not fit fails the page or is skipped with a warning.
+   */
+  const decodeResults = <A>(
+    decode: Decoder<A>,
     results: ReadonlyArray<unknown>,
     url: string,
     status: number
-  ): Effect.Effect<ReadonlyArray<A>, ApiError, R> =>
-    Effect.map(
-      Effect.forEach(results, (raw, position) =>
-        Effect.either(decode.item(raw)).pipe(
-          Effect.flatMap(Either.match({
-            onRight: (value) => Effect.succeed(Option.some(value)),
-            onLeft: (error) => {
-              const what = `${describeRecord(raw, position)}: ${fieldProblem(error)}`
-              return decode.onInvalid === "skip"
-                ? Effect.as(
-                  Effect.logWarning(`Skipped an unexpected record from GET ${HttpErrors.displayUrl(url)}: ${what}`),
-                  Option.none<A>()
-                )
-                : Effect.fail(HttpErrors.unexpectedRecord({ method: "GET", url, status, record: raw, what }))
-            }
-          }))
-        )),
-      (decoded) => decoded.flatMap(Option.toArray)
-    )
+  ): Effect.Effect<ReadonlyArray<A>, ApiError> =>
+    Effect.suspend(() => {
+      const decoded: Array<A> = []
+      const skipped: Array<string> = []
+      for (let position = 0; position < results.length; position++) {
+        const raw = results[position]
+        const result = decode.item(raw)
+        if (Either.isRight(result)) {
+          decoded.push(result.right)
+          continue
+        }
+        const what = `${describeRecord(raw, position)}: ${fieldProblem(result.left)}`
+        if (decode.onInvalid !== "skip") {
+          return Effect.fail(HttpErrors.unexpectedRecord({ method: "GET", url, status, record: raw, what }))
+        }
+        skipped.push(what)
+      }
+      if (skipped.length === 0) return Effect.succeed(decoded)
+      return Effect.as(
+        Effect.forEach(skipped, (what) =>
+          Effect.logWarning(`Skipped an unexpected record from GET ${HttpErrors.displayUrl(url)}: ${what}`), {
+          discard: true
+        }),
+        decoded
+      )
+    })
 
-  const fetchPage = <A, R>(
-    decode: Decoder<A, R>,
+  const fetchPage = <A>(
+    decode: Decoder<A>,
     path: string,
     params: QueryParams | undefined,
     notFound: NotFoundContext | undefined
-  ): Effect.Effect<Page<A> & { readonly url: string }, ApiError, R> =>
+  ): Effect.Effect<Page<A> & { readonly url: string }, ApiError> =>
     api.jsonReply(Envelope, "GET", path, { params, notFound }).pipe(
       Effect.flatMap(({ status, url, value }) =>
         Effect.map(decodeResults(decode, value.results, url, status), (results) => ({
@@ -236,32 +251,32 @@ export const make: Effect.Effect<PaginatorShape, never, ApiClient | DandiConfig>
     )
 
   /** Serial walk from an absolute `next` URL. */
-  const follow = <A, R>(envelope: Decoder<A, R>, next: string | null): Stream.Stream<A, ApiError, R> =>
+  const follow = <A>(envelope: Decoder<A>, next: string | null): Stream.Stream<A, ApiError> =>
     next === null
       ? Stream.empty
       : Stream.paginateChunkEffect(next, (url) =>
         Effect.map(fetchPage(envelope, url, undefined, undefined), (page) =>
-          [Chunk.fromIterable(page.results), Option.fromNullable(page.next)] as const))
+          [resultsChunk(page), Option.fromNullable(page.next)] as const))
 
-  const cursor = <A, I, R>(
-    item: Schema.Schema<A, I, R>,
+  const cursor = <A, I>(
+    item: Schema.Schema<A, I>,
     path: string,
     options?: CursorOptions
-  ): Stream.Stream<A, ApiError, R> => {
+  ): Stream.Stream<A, ApiError> => {
     const envelope = decoder(item, options?.onInvalid)
     return Stream.unwrap(
       Effect.map(
         fetchPage(envelope, path, options?.params, options?.notFound),
-        (first) => Stream.concat(Stream.fromIterable(first.results), follow(envelope, first.next))
+        (first) => Stream.concat(pageChunk(first), follow(envelope, first.next))
       )
     ).pipe(Stream.withSpan("Paginator.cursor", { attributes: { path } }))
   }
 
-  const pages = <A, I, R>(
-    item: Schema.Schema<A, I, R>,
+  const pages = <A, I>(
+    item: Schema.Schema<A, I>,
     path: string,
     options?: PageOptions
-  ): Stream.Stream<A, ApiError, R> => {
+  ): Stream.Stream<A, ApiError> => {
     const envelope = decoder(item, options?.onInvalid)
     const requestedSize = options?.pageSize ?? config.pageSize
     const concurrency = Math.max(1, options?.concurrency ?? config.pageConcurrency)
@@ -279,7 +294,7 @@ export const make: Effect.Effect<PaginatorShape, never, ApiClient | DandiConfig>
 
     return Stream.unwrap(Effect.gen(function*() {
       const first = yield* fetchPage(envelope, path, params, options?.notFound)
-      const head = Stream.fromIterable(first.results)
+      const head = pageChunk(first)
       if (first.next === null) return head
       if (!isPage2Url(first.url, first.next) || first.sent === 0) {
         return Stream.concat(head, follow(envelope, first.next))
@@ -292,7 +307,7 @@ export const make: Effect.Effect<PaginatorShape, never, ApiClient | DandiConfig>
           Stream.filter(() => total >= 2),
           Stream.mapEffect(numbered, { concurrency }),
           Stream.tap((page) => Ref.set(lastNext, page.next)),
-          Stream.mapConcat((page) => page.results)
+          Stream.mapConcatChunk(resultsChunk)
         )
         // If items were added while reading, the last computed page still points further.
         const tail = Stream.unwrap(Effect.map(Ref.get(lastNext), (next) => follow(envelope, next)))
@@ -301,7 +316,7 @@ export const make: Effect.Effect<PaginatorShape, never, ApiClient | DandiConfig>
       const rest = Stream.iterate(2, (page) => page + 1).pipe(
         Stream.mapEffect(numbered, { concurrency }),
         Stream.takeUntil((page) => page.next === null || page.sent < size),
-        Stream.mapConcat((page) => page.results)
+        Stream.mapConcatChunk(resultsChunk)
       )
       return Stream.concat(head, rest)
     })).pipe(Stream.withSpan("Paginator.pages", { attributes: { path } }))

@@ -5,14 +5,17 @@
  */
 import * as Colour from "../src/cli/Colour.js"
 import * as Help from "../src/cli/Help.js"
-import { helpTree } from "../src/cli/Main.js"
+import { commandIndex, loadCommandTree, summaryTree } from "../src/cli/Main.js"
 import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
 import { spawnSync } from "node:child_process"
 import { fileURLToPath } from "node:url"
 
 const bin = fileURLToPath(new URL("../bin/dandi-effect.js", import.meta.url))
 
 const escape = "\u001b["
+
+const { helpTree } = await Effect.runPromise(loadCommandTree)
 
 /** Every command path of the tree: `[root]`, `[root, ls]`, `[root, auth, login]`, … */
 const paths = (node: Help.Node, above: ReadonlyArray<Help.Node> = []): Array<ReadonlyArray<Help.Node>> => {
@@ -77,6 +80,16 @@ describe("dandi-effect --help", () => {
     expect(plain.status).toBe(0)
     expect(plain.stdout).toContain("Usage: dandi-effect ls")
     expect(plain.stdout).not.toContain(escape)
+  })
+
+  it("the program's --help, written from the summaries without loading any command, is the one the loaded commands give", () => {
+    expect(commandIndex.map((entry) => entry.name)).toEqual(helpTree.children.map((child) => Help.commandHelp([helpTree, child]).path[1]))
+    for (const colour of [false, true]) {
+      expect(Help.render(Help.commandHelp([summaryTree]), { colour })).toBe(Help.render(Help.commandHelp([helpTree]), { colour }))
+    }
+    const result = spawnSync(process.execPath, [bin, "--help"], { encoding: "utf8" })
+    expect(result.status).toBe(0)
+    expect(result.stdout).toBe(`${Help.render(Help.commandHelp([helpTree]), { colour: false })}\n`)
   })
 
   it("colour is wanted only on a terminal and without NO_COLOR", () => {

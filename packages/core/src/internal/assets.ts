@@ -4,6 +4,7 @@
  *
  * @internal
  */
+import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Stream from "effect/Stream"
@@ -47,11 +48,13 @@ export const make = ({ client, location, paginator }: Resources): AssetOperation
         params: { order: query.order, path: query.path, glob: query.glob, metadata: true },
         notFound: versionNotFound(identifier, versionId)
       }).pipe(
-        Stream.mapEffect((record) =>
-          Either.mapLeft(
-            RemoteAssets.fromRecord(location, identifier, versionId, record),
-            (reason) => invalidAsset(client.url(path), record, reason)
-          )
+        // A page at a time: one Effect per chunk, not per record.
+        Stream.mapChunksEffect((records) =>
+          Either.all(Chunk.map(records, (record) =>
+            Either.mapLeft(
+              RemoteAssets.fromRecord(location, identifier, versionId, record),
+              (reason) => invalidAsset(client.url(path), record, reason)
+            ))).pipe(Either.map(Chunk.unsafeFromArray))
         )
       )
     })).pipe(Stream.withSpan("DandiApi.listAssets", { attributes: { dandiset: identifier, version: versionId } })),

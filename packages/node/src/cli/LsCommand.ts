@@ -38,6 +38,7 @@ import { InstanceRef, parseDandiUrl } from "@dandi-effect/core/DandiUrl"
 import type { BaseRemoteAsset } from "@dandi-effect/core/RemoteAsset"
 import type { RemoteDandiset } from "@dandi-effect/core/RemoteDandiset"
 import type { Version, VersionJson } from "@dandi-effect/core/Version"
+import * as Chunk from "effect/Chunk"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -267,11 +268,14 @@ export const run = (options: LsOptions) =>
       instance,
       options.instance,
       options.target ?? options.instance ?? "dandi",
-      LsFormat.render(list(listing), options.format).pipe(Stream.runForEach((line) => Console.log(line)))
+      LsFormat.render(list(listing), options.format).pipe(Stream.runForEachChunk(printLines))
     )
   }).pipe(
     Effect.mapError((error) => new CliFailure({ message: oneLine(error) }))
   )
+
+/** One write per chunk of lines (a page of records), not one per line. */
+const printLines = (lines: Chunk.Chunk<string>) => Chunk.isEmpty(lines) ? Effect.void : Console.log(Chunk.join(lines, "\n"))
 
 const oneLine = (error: unknown): string => {
   const text = typeof error === "object" && error !== null && "message" in error && typeof error.message === "string"

@@ -14,7 +14,8 @@ import prettyBytes from "pretty-bytes"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
-import { jsonLine, visible, yamlText } from "./TerminalText.js"
+import { jsonLine, visible } from "./TerminalText.js"
+import { yamlText } from "./YamlText.js"
 
 /**
  * The output formats of `ls -f`.
@@ -132,7 +133,8 @@ const table = <E, R>(listed: Stream.Stream<Listed, E, R>): Stream.Stream<string,
         : [...(current === undefined ? [] : [""]), header(item.kind), row(item.kind, item.cells)]
       return [item.kind, lines] as const
     }),
-    Stream.flattenIterables
+    // Chunk-wise (a page of rows at a time), unlike flattenIterables' stream per element.
+    Stream.mapConcat((lines) => lines)
   )
 
 const collected = <E, R>(listed: Stream.Stream<Listed, E, R>, render: (records: Array<unknown>) => string) =>

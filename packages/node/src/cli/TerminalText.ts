@@ -3,11 +3,11 @@
  * a server's error `detail` or a local file name may hold ESC (colour, cursor and OSC title
  * sequences), CR, NUL, newlines or bidirectional overrides; written raw they would redraw the
  * screen, forge lines, or hide text. Every command writes such text through `visible` (plain
- * output, stderr), `jsonLine` (`--json`, `-f json`) or `yamlText` (`-f yaml`).
+ * output, stderr), `jsonLine` (`--json`, `-f json`) or YamlText's `yamlText` (`-f yaml`, a module
+ * of its own so that the YAML writer is loaded only by the command that prints YAML).
  *
  * @since 0.1.0
  */
-import * as YAML from "yaml"
 
 const named: Readonly<Record<string, string>> = {
   "\0": "\\0",
@@ -45,6 +45,24 @@ export const visible = (text: string): string =>
 const jsonUnsafe = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g
 
 /**
+ * True when `text` holds a character JSON and YAML writers leave raw that a terminal would act on
+ * (DEL, C1 controls, line and paragraph separators, bidi controls).
+ *
+ * @since 0.1.0
+ * @category terminal
+ */
+export const hasRawUnsafe = (text: string): boolean => text.search(jsonUnsafe) !== -1
+
+/**
+ * `text` (JSON or YAML) with every character `hasRawUnsafe` looks for written as `\uXXXX`: valid
+ * inside JSON strings and YAML double-quoted strings, where it parses back to the character.
+ *
+ * @since 0.1.0
+ * @category terminal
+ */
+export const escapeRawUnsafe = (text: string): string => text.replace(jsonUnsafe, (char) => `\\u${hex(char, 4)}`)
+
+/**
  * JSON (one line, or indented by `indent`) that a terminal shows as written: `JSON.stringify` already escapes C0 controls;
  * DEL, C1 controls, separators and bidi controls are escaped as `\uXXXX` too. The value parses
  * back exactly: JSON allows any character as an escape, and these occur only inside strings.
@@ -52,20 +70,4 @@ const jsonUnsafe = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g
  * @since 0.1.0
  * @category terminal
  */
-export const jsonLine = (value: unknown, indent?: number): string =>
-  JSON.stringify(value, null, indent).replace(jsonUnsafe, (char) => `\\u${hex(char, 4)}`)
-
-/**
- * A YAML document that a terminal shows as written and that parses back exactly. Data holding
- * characters the YAML writer leaves raw (C1 controls, separators, bidi controls) is written with
- * double-quoted strings, the one YAML style where `\uXXXX` escapes them.
- *
- * @since 0.1.0
- * @category terminal
- */
-export const yamlText = (value: unknown): string => {
-  const plain = YAML.stringify(value)
-  if (plain.search(jsonUnsafe) === -1) return plain
-  return YAML.stringify(value, { defaultStringType: "QUOTE_DOUBLE", defaultKeyType: "PLAIN", lineWidth: 0 })
-    .replace(jsonUnsafe, (char) => `\\u${hex(char, 4)}`)
-}
+export const jsonLine = (value: unknown, indent?: number): string => escapeRawUnsafe(JSON.stringify(value, null, indent))
