@@ -31,15 +31,12 @@
  *
  * @since 0.1.0
  */
-import * as Context from "effect/Context"
-import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Mailbox from "effect/Mailbox"
 import * as Stream from "effect/Stream"
 import { ApiClient } from "./ApiClient.js"
 import { DandiConfig } from "./DandiConfig.js"
-import type { ValidationTimeout } from "./DandiError.js"
 import * as Downloader from "./Downloader.js"
 import { Hasher } from "./Hasher.js"
 import type { ApiError } from "./HttpErrors.js"
@@ -48,6 +45,8 @@ import { StorageClient } from "./StorageClient.js"
 import * as DownloadZarr from "./internal/zarrTransfer/download.js"
 import * as Model from "./internal/zarrTransfer/model.js"
 import * as Remote from "./internal/zarrTransfer/remote.js"
+import * as Tag from "./internal/zarrTransfer/tag.js"
+import { ZarrTransfers } from "./internal/zarrTransfer/tag.js"
 import * as UploadZarr from "./internal/zarrTransfer/upload.js"
 
 /**
@@ -153,62 +152,26 @@ export const DELETE_BATCH: number = Remote.DELETE_BATCH
 export const ZARR_MIME_TYPE: string = UploadZarr.ZARR_MIME_TYPE
 
 /**
- * Options of `rmfiles`.
- *
  * @since 0.1.0
  * @category models
  */
-export interface RmfilesOptions {
-  /** Finalize afterwards and wait until the archive has recomputed the checksum (default true). */
-  readonly reingest?: boolean | undefined
-  readonly pollInterval?: Duration.DurationInput | undefined
-  readonly checksumTimeout?: Duration.DurationInput | undefined
-}
-
+export type RmfilesOptions = Tag.RmfilesOptions
 /**
  * @since 0.1.0
  * @category models
  */
-export interface ZarrTransfersShape {
-  /**
-   * Uploads (or synchronises) a local zarr as an asset, as a Stream of progress events ending
-   * with `Done`. Interrupting it stops the PUTs in flight; a later run sends only what is missing.
-   */
-  readonly upload: (options: ZarrUploadOptions) => Stream.Stream<ZarrUploadEvent, ZarrUploadError>
-  /** The upload as one Effect; `onEvent` sees the same events. */
-  readonly uploadZarr: (
-    options: ZarrUploadOptions,
-    onEvent?: (event: ZarrUploadEvent) => Effect.Effect<void>
-  ) => Effect.Effect<ZarrUploadResult, ZarrUploadError>
-  /** Downloads a zarr into a local target, as a Stream of progress events ending with `Done`. */
-  readonly download: (options: ZarrDownloadOptions) => Stream.Stream<ZarrDownloadEvent, ZarrDownloadError>
-  /** The download as one Effect. */
-  readonly downloadZarr: (
-    options: ZarrDownloadOptions,
-    onEvent?: (event: ZarrDownloadEvent) => Effect.Effect<void>
-  ) => Effect.Effect<ZarrDownloadResult, ZarrDownloadError>
-  /**
-   * Deletes entries (keys from the zarr root) in batches of 100; with `reingest` (the default)
-   * then finalizes and waits for the new checksum. A key that does not exist fails its batch
-   * (the archive deletes nothing of it).
-   */
-  readonly rmfiles: (
-    zarrId: string,
-    paths: ReadonlyArray<string>,
-    options?: RmfilesOptions
-  ) => Effect.Effect<void, ApiError | ValidationTimeout>
-  /**
-   * The immediate children of a folder inside a zarr (`""` for the root): files with their
-   * sizes, folders with the total size and count of the files below them. In key order.
-   */
-  readonly listFolder: (zarrId: string, folder?: string) => Stream.Stream<ZarrFolderEntry, ApiError>
-}
-
+export type ZarrTransfersShape = Tag.ZarrTransfersShape
 /**
  * @since 0.1.0
- * @category tags
+ * @category re-exports
  */
-export class ZarrTransfers extends Context.Tag("@dandi-effect/core/ZarrTransfers")<ZarrTransfers, ZarrTransfersShape>() {}
+export {
+  /**
+   * @since 0.1.0
+   * @category tags
+   */
+  ZarrTransfers
+} from "./internal/zarrTransfer/tag.js"
 
 /** Events buffered between a transfer and a slow consumer before the transfer waits. */
 const EVENT_BUFFER = 256
