@@ -38,7 +38,7 @@ import * as Stream from "effect/Stream"
 import { ApiClient } from "./ApiClient.js"
 import { DandiConfig } from "./DandiConfig.js"
 import * as Downloader from "./Downloader.js"
-import { Hasher } from "./Hasher.js"
+import { Hasher, type HasherShape, toHex } from "./Hasher.js"
 import type { ApiError } from "./HttpErrors.js"
 import { Paginator } from "./Paginator.js"
 import { StorageClient } from "./StorageClient.js"
@@ -172,6 +172,31 @@ export {
    */
   ZarrTransfers
 } from "./internal/zarrTransfer/tag.js"
+
+/**
+ * A zarr held in memory (tests, browsers building a zarr from Blobs already read): its files are
+ * the entries given, hashed with `hasher`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const memorySource = (
+  name: string,
+  entries: Readonly<Record<string, Uint8Array>>,
+  hasher: HasherShape
+): LocalZarrSource => ({
+  name,
+  files: Stream.fromIterable(Object.entries(entries).map(([path, bytes]) => ({ path, size: bytes.length }))),
+  md5: (files) =>
+    Effect.sync(() =>
+      files.map((file) => {
+        const hash = hasher.create("md5")
+        hash.update(entries[file.path] ?? new Uint8Array(0))
+        return toHex(hash.digest())
+      })
+    ),
+  read: (file) => Stream.make(entries[file.path] ?? new Uint8Array(0))
+})
 
 /** Events buffered between a transfer and a slow consumer before the transfer waits. */
 const EVENT_BUFFER = 256

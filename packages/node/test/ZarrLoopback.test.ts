@@ -3,6 +3,8 @@
  * download, incremental sync, 403 storms, rmfiles and resumed downloads — asserting on the
  * requests the emulator received and on checksums computed independently on both sides.
  */
+import { ApiClient } from "@dandi-effect/core/ApiClient"
+import { ZarrRecord } from "@dandi-effect/core/ApiRecords"
 import { DandiApi } from "@dandi-effect/core/DandiApi"
 import type { BaseRemoteZarrAsset, RemoteAsset } from "@dandi-effect/core/RemoteAsset"
 import * as ZarrTransfers from "@dandi-effect/core/ZarrTransfers"
@@ -283,6 +285,31 @@ describe("a download interrupted part way", () => {
         expect(resumed.result.downloaded).toBe(fetched.length)
         expect(resumed.result.checksum).toBe(result.checksum)
         expect(yield* localChecksum(out)).toBe(result.checksum)
+      }), 120_000)
+  })
+})
+
+describe("a zarr that already exists, and an embargoed dandiset", () => {
+  const world = makeWorld()
+  layer(world.layer, { excludeTestServices: true })("loopback", (it) => {
+    it.effect("a zarr of the same name is reused; embargoed entries carry the tagging header their URLs sign", () =>
+      Effect.gen(function*() {
+        const client = yield* ApiClient
+        const existing = yield* client.json(ZarrRecord, "POST", "/zarr/", { body: { name: "reused.zarr", dandiset: dandisetId } })
+        const root = join(tempDir("zarr-reuse-"), "reused.zarr")
+        writeZarrTree(root, { groups: 1, arrays: 1, side: 2, tag: "reuse" })
+        const { events, result } = yield* uploadDir(root, "reused.zarr")
+        expect(events[0]).toMatchObject({ _tag: "ProducingAsset", reused: true, zarrId: existing.zarr_id })
+        expect(result.zarrId).toBe(existing.zarr_id)
+
+        // URLs of an embargoed dandiset sign `x-amz-tagging`: without the header every PUT is refused.
+        const api = yield* DandiApi
+        const embargoed = yield* api.createDandiset("Embargoed zarr", {}, { embargo: true })
+        const before = world.observed.length
+        const hidden = yield* uploadDir(root, "hidden.zarr", { dandisetId: embargoed.identifier })
+        expect(hidden.events.filter((e) => e._tag === "Renewing")).toEqual([])
+        expect(s3Requests(world, "PUT", before)).toHaveLength(hidden.result.uploaded)
+        expect(hidden.result.checksum).toBe(yield* localChecksum(root))
       }), 120_000)
   })
 })
