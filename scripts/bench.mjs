@@ -7,6 +7,7 @@ import { machine } from "./bench/common.mjs"
 const benches = [
   await import("./bench/digest.mjs"),
   await import("./bench/zarr.mjs"),
+  await import("./bench/zarr-transfer.mjs"),
   await import("./bench/download.mjs"),
   await import("./bench/upload.mjs"),
   await import("./bench/listing.mjs"),

@@ -16,7 +16,7 @@ import type * as Scope from "effect/Scope"
 import type { AssetRecord, JsonObject } from "./ApiRecords.js"
 import type { ApiError } from "./HttpErrors.js"
 import type { ByteSink } from "./ByteSink.js"
-import type { DandiError } from "./DandiError.js"
+import type { DandiError, ValidationTimeout } from "./DandiError.js"
 import { NotFoundError, ResponseDecodeError } from "./DandiError.js"
 import * as Downloader from "./Downloader.js"
 import { DandiApi } from "./internal/dandiApiService.js"
@@ -25,6 +25,8 @@ import { pyRepr } from "./internal/text.js"
 import * as Metadata from "./Metadata.js"
 import type { RangedReader, RangedReaderOptions } from "./RangedReader.js"
 import type { RemoteZarrEntry } from "./RemoteZarrEntry.js"
+import { ZarrTransfers } from "./internal/zarrTransfer/tag.js"
+import type { RmfilesOptions } from "./internal/zarrTransfer/tag.js"
 
 /**
  * What backs an asset's bytes (dandi-cli `AssetType`: BLOB = 1, ZARR = 2).
@@ -323,6 +325,17 @@ export class BaseRemoteZarrAsset extends AssetBase {
   /** Every file of the zarr (optionally under a raw key prefix), in key order. */
   iterfiles(prefix?: string): Stream.Stream<RemoteZarrEntry, ApiError, DandiApi> {
     return Stream.unwrap(Effect.map(DandiApi, (api) => api.listZarrFiles(this.zarr, prefix)))
+  }
+  /**
+   * Deletes entries (keys or entries) in batches of 100; with `reingest` (the default) then has
+   * the archive recompute the checksum and waits for it (dandi-cli's `rmfiles`).
+   */
+  rmfiles(
+    entries: ReadonlyArray<string | RemoteZarrEntry>,
+    options?: RmfilesOptions
+  ): Effect.Effect<void, ApiError | ValidationTimeout, ZarrTransfers> {
+    return Effect.flatMap(ZarrTransfers, (zarrs) =>
+      zarrs.rmfiles(this.zarr, entries.map((entry) => typeof entry === "string" ? entry : entry.path), options))
   }
   /** The one file whose key is exactly `path`. */
   getEntryByPath(path: string): Effect.Effect<RemoteZarrEntry, ApiError, DandiApi> {

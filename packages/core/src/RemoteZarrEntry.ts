@@ -7,9 +7,12 @@
  * @since 0.1.0
  */
 import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import { InvalidPatternError } from "./DandiError.js"
+import * as Downloader from "./Downloader.js"
 import { fnmatch } from "./internal/glob.js"
 
 /**
@@ -107,6 +110,17 @@ export class RemoteZarrEntry extends Data.Class<{
   /** `{api}/zarr/{id}/files/?prefix=<key>&download=true`; the server redirects to the object. */
   get downloadUrl(): string {
     return `${this.apiUrl}/zarr/${this.zarrId}/files/?prefix=${encodeURIComponent(this.path)}&download=true`
+  }
+  /**
+   * The entry's bytes `[start, end)` straight from storage (dandi-cli's `get_download_file_iter`
+   * with a start offset), resumed from the last byte received when a connection breaks. To
+   * download verified, use `ZarrTransfers.downloadZarr` or `Downloader.toSink` with `{ md5: etag }`.
+   */
+  download(
+    options: { readonly start?: number | undefined; readonly end?: number | undefined } = {}
+  ): Stream.Stream<Uint8Array, Downloader.ReadError, Downloader.Downloader> {
+    return Stream.unwrap(Effect.map(Downloader.Downloader, (downloader) =>
+      downloader.bytes({ downloadUrl: this.downloadUrl, size: this.size, name: this.path }, options)))
   }
   /** The entry in the listing's own field names. */
   jsonDict(): ZarrEntryWire {

@@ -388,3 +388,91 @@ export const ofBatches = <E, R>(
     const checksums = yield* tree.checksums(yield* Hasher)
     return checksums.get("")!
   })
+
+interface OpenDirectory {
+  readonly path: string
+  readonly name: string
+  readonly files: Array<FileEntry>
+  readonly directories: Array<DirectoryEntry>
+}
+
+/**
+ * The checksum of files that arrive in key order (code-point order of their paths, which is the
+ * byte order of an S3 listing such as the archive's `/zarr/{id}/files/`). All keys below a
+ * directory are contiguous in that order, so a directory is complete — and folded into its
+ * parent — as soon as a key outside it arrives: memory holds only the open directories along
+ * the current path, not the whole tree. A key that is not after the one before fails with
+ * DuplicateZarrEntry (a repeat) rather than giving a wrong checksum.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export class SortedStream {
+  private readonly stack: Array<OpenDirectory> = [{ path: "", name: "", files: [], directories: [] }]
+  private last: string | undefined
+  private failure: DuplicateZarrEntry | undefined
+
+  constructor(private readonly hasher: HasherShape) {}
+
+  private close(): void {
+    const done = this.stack.pop()!
+    done.files.sort(byName)
+    done.directories.sort(byName)
+    const duplicate = firstDuplicate(done.files, done.directories)
+    if (duplicate !== undefined) {
+      const path = done.path === "" ? duplicate : `${done.path}/${duplicate}`
+      this.failure ??= new DuplicateZarrEntry({ message: `Zarr entry ${path} is listed twice; each path must be unique.`, path })
+    }
+    this.stack[this.stack.length - 1]!.directories.push({
+      name: done.name,
+      checksum: checksumOfSorted(this.hasher, done.files, done.directories)
+    })
+  }
+
+  /** Adds the next file; false (and `result` fails) when it is out of order. */
+  add(leaf: Leaf): boolean {
+    if (this.last !== undefined && compareCodePoints(leaf.path, this.last) <= 0) {
+      this.failure ??= new DuplicateZarrEntry({
+        message: `Zarr entry ${leaf.path} arrives after ${this.last}; entries must come in key order, each once.`,
+        path: leaf.path
+      })
+      return false
+    }
+    this.last = leaf.path
+    const slash = leaf.path.lastIndexOf("/")
+    const dir = slash < 0 ? "" : leaf.path.slice(0, slash)
+    // Close what the new key has left, then open what it enters.
+    while (this.stack.length > 1) {
+      const top = this.stack[this.stack.length - 1]!.path
+      if (dir === top || dir.startsWith(`${top}/`)) break
+      this.close()
+    }
+    const top = this.stack[this.stack.length - 1]!.path
+    if (dir !== top) {
+      const rest = dir.slice(top === "" ? 0 : top.length + 1).split("/")
+      let path = top
+      for (const name of rest) {
+        path = path === "" ? name : `${path}/${name}`
+        this.stack.push({ path, name, files: [], directories: [] })
+      }
+    }
+    this.stack[this.stack.length - 1]!.files.push({ name: leaf.path.slice(slash + 1), digest: leaf.digest, size: leaf.size })
+    return true
+  }
+
+  /** Closes every open directory and gives the root's checksum. Call once, after the last file. */
+  result(): Either.Either<ZarrChecksum, DuplicateZarrEntry> {
+    while (this.stack.length > 1) this.close()
+    const root = this.stack[0]!
+    root.files.sort(byName)
+    root.directories.sort(byName)
+    const duplicate = firstDuplicate(root.files, root.directories)
+    if (duplicate !== undefined && this.failure === undefined) {
+      this.failure = new DuplicateZarrEntry({ message: `Zarr entry ${duplicate} is listed twice; each path must be unique.`, path: duplicate })
+    }
+    if (this.failure !== undefined) return Either.left(this.failure)
+    return Either.right(
+      root.files.length === 0 && root.directories.length === 0 ? empty : checksumOfSorted(this.hasher, root.files, root.directories)
+    )
+  }
+}

@@ -185,3 +185,8 @@ export * as Version from "./Version.js"
  * @category modules
  */
 export * as ZarrChecksum from "./ZarrChecksum.js"
+/**
+ * @since 0.1.0
+ * @category modules
+ */
+export * as ZarrTransfers from "./ZarrTransfers.js"

@@ -160,6 +160,61 @@ describe("ZarrChecksum.ofLeaves (tree vectors, spec §8.2)", () => {
     })))
 })
 
+describe("ZarrChecksum.SortedStream (files in key order, only open directories held)", () => {
+  const inKeyOrder = <A extends { readonly path: string }>(leaves: ReadonlyArray<A>) =>
+    [...leaves].sort((x, y) => ZarrChecksum.compareCodePoints(x.path, y.path))
+
+  it.effect("the 8-file tree gives the spec's checksum", () =>
+    run(Effect.gen(function*() {
+      const stream = new ZarrChecksum.SortedStream(yield* Hasher)
+      const leaves = eightFileTree.map((f) => ({ path: f.path, size: f.content.length, digest: f.md5 }))
+      for (const leaf of inKeyOrder(leaves)) expect(stream.add(leaf)).toBe(true)
+      expect(Either.getOrThrow(stream.result()).toString()).toBe(eightFileTreeChecksum)
+    })))
+
+  it.effect("agrees with the whole-tree computation where key order and name order differ", () =>
+    run(Effect.gen(function*() {
+      const hasher = yield* Hasher
+      // "a.b" sorts before "a/…" as a key but after the directory "a" as a name; astral and
+      // BMP-private names exercise code-point order.
+      const names = ["a", "a.b", "a-b", "b", "\uff61", "\ud83d\ude00", "é", "z"]
+      const leaves: Array<{ path: string; size: number; digest: string }> = []
+      let n = 0
+      for (const top of names) {
+        for (const mid of names) {
+          if (top === "a.b" || mid === "a.b") leaves.push({ path: `${top}.x/${mid}.y`, size: n, digest: a32 })
+          else leaves.push({ path: `${top}/${mid}/${n % 3}`, size: n, digest: n % 2 === 0 ? a32 : b32 })
+          n++
+        }
+        leaves.push({ path: `${top}.file`, size: n++, digest: b32 })
+      }
+      const stream = new ZarrChecksum.SortedStream(hasher)
+      for (const leaf of inKeyOrder(leaves)) stream.add(leaf)
+      const expected = yield* ZarrChecksum.ofLeaves(leaves)
+      expect(Either.getOrThrow(stream.result()).toString()).toBe(expected.toString())
+    })))
+
+  it.effect("no files is the empty checksum; a repeated or out-of-order key is a typed error", () =>
+    run(Effect.gen(function*() {
+      const hasher = yield* Hasher
+      expect(Either.getOrThrow(new ZarrChecksum.SortedStream(hasher).result()).toString()).toBe(
+        "481a2f77ab786a0f45aafd5db0971caa-0--0"
+      )
+      const repeated = new ZarrChecksum.SortedStream(hasher)
+      repeated.add({ path: "x/y", size: 1, digest: a32 })
+      expect(repeated.add({ path: "x/y", size: 1, digest: a32 })).toBe(false)
+      expect(Either.getLeft(repeated.result()).pipe((e) => e._tag === "Some" && e.value.path)).toBe("x/y")
+      const backwards = new ZarrChecksum.SortedStream(hasher)
+      backwards.add({ path: "b", size: 1, digest: a32 })
+      expect(backwards.add({ path: "a", size: 1, digest: a32 })).toBe(false)
+      expect(Either.isLeft(backwards.result())).toBe(true)
+      const clash = new ZarrChecksum.SortedStream(hasher)
+      clash.add({ path: "a", size: 1, digest: a32 })
+      clash.add({ path: "a/b", size: 1, digest: a32 })
+      expect(Either.isLeft(clash.result())).toBe(true)
+    })))
+})
+
 describe("ZarrChecksum.parse", () => {
   it("round-trips a checksum string", () => {
     const text = "4313ab36412db2981c3ed391b38604d6-5--1516"

@@ -7,8 +7,9 @@
  * - Directory walks skip hidden names (`.git`, `.DS_Store`, …), `dandiset.yaml` (the dandiset's
  *   own metadata, not an asset) and unfinished downloads (`*.dandidownload`). Symbolic links
  *   are followed (a link to a directory already being walked is skipped, so cycles end).
- * - Zarr directories (`*.zarr`, `*.ngff`) are refused up front: uploading Zarr is not
- *   supported yet.
+ * - A Zarr directory (`*.zarr`, `*.ngff`) becomes one zarr asset (ZarrTransfers): an asset
+ *   already at its path is synchronised (only entries whose MD5 differs are sent, extras are
+ *   deleted) unless the policy is `error` or `skip`.
  * - `existing` decides what happens to a file whose path already holds an asset (dandi-cli's
  *   policies): `error`, `skip`, `overwrite` (unless the dandi-etag is the same), `refresh`
  *   (unless the etag is the same or the remote blob is at least as new as the file; the
@@ -27,6 +28,7 @@ import type { DandiError } from "@dandi-effect/core/DandiError"
 import { LocalDataError, UploadRefusedError } from "@dandi-effect/core/DandiError"
 import type { RemoteAsset } from "@dandi-effect/core/RemoteAsset"
 import * as Uploader from "@dandi-effect/core/Uploader"
+import * as ZarrTransfers from "@dandi-effect/core/ZarrTransfers"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Mailbox from "effect/Mailbox"
@@ -35,6 +37,7 @@ import { readdir, realpath, stat } from "node:fs/promises"
 import { isAbsolute, join, relative, resolve, sep } from "node:path"
 import { DigestCache } from "./DigestCache.js"
 import { HashWorkerPool } from "./HashWorkerPool.js"
+import * as LocalZarr from "./LocalZarr.js"
 import * as NodeByteSource from "./NodeByteSource.js"
 import * as ParallelEtag from "./ParallelEtag.js"
 
@@ -79,8 +82,11 @@ export interface LocalUploadOptions {
 export interface LocalFile {
   readonly localPath: string
   readonly assetPath: string
+  /** For a zarr: the total size of its files. */
   readonly size: number
   readonly mtimeMs: number
+  /** A Zarr directory, uploaded as one zarr asset. */
+  readonly zarr?: boolean | undefined
 }
 
 /**
@@ -89,6 +95,7 @@ export interface LocalFile {
  */
 export type FileOutcome = Data.TaggedEnum<{
   Uploaded: { readonly file: LocalFile; readonly result: Uploader.UploadResult }
+  ZarrUploaded: { readonly file: LocalFile; readonly result: ZarrTransfers.ZarrUploadResult }
   Skipped: { readonly file: LocalFile; readonly reason: string }
   Failed: { readonly file: LocalFile; readonly error: DandiError }
 }>
@@ -108,6 +115,8 @@ export type LocalUploadEvent = Data.TaggedEnum<{
   Planned: { readonly files: ReadonlyArray<LocalFile>; readonly totalBytes: number }
   /** Progress of one file. */
   File: { readonly file: LocalFile; readonly event: Uploader.UploadEvent }
+  /** Progress of one Zarr directory. */
+  Zarr: { readonly file: LocalFile; readonly event: ZarrTransfers.ZarrUploadEvent }
   Finished: { readonly outcome: FileOutcome }
   /** `sync`: a remote asset without a local file was deleted. */
   Deleted: { readonly path: string }
@@ -129,12 +138,6 @@ const isZarrName = (name: string) => /\.(zarr|ngff)$/i.test(name)
 /** Names a directory walk leaves out. */
 const skippedName = (name: string) => name.startsWith(".") || name === "dandiset.yaml" || name.endsWith(".dandidownload")
 
-const zarrRefused = (assetPath: string) =>
-  new UploadRefusedError({
-    message: `${assetPath} is a Zarr archive; uploading Zarr assets is not supported yet, so leave it out (or upload it with dandi-cli).`,
-    path: assetPath,
-    rule: "zarr"
-  })
 
 const toAssetPath = (cwd: string, absolute: string): string | undefined => {
   const rel = relative(cwd, absolute)
@@ -144,8 +147,8 @@ const toAssetPath = (cwd: string, absolute: string): string | undefined => {
 
 /**
  * The files to upload under `paths`, with their asset paths, in a stable order (sorted by
- * asset path). Fails before anything is uploaded on a missing path, a path outside `cwd`, or a
- * Zarr directory.
+ * asset path); a Zarr directory is one entry (`zarr: true`). Fails before anything is uploaded
+ * on a missing path or a path outside `cwd`.
  *
  * @since 0.1.0
  * @category constructors
@@ -164,7 +167,11 @@ export const collectFiles = (
         const assetPath = toAssetPath(root, absolute)
         const info = yield* Effect.tryPromise({ try: () => stat(absolute), catch: fsError(absolute) })
         if (info.isDirectory()) {
-          if (assetPath !== undefined && isZarrName(absolute)) return yield* zarrRefused(assetPath)
+          if (assetPath !== undefined && isZarrName(absolute)) {
+            const size = yield* Stream.runFold(LocalZarr.files(absolute), 0, (sum, file) => sum + file.size)
+            found.set(assetPath, { localPath: absolute, assetPath, size, mtimeMs: info.mtimeMs, zarr: true })
+            return
+          }
           const real = yield* Effect.tryPromise({ try: () => realpath(absolute), catch: fsError(absolute) })
           // A link back into a directory being walked would never end.
           if (visiting.has(real)) return
@@ -272,7 +279,11 @@ const underAny = (path: string, prefixes: ReadonlyArray<string>) =>
  */
 export const upload = (
   options: LocalUploadOptions
-): Stream.Stream<LocalUploadEvent, DandiError, DandiApi | Uploader.Uploader | DigestCache | HashWorkerPool> =>
+): Stream.Stream<
+  LocalUploadEvent,
+  DandiError,
+  DandiApi | Uploader.Uploader | ZarrTransfers.ZarrTransfers | DigestCache | HashWorkerPool
+> =>
   Stream.unwrapScoped(Effect.gen(function*() {
     const mailbox = yield* Mailbox.make<LocalUploadEvent, DandiError>(256)
     const emit = (event: LocalUploadEvent) => Effect.asVoid(mailbox.offer(event))
@@ -291,8 +302,34 @@ export const upload = (
       )
       const policy = options.existing ?? "refresh"
 
+      const zarrs = yield* ZarrTransfers.ZarrTransfers
+      const oneZarr = (file: LocalFile) =>
+        Effect.gen(function*() {
+          const existing = remote.get(file.assetPath)
+          if (existing !== undefined && policy === "skip") return FileOutcome.Skipped({ file, reason: "exists" })
+          if (existing !== undefined && policy === "error") {
+            return FileOutcome.Failed({
+              file,
+              error: new UploadRefusedError({
+                message: `${file.assetPath} already exists in the draft (--existing error)`,
+                path: file.assetPath,
+                rule: "path-grammar"
+              })
+            })
+          }
+          const result = yield* zarrs.uploadZarr({
+            dandisetId: options.dandisetId,
+            path: file.assetPath,
+            source: yield* LocalZarr.source(file.localPath),
+            replacing: existing,
+            jobs: options.partJobs
+          }, (event) => emit(LocalUploadEvent.Zarr({ file, event })))
+          return FileOutcome.ZarrUploaded({ file, result })
+        })
+
       const one = (file: LocalFile) =>
         Effect.gen(function*() {
+          if (file.zarr === true) return yield* oneZarr(file)
           const etag = cache.cached(file.localPath, "dandi-etag", ParallelEtag.ofFileWith(pool, file.localPath))
           const decision = yield* decide(policy, file, remote.get(file.assetPath), etag)
           if (decision._tag === "Skip") return FileOutcome.Skipped({ file, reason: decision.reason })

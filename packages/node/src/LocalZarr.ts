@@ -5,13 +5,19 @@
  *
  * @since 0.1.0
  */
+import * as AssetPath from "@dandi-effect/core/AssetPath"
+import type { ByteSink } from "@dandi-effect/core/ByteSink"
 import { LocalDataError } from "@dandi-effect/core/DandiError"
 import * as ZarrChecksum from "@dandi-effect/core/ZarrChecksum"
+import type { LocalZarrFile as ZarrFile, LocalZarrSource, LocalZarrTarget } from "@dandi-effect/core/ZarrTransfers"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Stream from "effect/Stream"
 import type { Dirent } from "node:fs"
-import { readdir, stat } from "node:fs/promises"
-import { join } from "node:path"
+import { createReadStream } from "node:fs"
+import { mkdir, readdir, readFile, rename, rm, rmdir, stat, unlink, utimes, writeFile } from "node:fs/promises"
+import { dirname, join } from "node:path"
+import * as NodeFileSink from "./NodeFileSink.js"
 import { fileError, HashWorkerPool } from "./HashWorkerPool.js"
 import * as NodeHasher from "./NodeHasher.js"
 
@@ -154,3 +160,144 @@ export const checksum: (
     const checksums = yield* tree.checksums(NodeHasher.make)
     return checksums.get("")!
   })
+
+/** Files up to this size are read in one call; larger ones are streamed. */
+const WHOLE_READ_LIMIT = 8 << 20
+/** Files hashed per worker message. */
+const MD5_BATCH = 64
+
+const md5With = (pool: typeof HashWorkerPool.Service, root: string) =>
+(files: ReadonlyArray<ZarrFile>): Effect.Effect<ReadonlyArray<string>, LocalDataError> => {
+  const batches: Array<ReadonlyArray<ZarrFile>> = []
+  for (let i = 0; i < files.length; i += MD5_BATCH) batches.push(files.slice(i, i + MD5_BATCH))
+  return Effect.map(
+    Effect.forEach(batches, (batch) =>
+      pool.hash(batch.map((file) => ({
+        path: join(root, ...file.path.split("/")),
+        offset: 0,
+        length: -1,
+        algorithm: "md5" as const
+      }))), { concurrency: pool.workers }),
+    (results) => results.flatMap((digests) => digests.map((d) => d.digest))
+  )
+}
+
+const readWhole = (path: string, size: number): Stream.Stream<Uint8Array, LocalDataError> =>
+  size <= WHOLE_READ_LIMIT
+    ? Stream.fromEffect(Effect.tryPromise({
+      try: async () => new Uint8Array(await readFile(path)),
+      catch: ioError(path)
+    }))
+    : Stream.suspend(() =>
+      Stream.fromAsyncIterable(
+        createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Uint8Array>,
+        ioError(path)
+      )
+    )
+
+/**
+ * A directory as the source of a zarr upload: its files (excluded names left out), their MD5s
+ * on the worker pool, their bytes read afresh for every attempt.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const source = (root: string): Effect.Effect<LocalZarrSource, never, HashWorkerPool> =>
+  Effect.map(HashWorkerPool, (pool) => ({
+    name: root,
+    files: Stream.map(files(root), (file): ZarrFile => ({ path: file.path, size: file.size })),
+    md5: md5With(pool, root),
+    read: (file) => readWhole(join(root, ...file.path.split("/")), file.size)
+  }))
+
+/** Entries up to this size are gathered in memory and written once verified; larger ones resume on disk. */
+const SMALL_ENTRY = 8 << 20
+
+let tempCounter = 0
+
+/**
+ * A sink for a small entry: the bytes are kept in memory until the Downloader has verified
+ * them, then written to a temporary name beside the target and renamed over it, so a file at
+ * the target is always complete. Four system calls per entry instead of a resume directory's
+ * dozen; an interrupted small entry is simply fetched again.
+ */
+const smallEntrySink = (target: string, fallback: ByteSink): ByteSink => ({
+  name: target,
+  open: (expected) => {
+    if (expected.size > SMALL_ENTRY) return fallback.open(expected)
+    let chunks: Array<Uint8Array> = []
+    return Effect.succeed({
+      held: 0,
+      write: (chunk: Uint8Array) => Effect.sync(() => void chunks.push(chunk)),
+      readHeld: () => Stream.empty,
+      reset: Effect.sync(() => {
+        chunks = []
+      }),
+      commit: (options: { readonly mtime?: Date | undefined }) =>
+        Effect.tryPromise({
+          try: async () => {
+            const temporary = `${target}.${process.pid}-${tempCounter++}.dandipart`
+            await mkdir(dirname(target), { recursive: true })
+            await writeFile(temporary, chunks)
+            const existing = await stat(target).catch(() => undefined)
+            // A directory where the entry is a file: the archive's layout wins.
+            if (existing?.isDirectory() === true) await rm(target, { recursive: true, force: true })
+            await rename(temporary, target)
+            if (options.mtime !== undefined) await utimes(target, new Date(), options.mtime)
+            chunks = []
+          },
+          catch: ioError(target)
+        })
+    })
+  }
+})
+
+const unsafeSink = (path: string, message: string): ByteSink => ({
+  name: path,
+  open: () => Effect.fail(new LocalDataError({ message, path }))
+})
+
+/**
+ * A directory as the target of a zarr download: each entry through a resumable NodeFileSink;
+ * extras unlinked and the directories they leave empty removed. An entry key that would leave
+ * the directory (`..`, absolute, backslash) is refused when its sink opens.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const target = (root: string): Effect.Effect<LocalZarrTarget, never, HashWorkerPool> =>
+  Effect.map(HashWorkerPool, (pool) => ({
+    name: root,
+    // A target that does not exist yet simply holds nothing.
+    files: Stream.unwrap(Effect.map(
+      Effect.promise(() => stat(root).then((info) => info.isDirectory(), () => false)),
+      (exists) => exists ? Stream.map(files(root), (file): ZarrFile => ({ path: file.path, size: file.size })) : Stream.empty
+    )),
+    md5: md5With(pool, root),
+    sink: (path) =>
+      Either.match(AssetPath.safeRelativePath(path), {
+        onLeft: (error) => unsafeSink(path, `${error.message}; the zarr entry was not written.`),
+        onRight: (relative) => {
+          const absolute = join(root, ...relative.split("/"))
+          return smallEntrySink(absolute, NodeFileSink.make(absolute))
+        }
+      }),
+    remove: (paths) =>
+      Effect.gen(function*() {
+        const parents = new Set<string>()
+        yield* Effect.forEach(paths, (path) => {
+          const absolute = join(root, ...path.split("/"))
+          for (let dir = dirname(path); dir !== "." && dir !== ""; dir = dirname(dir)) parents.add(dir)
+          // Already gone is as good as removed.
+          return Effect.tryPromise({
+            try: () => unlink(absolute).catch((error: NodeJS.ErrnoException) => error.code === "ENOENT" ? undefined : Promise.reject(error)),
+            catch: ioError(absolute)
+          })
+        }, { concurrency: 16, discard: true })
+        // Deepest first, so a parent is tried after its children; a directory still holding files stays.
+        const ordered = [...parents].sort((a, b) => b.split("/").length - a.split("/").length)
+        for (const dir of ordered) {
+          yield* Effect.promise(() => rmdir(join(root, ...dir.split("/"))).catch(() => undefined))
+        }
+      })
+  }))

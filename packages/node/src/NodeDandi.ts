@@ -15,7 +15,7 @@
  * Downloader, local digests (a hashing worker pool and the digest cache), the
  * undici HttpClient (NodeHttp: real Content-Length on uploads, redirects under ApiClient's
  * control), the `node:crypto` Hasher, the OS keyring TokenStore (memory when there is no
- * keyring), the Uploader with its on-disk resumable state (NodeUploadState), and NodeContext (FileSystem, Path, CommandExecutor, Terminal) for file work.
+ * keyring), the Uploader with its on-disk resumable state (NodeUploadState), ZarrTransfers (zarr upload, sync and download), and NodeContext (FileSystem, Path, CommandExecutor, Terminal) for file work.
  *
  * @since 0.1.0
  */
@@ -25,6 +25,7 @@ import type { Hasher } from "@dandi-effect/core/Hasher"
 import type { TokenStore } from "@dandi-effect/core/TokenStore"
 import * as Uploader from "@dandi-effect/core/Uploader"
 import type { UploadStateStore } from "@dandi-effect/core/UploadState"
+import * as ZarrTransfers from "@dandi-effect/core/ZarrTransfers"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as Layer from "effect/Layer"
@@ -69,6 +70,7 @@ export type Services =
   | HashWorkerPool
   | DigestCache
   | Uploader.Uploader
+  | ZarrTransfers.ZarrTransfers
   | UploadStateStore
   | HttpClient.HttpClient
   | Hasher
@@ -97,7 +99,7 @@ const split = (options: NodeDandiOptions) => {
  * @category layers
  */
 export const layer = (options: NodeDandiOptions = {}): Layer.Layer<Services, DandiApi.LayerError> =>
-  Layer.mergeAll(Downloader.layer, Uploader.layer).pipe(
+  Layer.mergeAll(Downloader.layer, Uploader.layer, ZarrTransfers.layer).pipe(
     Layer.provideMerge(DandiApi.layer(split(options))),
     Layer.provideMerge(platform(options))
   )
@@ -110,7 +112,7 @@ export const layer = (options: NodeDandiOptions = {}): Layer.Layer<Services, Dan
  * @category layers
  */
 export const layerConfig = (options: NodeDandiOptions = {}): Layer.Layer<Services, DandiApi.LayerError> =>
-  Layer.mergeAll(Downloader.layer, Uploader.layer).pipe(
+  Layer.mergeAll(Downloader.layer, Uploader.layer, ZarrTransfers.layer).pipe(
     Layer.provideMerge(DandiApi.layerConfig(split(options))),
     Layer.provideMerge(platform(options))
   )

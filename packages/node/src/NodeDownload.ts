@@ -13,7 +13,7 @@
  * or `.` segments, a backslash or NUL — is refused with UnsafePathError in a `Failed` event and
  * nothing is written for it; the other assets still download. A failure of one file is a
  * `Failed` event too, so the rest go on; only a failure to list the assets ends the stream.
- * Zarr assets are reported as `Skipped` until zarr downloads exist.
+ * A zarr asset becomes a directory, entry by entry (see `zarrToDirectory`).
  *
  * @since 0.1.0
  */
@@ -25,14 +25,17 @@ import * as Downloader from "@dandi-effect/core/Downloader"
 import type { BaseRemoteAsset } from "@dandi-effect/core/RemoteAsset"
 import { AssetType } from "@dandi-effect/core/RemoteAsset"
 import type { RemoteDandiset } from "@dandi-effect/core/RemoteDandiset"
+import * as ZarrTransfers from "@dandi-effect/core/ZarrTransfers"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Stream from "effect/Stream"
+import { existsSync } from "node:fs"
 import { lstat, mkdir, readFile, stat, utimes, writeFile } from "node:fs/promises"
 import { join, resolve, sep } from "node:path"
 import * as YAML from "yaml"
 import type { DigestCache } from "./DigestCache.js"
 import type { HashWorkerPool } from "./HashWorkerPool.js"
+import * as LocalZarr from "./LocalZarr.js"
 import * as NodeDigests from "./NodeDigests.js"
 import * as NodeFileSink from "./NodeFileSink.js"
 
@@ -79,7 +82,7 @@ export interface FolderOptions {
  * @since 0.1.0
  * @category models
  */
-export type Requirements = DandiApi | Downloader.Downloader | HashWorkerPool | DigestCache
+export type Requirements = DandiApi | Downloader.Downloader | ZarrTransfers.ZarrTransfers | HashWorkerPool | DigestCache
 
 /**
  * One blob asset to `target` (resumable, verified, mtime from `blobDateModified`).
@@ -153,6 +156,48 @@ const keepExisting = (asset: BaseRemoteAsset, target: string, name: string, poli
     }
   }).pipe(Effect.withSpan("NodeDownload.keepExisting", { attributes: { name } }))
 
+/**
+ * A zarr asset into the directory `target`, as per-entry events named `<asset path>/<key>`:
+ * entries already there with the right MD5 are `Skipped` (kept), local files that are not
+ * entries are removed, and the whole is checked against the asset's zarr checksum. `skip`
+ * leaves an existing directory alone; every other policy brings it in line with the archive.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const zarrToDirectory = (
+  asset: BaseRemoteAsset,
+  target: string,
+  name: string = asset.path,
+  policy: ExistingPolicy = "overwrite-different"
+): Stream.Stream<FileEvent, never, DandiApi | ZarrTransfers.ZarrTransfers | HashWorkerPool> =>
+  Stream.unwrap(Effect.gen(function*() {
+    if (policy === "skip" && existsSync(target)) {
+      return Stream.make<[FileEvent]>({ _tag: "Skipped", name, reason: "already exists" })
+    }
+    const zarrs = yield* ZarrTransfers.ZarrTransfers
+    const checksum = yield* asset.getRawDigest("dandi:dandi-zarr-checksum").pipe(
+      Effect.map((value): string | undefined => value),
+      Effect.catchTag("NotFoundError", () => Effect.succeed(undefined))
+    )
+    const zarrId = (asset.record as { readonly zarr?: string | null }).zarr ?? ""
+    const events = zarrs.download({ zarrId, target: yield* LocalZarr.target(target), checksum })
+    return events.pipe(
+      Stream.mapConcat((event): ReadonlyArray<FileEvent> => {
+        switch (event._tag) {
+          case "Entry":
+            return [{ ...event.event, name: `${name}/${event.event.name}` }]
+          case "Kept":
+            return [{ _tag: "Skipped", name: `${name}/${event.path}`, reason: "same content" }]
+          default:
+            return []
+        }
+      })
+    )
+  }).pipe(Effect.catchAll((error) => Effect.succeed(failed(name)(error))))).pipe(
+    Stream.catchAll((error) => failed(name)(error as DandiError))
+  )
+
 const failed = (name: string) => (error: DandiError): Stream.Stream<FileEvent> =>
   Stream.make<[FileEvent]>({ _tag: "Failed", name, error })
 
@@ -164,7 +209,10 @@ const oneAsset = (
   policy: ExistingPolicy
 ): Stream.Stream<FileEvent, never, Requirements> => {
   if (asset.assetType === AssetType.ZARR) {
-    return Stream.make<[FileEvent]>({ _tag: "Skipped", name, reason: "zarr assets cannot be downloaded yet" })
+    return Either.match(localPath(root, name), {
+      onLeft: (error) => failed(name)(error),
+      onRight: (target) => zarrToDirectory(asset, target, name, policy)
+    })
   }
   return Either.match(localPath(root, name), {
     onLeft: (error) => failed(name)(error),

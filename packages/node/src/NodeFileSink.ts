@@ -126,20 +126,24 @@ export const make = (target: string): ByteSink => {
   const open_ = (expected: ExpectedContent) =>
     Effect.gen(function*() {
       yield* attempt(work, "create the download folder", () => mkdir(work, { recursive: true }))
-      yield* takeLock(target, lockPath)
       const state = {
         handle: undefined as FileHandle | undefined,
         done: false,
         flush: (): Promise<void> => Promise.resolve()
       }
-      yield* Effect.addFinalizer(() =>
-        Effect.promise(async () => {
-          // Keep what arrived for the next run.
-          await state.flush().catch(() => undefined)
-          await state.handle?.close().catch(() => undefined)
-          if (!state.done) await unlink(lockPath).catch(() => undefined)
-        })
-      )
+      // Taken and guarded in one uninterruptible step: an interruption while the lock file is
+      // being written would otherwise leave a lock that no finalizer removes.
+      yield* Effect.uninterruptible(Effect.zipRight(
+        takeLock(target, lockPath),
+        Effect.addFinalizer(() =>
+          Effect.promise(async () => {
+            // Keep what arrived for the next run.
+            await state.flush().catch(() => undefined)
+            await state.handle?.close().catch(() => undefined)
+            if (!state.done) await unlink(lockPath).catch(() => undefined)
+          })
+        )
+      ))
       const stored = yield* Effect.promise(() => readChecksum(checksumPath))
       if (!sameDigests(stored, expected.digests)) {
         yield* attempt(dataPath, "discard the stale partial download", () => rm(dataPath, { force: true }))

@@ -1,7 +1,7 @@
 /**
  * The `dandi-effect upload` contract, through the built binary (run `npx tsc -b` first) against
  * the loopback emulator: directory trees with asset paths relative to the working directory,
- * the existing policies, sync, Zarr refused, quiet when piped — and an upload whose process is
+ * the existing policies, sync, Zarr directories as zarr assets, quiet when piped — and an upload whose process is
  * killed mid-way, resumed by a second run that sends only the missing part.
  */
 import { DandiApi } from "@dandi-effect/core/DandiApi"
@@ -102,15 +102,25 @@ describe("dandi-effect upload", () => {
         expect((yield* draftPaths).filter((p) => p.startsWith("sub-2/"))).toEqual(["sub-2/keep.txt"])
       }), 180_000)
 
-    it.effect("refuses a Zarr directory with one line, before sending anything", () =>
+    it.effect("uploads a Zarr directory as one zarr asset, and a second run sends only what changed", () =>
       Effect.gen(function*() {
-        const root = tree({ "image.zarr/.zattrs": "{}", "other.txt": "x" })
-        const before = world.observed.length
+        const root = tree({ "image.zarr/.zattrs": "{}", "image.zarr/0/0": "chunk", "image.zarr/0/1": "chunk 2", "other.txt": "x" })
         const result = yield* upload(root, ".")
-        expect(result.code).toBe(1)
-        expect(result.stderr.trim().split("\n")).toHaveLength(1)
-        expect(result.stderr).toContain("image.zarr is a Zarr archive")
-        expect(world.observed.slice(before).filter((o) => o.method !== "GET")).toEqual([])
+        expect(result.code).toBe(0)
+        expect(result.stdout).toContain("uploaded 2 files")
+        const api = yield* DandiApi
+        const assets = Chunk.toReadonlyArray(yield* Stream.runCollect(api.listAssets(dandisetId, "draft")))
+        const zarr = assets.find((a) => a.path === "image.zarr")!
+        expect(zarr.record.zarr).not.toBeNull()
+        const entries = Chunk.toReadonlyArray(yield* Stream.runCollect(api.listZarrFiles(zarr.record.zarr!)))
+        expect(entries.map((e) => e.path).sort()).toEqual([".zattrs", "0/0", "0/1"])
+
+        writeFileSync(join(root, "image.zarr", "0", "1"), "changed")
+        const before = world.observed.length
+        const again = yield* upload(root, "image.zarr")
+        expect(again.code).toBe(0)
+        expect(world.observed.slice(before).filter((o) => o.origin === "s3" && o.method === "PUT").map((o) => o.path.split("/").slice(4).join("/")))
+          .toEqual(["0/1"])
       }), 180_000)
 
     it.effect("a path outside the archive's grammar fails that file with a line naming the rule; exit 1", () =>

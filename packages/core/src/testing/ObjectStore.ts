@@ -111,12 +111,32 @@ export const blobDigestsOf = (hasher: HasherShape, content: StoredContent): { et
   return { etag: ServerDigests.multipartEtag(hasher, partMd5s), sha256: toHex(sha.digest()) }
 }
 
+/**
+ * A Map that counts its changes, so the sorted key index below knows when it is stale. Every
+ * route mutates `objects` directly; counting here keeps them all correct without a wrapper API.
+ */
+class CountingMap<K, V> extends Map<K, V> {
+  changes = 0
+  override set(key: K, value: V): this {
+    this.changes++
+    return super.set(key, value)
+  }
+  override delete(key: K): boolean {
+    this.changes++
+    return super.delete(key)
+  }
+  override clear(): void {
+    this.changes++
+    super.clear()
+  }
+}
+
 export interface ObjectStore {
   readonly objects: Map<string, StoredObject>
   readonly multipart: Map<string, MultipartUpload>
 }
 
-export const make = (): ObjectStore => ({ objects: new Map(), multipart: new Map() })
+export const make = (): ObjectStore => ({ objects: new CountingMap(), multipart: new Map() })
 
 export const put = (
   store: ObjectStore,
@@ -127,17 +147,70 @@ export const put = (
   return stored
 }
 
-/** Keys under `prefix` in byte order (keys are ASCII-safe enough that code-unit order matches S3's). */
-export const keysWithPrefix = (store: ObjectStore, prefix: string): Array<string> =>
-  [...store.objects.keys()].filter((key) => key.startsWith(prefix)).sort(compareBytes)
-
-/** UTF-8 byte order, which is what S3 and PostgreSQL's `C` collation use. */
+/**
+ * UTF-8 byte order, which is what S3 and PostgreSQL's `C` collation use. It is code-point order;
+ * UTF-16 code units agree with it except that surrogates (U+D800–DFFF, i.e. code points above
+ * U+FFFF) must sort after U+E000–FFFF, hence the shift where two strings first differ.
+ */
 export const compareBytes = (a: string, b: string): number => {
-  const ca = Array.from(a)
-  const cb = Array.from(b)
-  for (let i = 0; i < Math.min(ca.length, cb.length); i++) {
-    const d = ca[i]!.codePointAt(0)! - cb[i]!.codePointAt(0)!
-    if (d !== 0) return d < 0 ? -1 : 1
+  const length = Math.min(a.length, b.length)
+  for (let i = 0; i < length; i++) {
+    let x = a.charCodeAt(i)
+    let y = b.charCodeAt(i)
+    if (x === y) continue
+    if (x >= 0xd800) x = x < 0xe000 ? x + 0x2000 : x - 0x800
+    if (y >= 0xd800) y = y < 0xe000 ? y + 0x2000 : y - 0x800
+    return x < y ? -1 : 1
   }
-  return ca.length - cb.length
+  return a.length === b.length ? 0 : a.length < b.length ? -1 : 1
+}
+
+interface KeyIndex {
+  readonly changes: number
+  readonly sorted: ReadonlyArray<string>
+}
+
+const indexes = new WeakMap<ObjectStore, KeyIndex>()
+
+/** Every key in byte order, sorted once per change of the store rather than once per request. */
+const sortedKeys = (store: ObjectStore): ReadonlyArray<string> => {
+  const changes = store.objects instanceof CountingMap ? store.objects.changes : -1
+  const cached = indexes.get(store)
+  if (cached !== undefined && changes >= 0 && cached.changes === changes) return cached.sorted
+  const sorted = [...store.objects.keys()].sort(compareBytes)
+  indexes.set(store, { changes, sorted })
+  return sorted
+}
+
+/** The first index of `sorted` whose key is not below `key` (`strictlyAbove`: above). */
+const lowerBound = (sorted: ReadonlyArray<string>, key: string, strictlyAbove: boolean): number => {
+  let low = 0
+  let high = sorted.length
+  while (low < high) {
+    const mid = (low + high) >>> 1
+    const order = compareBytes(sorted[mid]!, key)
+    if (order < 0 || (strictlyAbove && order === 0)) low = mid + 1
+    else high = mid
+  }
+  return low
+}
+
+/**
+ * Keys under `prefix` in byte order, those strictly above `after` only, at most `limit`:
+ * a binary search in the sorted index, so a page costs O(log n + limit).
+ */
+export const keysWithPrefix = (
+  store: ObjectStore,
+  prefix: string,
+  options: { readonly after?: string | undefined; readonly limit?: number | undefined } = {}
+): Array<string> => {
+  const sorted = sortedKeys(store)
+  const after = options.after
+  let at = lowerBound(sorted, prefix, false)
+  if (after !== undefined && compareBytes(after, prefix) >= 0) at = Math.max(at, lowerBound(sorted, after, true))
+  const limit = options.limit ?? Number.POSITIVE_INFINITY
+  const out: Array<string> = []
+  // Keys sharing a prefix are contiguous in byte order.
+  for (; at < sorted.length && out.length < limit && sorted[at]!.startsWith(prefix); at++) out.push(sorted[at]!)
+  return out
 }

@@ -130,9 +130,11 @@ const files = (ctx: Ctx) => {
     limit = parsed.right
   }
   const keyPrefix = root + prefix.replace(/\/+$/, "")
-  const keys = ObjectStore.keysWithPrefix(env.state.store, keyPrefix)
-    .map((k) => k.slice(root.length))
-    .filter((k) => after === "" || ObjectStore.compareBytes(k, after) > 0)
+  // One key beyond the page tells whether there is a next page.
+  const keys = ObjectStore.keysWithPrefix(env.state.store, keyPrefix, {
+    after: after === "" ? undefined : root + after,
+    limit: limit + 1
+  }).map((k) => k.slice(root.length))
   const page = keys.slice(0, limit)
   const more = keys.length > page.length && page.length > 0
   return Responses.ok({

@@ -6,8 +6,8 @@
  *
  * On a terminal: a progress bar per file in flight and one for everything (cli-progress), on
  * stderr. Piped: no bars. Either way one summary line on stdout at the end; each failed file
- * gets one line on stderr, and any failure ends with exit 1. Zarr directories are refused with
- * a clear line before anything is sent.
+ * gets one line on stderr, and any failure ends with exit 1. A Zarr directory (`*.zarr`,
+ * `*.ngff`) is uploaded as one zarr asset, or synchronised with the one already there.
  *
  * The API key is found as for `ls` (`{NAME}_API_KEY`, `DANDI_API_KEY` for a URL, then the OS
  * keyring); uploading without one fails at once and says which variable to set.
@@ -20,6 +20,7 @@ import * as Options from "@effect/cli/Options"
 import { Credentials } from "@dandi-effect/core/Credentials"
 import * as DandiApi from "@dandi-effect/core/DandiApi"
 import { parseDandiUrl } from "@dandi-effect/core/DandiUrl"
+import type { ZarrUploadEvent } from "@dandi-effect/core/ZarrTransfers"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -62,6 +63,18 @@ export const parseJobs = (text: string): { readonly files: number; readonly part
   const files = Number(match[1])
   const parts = match[2] === undefined ? 5 : Number(match[2])
   return files >= 1 && parts >= 1 ? { files, parts } : undefined
+}
+
+const zarrStatus: Record<ZarrUploadEvent["_tag"], string> = {
+  ProducingAsset: "producing asset",
+  Comparing: "comparing against remote zarr",
+  Deleting: "deleting remote files",
+  Initiating: "initiating upload",
+  Uploading: "uploading",
+  Renewing: "renewing URLs",
+  Finalizing: "server calculating checksum",
+  ChecksumMismatch: "checksum mismatch",
+  Done: "done"
 }
 
 interface Tally {
@@ -195,6 +208,22 @@ export const run = (options: UploadCliOptions) =>
             bars?.progress(file.assetPath, file.size, done, status)
             return
           }
+          case "Zarr": {
+            const { event: step, file } = event
+            switch (step._tag) {
+              case "Uploading":
+                bars?.progress(file.assetPath, step.bytesTotal, step.bytesDone, `${step.filesDone}/${step.filesTotal} entries`)
+                return
+              case "Renewing":
+                bars?.progress(file.assetPath, file.size, 0, `renewing ${step.files} URLs`)
+                return
+              case "Done":
+                return
+              default:
+                bars?.progress(file.assetPath, file.size, 0, zarrStatus[step._tag])
+                return
+            }
+          }
           case "Finished": {
             const outcome = event.outcome
             bars?.finished(outcome.file.assetPath, outcome.file.size)
@@ -204,6 +233,10 @@ export const run = (options: UploadCliOptions) =>
                 if (outcome.result.deduplicated) tally.deduplicated++
                 else tally.bytesSent += outcome.file.size
                 if (outcome.result.resumed) tally.resumed++
+                return
+              case "ZarrUploaded":
+                tally.uploaded++
+                tally.bytesSent += outcome.result.bytesUploaded
                 return
               case "Skipped":
                 tally.skipped++

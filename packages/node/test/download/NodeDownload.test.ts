@@ -223,14 +223,19 @@ describe("folder and dandiset downloads", () => {
       expect(yield* run("overwrite")).toMatchObject({ _tag: "Completed" })
     }).pipe(Effect.provide(archive(seedOne))))
 
-  it.scopedLive("zarr assets are reported as skipped", () =>
+  it.scopedLive("a zarr asset becomes a directory, entry by entry, and a second run keeps what is there", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       const api = yield* DandiApi.DandiApi
       const dandiset = yield* api.getDandiset("000001", "draft")
       const events = Chunk.toReadonlyArray(yield* Stream.runCollect(NodeDownload.dandiset(dandiset, dir)))
-      expect(events.find((e) => e.name === "sub-1/image.zarr")).toMatchObject({ _tag: "Skipped" })
-      expect(existsSync(join(dir, "000001", "sub-1", "image.zarr"))).toBe(false)
+      expect(events.filter((e) => e.name === "sub-1/image.zarr/.zgroup").map((e) => e._tag)).toContain("Completed")
+      expect(events.filter((e) => e._tag === "Failed")).toEqual([])
+      expect(yield* Effect.promise(() => readFile(join(dir, "000001", "sub-1", "image.zarr", ".zgroup"), "utf8"))).toBe("{}")
+      const again = Chunk.toReadonlyArray(
+        yield* Stream.runCollect(NodeDownload.dandiset(dandiset, dir, { existing: "overwrite-different" }))
+      )
+      expect(again.find((e) => e.name === "sub-1/image.zarr/.zgroup")).toMatchObject({ _tag: "Skipped", reason: "same content" })
     }).pipe(Effect.provide(archive((admin) =>
       Effect.zipRight(
         seedOne(admin),
