@@ -62,6 +62,20 @@ describe("file downloads over loopback", () => {
       expect(existsSync(NodeFileSink.workingArea(target))).toBe(false)
     }).pipe(Effect.provide(archive(seedOne, { rules: [s3Get({ action: "reset", afterBytes: 700_000, times: 1 })] }))))
 
+  it.scopedLive("a whole file over a real socket: every byte once, in order, with progress per ~1 MiB batch rather than per network chunk", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const target = join(dir, "x.nwb")
+      const events = yield* toFile(target)
+      expect(sameBytes(yield* Effect.promise(() => readFile(target)), expected)).toBe(true)
+      expect(events.filter((e) => e._tag === "Restarted")).toEqual([])
+      const progress = events.filter((e) => e._tag === "Progress")
+      expect(progress.at(-1)).toMatchObject({ done: size })
+      // 2 MiB arrive in dozens of socket reads; batching leaves a handful of steps.
+      expect(progress.length).toBeLessThanOrEqual(4)
+      expect((yield* storageRequests).map((r) => r.range)).toEqual([undefined])
+    }).pipe(Effect.provide(archive(seedOne))))
+
   it.scopedLive("a truncated body (Content-Length promised more) resumes from the last byte", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
