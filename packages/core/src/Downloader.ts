@@ -8,6 +8,7 @@
  * yield* downloader.bytes(blob, { start: 100 }).pipe(Stream.runForEach(…)) // Range: bytes=100-
  * yield* downloader.toSink(blob, sink).pipe(Stream.runForEach(render))     // typed progress events
  * yield* Downloader.completion(downloader.toSink(blob, sink))            // or just the outcome
+ * yield* downloader.dandiset(dandiset, folder, { existing: "skip", jobs: 6 }).pipe(Stream.runDrain)
  * ```
  *
  * What every download can rely on:
@@ -38,14 +39,19 @@ import type { JsonObject } from "./ApiRecords.js"
 import { ApiClient } from "./ApiClient.js"
 import type { ByteSink } from "./ByteSink.js"
 import { DandiConfig } from "./DandiConfig.js"
-import type { DigestMismatch, LocalDataError, ObjectTooLargeError } from "./DandiError.js"
+import type { DandiError, DigestMismatch, LocalDataError, ObjectTooLargeError } from "./DandiError.js"
+import type * as DownloadFolder from "./DownloadFolder.js"
 import { Hasher } from "./Hasher.js"
 import type { ApiError } from "./HttpErrors.js"
 import { StorageClient } from "./StorageClient.js"
 import type { StorageFailure } from "./StorageClient.js"
+import type { DandiApi } from "./internal/dandiApiService.js"
 import * as BlobSource from "./internal/download/blobSource.js"
+import * as Folder from "./internal/download/folder.js"
 import * as ToSink from "./internal/download/toSink.js"
 import * as RangedReader from "./RangedReader.js"
+import type { BaseRemoteAsset } from "./RemoteAsset.js"
+import type { RemoteDandiset } from "./RemoteDandiset.js"
 
 /**
  * What to download: where, how much, and what it must hash to. `digests` uses dandi-cli's names
@@ -128,6 +134,27 @@ export interface DownloaderShape {
   ) => Stream.Stream<Uint8Array, ReadError>
   /** A verified, resumable download into `sink`, as a stream of progress events ending in Completed. */
   readonly toSink: (blob: BlobDownload, sink: ByteSink) => Stream.Stream<DownloadEvent, DownloadError>
+  /**
+   * Assets into a folder, each at its asset path (or `relativePath(asset)`): unsafe paths refused
+   * with UnsafePathError in a Failed event while the rest download, the `existing` policy
+   * applied, `jobs` files at once, zarr assets reported as Skipped. The records' metadata is
+   * read through DandiApi (inline when the listing carried it).
+   */
+  readonly toFolder: <E, R>(
+    assets: Stream.Stream<BaseRemoteAsset, E, R>,
+    folder: DownloadFolder.DownloadFolder,
+    options?: DownloadFolder.AssetsOptions
+  ) => Stream.Stream<DownloadFolder.FolderEvent, E, R | DandiApi>
+  /**
+   * A dandiset version into `<identifier>/` of the folder, as `dandi download` lays it out:
+   * `dandiset.yaml` first (as dandi-cli writes it; only for the whole dandiset), then the assets
+   * as `toFolder` downloads them. Fails only when the assets cannot be listed.
+   */
+  readonly dandiset: (
+    dandiset: RemoteDandiset,
+    folder: DownloadFolder.DownloadFolder,
+    options?: DownloadFolder.DandisetOptions
+  ) => Stream.Stream<DownloadFolder.FolderEvent, DandiError, DandiApi>
   /** Random access to a blob: ranged requests behind a block cache with read-ahead. */
   readonly reader: (
     blob: BlobSource.BlobLocation,
@@ -154,15 +181,22 @@ export const make: Effect.Effect<DownloaderShape, never, ApiClient | DandiConfig
     const deps: BlobSource.Dependencies = { api, config, storage }
     const source = (blob: BlobSource.BlobLocation) =>
       BlobSource.make(deps, { downloadUrl: blob.downloadUrl, size: blob.size, name: blob.name })
+    const toSink = (blob: BlobDownload, sink: ByteSink) =>
+      Stream.unwrap(Effect.map(source(blob), (s) => ToSink.toSink(hasher, s, blob, sink))).pipe(
+        Stream.withSpan("Downloader.toSink", { attributes: { name: blob.name, size: blob.size } })
+      )
+    const folderDeps: Folder.Dependencies = { hasher, toSink, fromAssetData, gui: config.instance.gui }
     return Downloader.of({
+      toFolder: (assets, folder, options) => Folder.toFolder(folderDeps, assets, folder, options),
+      dandiset: (dandiset, folder, options) =>
+        Folder.dandiset(folderDeps, dandiset, folder, options).pipe(
+          Stream.withSpan("Downloader.dandiset", { attributes: { dandiset: dandiset.identifier } })
+        ),
       bytes: (blob, options) =>
         Stream.unwrap(Effect.map(source(blob), (s) => s.bytes(options))).pipe(
           Stream.withSpan("Downloader.bytes", { attributes: { name: blob.name } })
         ),
-      toSink: (blob, sink) =>
-        Stream.unwrap(Effect.map(source(blob), (s) => ToSink.toSink(hasher, s, blob, sink))).pipe(
-          Stream.withSpan("Downloader.toSink", { attributes: { name: blob.name, size: blob.size } })
-        ),
+      toSink,
       reader: (blob, options) =>
         Effect.flatMap(source(blob), (s) =>
           RangedReader.make({

@@ -84,6 +84,11 @@ export * as Downloader from "./Downloader.js"
  * @since 0.1.0
  * @category modules
  */
+export * as DownloadFolder from "./DownloadFolder.js"
+/**
+ * @since 0.1.0
+ * @category modules
+ */
 export * as Glob from "./Glob.js"
 /**
  * @since 0.1.0

@@ -8,12 +8,14 @@
  * yield* NodeDownload.dandiset(dandiset, "out", { existing: "refresh", jobs: 6 }).pipe(Stream.runForEach(render))
  * ```
  *
- * Every file goes through NodeFileSink (resumable across runs, verified before it appears).
+ * The pipeline is core's (`Downloader.toFolder` / `Downloader.dandiset`); this module gives it
+ * a folder on disk (`folder(dir)`): every file goes through NodeFileSink (resumable across runs,
+ * verified before it appears), `overwrite-different` hashes local files on the worker pool.
  * A path from the server that would land outside the target folder — absolute, with `..`, empty
  * or `.` segments, a backslash or NUL — is refused with UnsafePathError in a `Failed` event and
  * nothing is written for it; the other assets still download. A failure of one file is a
  * `Failed` event too, so the rest go on; only a failure to list the assets ends the stream.
- * A zarr asset becomes a directory, entry by entry (see `zarrToDirectory`).
+ * Zarr assets are reported as `Skipped` until zarr downloads exist.
  *
  * @since 0.1.0
  */
@@ -21,18 +23,18 @@ import * as AssetPath from "@dandi-effect/core/AssetPath"
 import type { DandiApi } from "@dandi-effect/core/DandiApi"
 import type { DandiError } from "@dandi-effect/core/DandiError"
 import { LocalDataError, UnsafePathError } from "@dandi-effect/core/DandiError"
+import * as DownloadFolder from "@dandi-effect/core/DownloadFolder"
 import * as Downloader from "@dandi-effect/core/Downloader"
 import type { BaseRemoteAsset } from "@dandi-effect/core/RemoteAsset"
-import { AssetType } from "@dandi-effect/core/RemoteAsset"
 import type { RemoteDandiset } from "@dandi-effect/core/RemoteDandiset"
 import * as ZarrTransfers from "@dandi-effect/core/ZarrTransfers"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
-import { existsSync } from "node:fs"
-import { lstat, mkdir, readFile, stat, utimes, writeFile } from "node:fs/promises"
-import { join, resolve, sep } from "node:path"
-import * as YAML from "yaml"
+import { createReadStream, existsSync } from "node:fs"
+import { lstat, mkdir, readFile, utimes, writeFile } from "node:fs/promises"
+import { dirname, resolve, sep } from "node:path"
 import type { DigestCache } from "./DigestCache.js"
 import type { HashWorkerPool } from "./HashWorkerPool.js"
 import * as LocalZarr from "./LocalZarr.js"
@@ -45,13 +47,13 @@ import * as NodeFileSink from "./NodeFileSink.js"
  * @since 0.1.0
  * @category models
  */
-export type ExistingPolicy = "error" | "skip" | "overwrite" | "overwrite-different" | "refresh"
+export type ExistingPolicy = DownloadFolder.ExistingPolicy
 
 /**
  * @since 0.1.0
  * @category models
  */
-export const existingPolicies: ReadonlyArray<ExistingPolicy> = ["error", "skip", "overwrite", "overwrite-different", "refresh"]
+export const existingPolicies: ReadonlyArray<ExistingPolicy> = DownloadFolder.existingPolicies
 
 /**
  * A download event, or what happened instead of a download.
@@ -59,21 +61,13 @@ export const existingPolicies: ReadonlyArray<ExistingPolicy> = ["error", "skip",
  * @since 0.1.0
  * @category models
  */
-export type FileEvent =
-  | Downloader.DownloadEvent
-  | { readonly _tag: "Skipped"; readonly name: string; readonly reason: string }
-  | { readonly _tag: "Failed"; readonly name: string; readonly error: DandiError }
+export type FileEvent = DownloadFolder.FolderEvent
 
 /**
  * @since 0.1.0
  * @category models
  */
-export interface FolderOptions {
-  /** Default `error`, as dandi-cli. */
-  readonly existing?: ExistingPolicy | undefined
-  /** Files downloaded at once (default 6, dandi-cli's `-J`). */
-  readonly jobs?: number | undefined
-}
+export type FolderOptions = DownloadFolder.FolderOptions
 
 /**
  * What downloads need besides the Downloader: the API for metadata, and local hashing for
@@ -122,45 +116,53 @@ export const localPath = (root: string, assetPath: string): Either.Either<string
       )
   })
 
-const sameInstant = (a: Date, b: Date) => Math.abs(a.getTime() - b.getTime()) < 1
+const localFailure = (path: string, doing: string) => (cause: unknown) =>
+  new LocalDataError({
+    message: `Cannot ${doing} ${path}: ${String((cause as { readonly message?: unknown })?.message ?? cause)}. Check that the folder is readable and writable.`,
+    path,
+    cause
+  })
 
-/** Whether the file at `target` can stay as it is, per the policy; `undefined` when it must be downloaded. */
-const keepExisting = (asset: BaseRemoteAsset, target: string, name: string, policy: ExistingPolicy) =>
-  Effect.gen(function*() {
-    const info = yield* Effect.promise(() => lstat(target).catch(() => undefined))
-    if (info === undefined) return undefined
-    switch (policy) {
-      case "overwrite":
-        return undefined
-      case "skip":
-        return "already exists"
-      case "error":
-        return yield* new LocalDataError({
-          message: `${target} already exists; pass --existing skip, overwrite, overwrite-different or refresh to say what to do with it.`,
-          path: target
-        })
-      case "refresh": {
-        const metadata = yield* asset.getRawMetadata()
-        const mtime = Downloader.fromAssetData(asset, metadata).mtime
-        return info.size === asset.size && mtime !== undefined && sameInstant(info.mtime, mtime)
-          ? "same time and size"
-          : undefined
-      }
-      case "overwrite-different": {
-        if (!info.isFile() || info.size !== asset.size) return undefined
-        const remote = Downloader.fromAssetData(asset, yield* asset.getRawMetadata()).digests["dandi-etag"]
-        if (remote === undefined) return undefined
-        const local = yield* NodeDigests.ofPath(target, "dandi-etag")
-        return local === remote ? "same content" : undefined
-      }
-    }
-  }).pipe(Effect.withSpan("NodeDownload.keepExisting", { attributes: { name } }))
+const fileIn = (path: string, hashing: (path: string) => Effect.Effect<string, LocalDataError>): DownloadFolder.FolderFile => ({
+  path,
+  sink: NodeFileSink.make(path),
+  existing: Effect.tryPromise({
+    try: () => lstat(path).catch((error: NodeJS.ErrnoException) => error.code === "ENOENT" ? undefined : Promise.reject(error)),
+    catch: localFailure(path, "inspect")
+  }).pipe(Effect.map((info) =>
+    Option.map(Option.fromNullable(info), (found) => ({ size: found.size, mtime: found.mtime, isFile: found.isFile() }))
+  )),
+  // Opened only when read: constructing the stream opens the file.
+  read: Stream.suspend(() =>
+    Stream.fromAsyncIterable(
+      createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Uint8Array>,
+      localFailure(path, "read")
+    )
+  ),
+  dandiEtag: hashing(path),
+  readText: Effect.tryPromise({
+    try: () => readFile(path, "utf8").catch((error: NodeJS.ErrnoException) => error.code === "ENOENT" ? undefined : Promise.reject(error)),
+    catch: localFailure(path, "read")
+  }).pipe(Effect.map(Option.fromNullable)),
+  writeText: (text, mtime) =>
+    Effect.tryPromise({
+      try: async () => {
+        await mkdir(dirname(path), { recursive: true })
+        await writeFile(path, text)
+        await utimes(path, new Date(), mtime)
+      },
+      catch: localFailure(path, "write")
+    })
+})
+
+const failed = (name: string) => (error: DandiError): Stream.Stream<FileEvent> =>
+  Stream.make<[FileEvent]>({ _tag: "Failed", name, error })
 
 /**
- * A zarr asset into the directory `target`, as per-entry events named `<asset path>/<key>`:
- * entries already there with the right MD5 are `Skipped` (kept), local files that are not
- * entries are removed, and the whole is checked against the asset's zarr checksum. `skip`
- * leaves an existing directory alone; every other policy brings it in line with the archive.
+ * A zarr asset into the directory `target`, as per-entry events named `<name>/<key>`: entries
+ * already there with the right MD5 are `Skipped` (kept), local files that are not entries are
+ * removed, and the whole is checked against the asset's zarr checksum. `skip` leaves an
+ * existing directory alone; every other policy brings it in line with the archive.
  *
  * @since 0.1.0
  * @category constructors
@@ -198,33 +200,36 @@ export const zarrToDirectory = (
     Stream.catchAll((error) => failed(name)(error as DandiError))
   )
 
-const failed = (name: string) => (error: DandiError): Stream.Stream<FileEvent> =>
-  Stream.make<[FileEvent]>({ _tag: "Failed", name, error })
-
-/** One asset of a folder download, as events; its failures become a Failed event. */
-const oneAsset = (
-  asset: BaseRemoteAsset,
-  root: string,
-  name: string,
-  policy: ExistingPolicy
-): Stream.Stream<FileEvent, never, Requirements> => {
-  if (asset.assetType === AssetType.ZARR) {
-    return Either.match(localPath(root, name), {
-      onLeft: (error) => failed(name)(error),
-      onRight: (target) => zarrToDirectory(asset, target, name, policy)
-    })
-  }
-  return Either.match(localPath(root, name), {
-    onLeft: (error) => failed(name)(error),
-    onRight: (target) =>
-      Stream.unwrap(Effect.map(keepExisting(asset, target, name, policy), (reason) =>
-        reason === undefined
-          ? assetToFile(asset, target, name) as Stream.Stream<FileEvent, DandiError, Requirements>
-          : Stream.make<[FileEvent]>({ _tag: "Skipped", name, reason }))).pipe(
-          Stream.catchAll((error) => failed(name)(error as DandiError))
-        )
+/**
+ * A folder on disk for `Downloader.toFolder` / `Downloader.dandiset`: files written through
+ * NodeFileSink's resumable working area, zarr assets as directories (`zarrToDirectory`), paths
+ * resolving outside `root` refused, local dandi-etags (for `overwrite-different`) computed on
+ * the worker pool with the digest cache.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const folder = (
+  root: string
+): Effect.Effect<DownloadFolder.DownloadFolder, never, FolderRequirements> =>
+  Effect.map(Effect.context<FolderRequirements>(), (context) => {
+    const hashing = (path: string) =>
+      NodeDigests.ofPath(path, "dandi-etag").pipe(
+        Effect.mapError(localFailure(path, "hash")),
+        Effect.provide(context)
+      )
+    return {
+      name: resolve(root),
+      file: (relativePath) => Either.map(localPath(root, relativePath), (path) => fileIn(path, hashing)),
+      zarr: (asset, name, relativePath, policy) =>
+        Either.match(localPath(root, relativePath), {
+          onLeft: failed(name),
+          onRight: (target) => zarrToDirectory(asset, target, name, policy).pipe(Stream.provideContext(context))
+        })
+    }
   })
-}
+
+type FolderRequirements = DandiApi | ZarrTransfers.ZarrTransfers | HashWorkerPool | DigestCache
 
 /**
  * Assets under `root`, each at `root/<relativePath(asset)>` (its asset path by default).
@@ -235,81 +240,12 @@ const oneAsset = (
 export const assets = <E, R>(
   listing: Stream.Stream<BaseRemoteAsset, E, R>,
   root: string,
-  options: FolderOptions & { readonly relativePath?: ((asset: BaseRemoteAsset) => string) | undefined } = {}
+  options: DownloadFolder.AssetsOptions = {}
 ): Stream.Stream<FileEvent, E, R | Requirements> =>
-  listing.pipe(
-    Stream.flatMap(
-      (asset) => oneAsset(asset, root, options.relativePath?.(asset) ?? asset.path, options.existing ?? "error"),
-      { concurrency: Math.max(1, options.jobs ?? 6) }
-    )
-  )
-
-const yamlHeader = (identifier: string, gui: string | null) =>
-  `# DO NOT EDIT THIS FILE LOCALLY. ALL LOCAL UPDATES WILL BE LOST.\n# It can be edited online at ${
-    (gui ?? "https://dandiarchive.org").replace(/\/+$/, "")
-  }/dandiset/${identifier}\n# and obtained from the dandiarchive.\n`
-
-/**
- * `dandiset.yaml` as dandi-cli writes it: its warning header, then the version's raw metadata
- * as block YAML with sorted keys (PyYAML's `safe_dump`), merged over what the file held; mtime
- * set to the version's `modified`. Unchanged content is left alone.
- *
- * @since 0.1.0
- * @category constructors
- */
-export const dandisetYaml = (
-  dandiset: RemoteDandiset,
-  folder: string,
-  policy: ExistingPolicy = "error",
-  gui: string | null = null
-): Stream.Stream<FileEvent, never, DandiApi> => {
-  const name = "dandiset.yaml"
-  const path = join(folder, name)
-  return Stream.unwrap(Effect.gen(function*() {
-    const metadata = yield* dandiset.getRawMetadata()
-    const modified = new Date((yield* dandiset.version).modified)
-    const existing = yield* Effect.promise(() => readFile(path, "utf8").then((text) => text, () => undefined))
-    let merged: Record<string, unknown> = { ...metadata }
-    if (existing !== undefined) {
-      const old = (() => {
-        try {
-          return YAML.parse(existing) as unknown
-        } catch {
-          return undefined
-        }
-      })()
-      const canonical = (value: unknown) => YAML.stringify(value, { sortMapEntries: true })
-      if (canonical(metadata) === canonical(old)) {
-        return Stream.make<[FileEvent]>({ _tag: "Skipped", name, reason: "no change" })
-      }
-      if (policy === "error") {
-        return yield* new LocalDataError({
-          message: `${path} already exists and differs; pass --existing overwrite (or refresh) to replace it.`,
-          path
-        })
-      }
-      if (policy === "skip") return Stream.make<[FileEvent]>({ _tag: "Skipped", name, reason: "already exists" })
-      const info = yield* Effect.promise(() => stat(path))
-      if (policy === "refresh" && info.mtime.getTime() >= modified.getTime()) {
-        return Stream.make<[FileEvent]>({ _tag: "Skipped", name, reason: "same time or newer" })
-      }
-      if (typeof old === "object" && old !== null) merged = { ...(old as Record<string, unknown>), ...metadata }
-    }
-    const text = yamlHeader(dandiset.identifier, gui) +
-      YAML.stringify(merged, { sortMapEntries: true, indentSeq: false, lineWidth: 80, minContentWidth: 0 })
-    yield* Effect.tryPromise({
-      try: async () => {
-        await mkdir(folder, { recursive: true })
-        await writeFile(path, text)
-        await utimes(path, new Date(), modified)
-      },
-      catch: (cause) =>
-        new LocalDataError({ message: `Cannot write ${path}: ${String(cause)}. Check that the folder is writable.`, path, cause })
-    })
-    const size = new TextEncoder().encode(text).length
-    return Stream.make<[FileEvent]>({ _tag: "Completed", name, size, resumedFrom: 0, verified: [] })
-  }).pipe(Effect.catchAll((error) => Effect.succeed(failed(name)(error)))))
-}
+  Stream.unwrap(Effect.gen(function*() {
+    const downloader = yield* Downloader.Downloader
+    return downloader.toFolder(listing, yield* folder(root), options)
+  }))
 
 /**
  * A dandiset version into `outDir/<identifier>/`: `dandiset.yaml` first (when the whole
@@ -321,18 +257,9 @@ export const dandisetYaml = (
 export const dandiset = (
   dandiset: RemoteDandiset,
   outDir: string,
-  options: FolderOptions & {
-    readonly pathPrefix?: string | undefined
-    readonly listing?: Stream.Stream<BaseRemoteAsset, DandiError, DandiApi> | undefined
-    readonly gui?: string | null | undefined
-  } = {}
-): Stream.Stream<FileEvent, DandiError, Requirements> => {
-  const folder = join(outDir, dandiset.identifier)
-  const whole = options.pathPrefix === undefined && options.listing === undefined
-  const listing = options.listing ??
-    (options.pathPrefix === undefined
-      ? dandiset.getAssets("path")
-      : dandiset.getAssetsWithPathPrefix(options.pathPrefix, "path"))
-  const files = assets(listing, folder, options)
-  return whole ? Stream.concat(dandisetYaml(dandiset, folder, options.existing, options.gui ?? null), files) : files
-}
+  options: DownloadFolder.DandisetOptions = {}
+): Stream.Stream<FileEvent, DandiError, Requirements> =>
+  Stream.unwrap(Effect.gen(function*() {
+    const downloader = yield* Downloader.Downloader
+    return downloader.dandiset(dandiset, yield* folder(outDir), options)
+  }))

@@ -6,7 +6,8 @@
  *
  * File format (JSON): `{"seed": 1, "rules": [{"target": "api", "method": "GET",
  * "pathPrefix": "/api/dandisets/", "probability": 0.5, "times": 3, "action": "status",
- * "status": 503, "retryAfter": 1}]}`.
+ * "status": 503, "retryAfter": 1}]}`. `skip: N` lets the first N matching requests through
+ * before a rule fires (to hit, say, only the request that resumes a download).
  *
  * Actions and their parameters:
  * - `status` (`status`, `retryAfter`?): answer at once, as a proxy or the store would (DRF's
@@ -19,6 +20,8 @@
  * - `throttle` (`bytesPerSecond`): deliver the body at that rate.
  * - `expire`: answer as S3 does for an expired presigned URL (403 AccessDenied).
  * - `etag`: answer with a wrong `ETag` header (as a store that damaged the bytes would).
+ * - `ignoreRange`: serve the request as if it had no `Range` header (200 and the whole object),
+ *   as a proxy or a store that does not support ranges does.
  *
  * Every matching rule fires, in plan order; `status`, `expire` and an early `reset` end the
  * request. Timing uses the Effect clock, so tests step it with `TestClock`.
@@ -31,7 +34,17 @@ import * as ConfigFile from "./ConfigFile.js"
 import type { EmulatorOrigin, EmulatorRequest } from "./EmulatorHttp.js"
 import * as RequestUrl from "./RequestUrl.js"
 
-export const actionNames = ["status", "reset", "truncate", "corrupt", "delay", "throttle", "expire", "etag"] as const
+export const actionNames = [
+  "status",
+  "reset",
+  "truncate",
+  "corrupt",
+  "delay",
+  "throttle",
+  "expire",
+  "etag",
+  "ignoreRange"
+] as const
 
 export type FaultActionName = typeof actionNames[number]
 
@@ -59,6 +72,8 @@ const FaultRuleFields = Schema.Struct({
   ),
   /** Maximum number of injections (unlimited when absent). */
   times: Schema.optional(NonNegativeInt),
+  /** Matching requests let through untouched before the rule starts firing (default 0). */
+  skip: Schema.optional(NonNegativeInt),
   action: oneOf(actionNames, `expected one of ${actionNames.join(", ")}`),
   /** `status`: the status code to answer with. */
   status: Schema.optional(
@@ -155,6 +170,7 @@ const matches = (rule: FaultRule, origin: EmulatorOrigin, request: EmulatorReque
 export const makeInjector = (plan: FaultPlan, reporter: FaultReporter = defaultReporter): FaultInjector => {
   const next = makeRandom(plan.seed ?? 0)
   const injected = plan.rules.map(() => 0)
+  const passed = plan.rules.map(() => 0)
   const decide = (origin: EmulatorOrigin, request: EmulatorRequest) =>
     Effect.sync(() => {
       if (plan.rules.length === 0) return []
@@ -166,6 +182,10 @@ export const makeInjector = (plan: FaultPlan, reporter: FaultReporter = defaultR
         // A roll is drawn for every matching rule, even a certain one, so adding `probability`
         // to one rule does not shift the decisions of the others.
         const roll = next()
+        if (passed[index]! < (rule.skip ?? 0)) {
+          passed[index]! += 1
+          return
+        }
         if (roll >= (rule.probability ?? 1)) return
         injected[index]! += 1
         hits.push({ index, rule })

@@ -210,6 +210,12 @@ const pace = <E>(stream: Stream.Stream<Uint8Array, E>, bytesPerSecond: number) =
   )
 }
 
+/** The request as a server that does not support ranges sees it. */
+const withoutRange = (request: EmulatorRequest): EmulatorRequest => {
+  const { range: _range, ...headers } = request.headers
+  return { ...request, headers }
+}
+
 const listItemCount = (reply: Reply): number => {
   if (reply.body._tag !== "Bytes") return 0
   if (!(reply.headers["content-type"] ?? "").includes("json")) return 0
@@ -273,7 +279,12 @@ export const make = (
         }
       }
 
-      const response = yield* (origin === "api" ? emulator.handleApi(request) : emulator.handleStorage(request))
+      const ignoreRange = hits.find((hit) => hit.rule.action === "ignoreRange")
+      if (ignoreRange !== undefined && request.headers["range"] !== undefined) {
+        yield* injector.report(ignoreRange, origin, request, request.headers["range"])
+      }
+      const served = ignoreRange === undefined ? request : withoutRange(request)
+      const response = yield* (origin === "api" ? emulator.handleApi(served) : emulator.handleStorage(served))
       let reply = fromEmulator(response)
       const declaredLength = Number(reply.headers["content-length"] ?? 0)
 

@@ -65,6 +65,30 @@ describe("fault injection", () => {
         expect(otherPath.status).toBe(200)
       })))
 
+  it.effect("skip lets the first matching requests through before the rule fires", () =>
+    withPlan({ rules: [{ target: "api", action: "status", status: 503, skip: 2, times: 1 }] }, () =>
+      Effect.gen(function*() {
+        const statuses = yield* Effect.forEach([1, 2, 3, 4], () => statusOf(`${Stub.apiUrl}/info/`))
+        expect(statuses).toEqual([200, 200, 503, 200])
+      })))
+
+  it.effect("ignoreRange: the server sees the request without its Range header, and the fault is reported", () =>
+    Effect.gen(function*() {
+      const lines = yield* Ref.make<ReadonlyArray<string>>([])
+      const echoing = Stub.stub(Stub.echo)
+      const seen = yield* HttpClient.execute(
+        HttpClientRequest.get(`${Stub.storageUrl}/blob`).pipe(HttpClientRequest.setHeader("range", "bytes=10-"))
+      ).pipe(
+        Effect.flatMap((response) => response.json),
+        Effect.provide(Stub.clientLayer(echoing, {
+          faults: { rules: [{ target: "s3", action: "ignoreRange" }] },
+          reportFault: (line) => Ref.update(lines, (all) => [...all, line])
+        }))
+      )
+      expect((seen as { headers: Record<string, string> }).headers["range"]).toBeUndefined()
+      expect(yield* Ref.get(lines)).toEqual([expect.stringMatching(/^fault: ignoreRange bytes=10- on GET s3 \/blob/)])
+    }))
+
   it.effect("makes the same decisions for the same seed", () => {
     const run = (seed: number) =>
       withPlan(
@@ -186,7 +210,7 @@ describe("Faults.decodeFile", () => {
         ]
       })))
       expect(error.message).toBe(
-        "faults file: rules[2].action: expected one of status, reset, truncate, corrupt, delay, throttle, expire, etag"
+        "faults file: rules[2].action: expected one of status, reset, truncate, corrupt, delay, throttle, expire, etag, ignoreRange"
       )
     }))
 

@@ -10,7 +10,7 @@ import * as TokenStore from "@dandi-effect/core/TokenStore"
 import * as LoopbackServer from "@dandi-effect/node/emulator/LoopbackServer"
 import * as NodeDandi from "@dandi-effect/node/NodeDandi"
 import * as NodeHttp from "@dandi-effect/node/NodeHttp"
-import { Context, Duration, Effect, Layer, Ref } from "effect"
+import { Clock, Context, Duration, Effect, Layer, Ref } from "effect"
 import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -19,11 +19,18 @@ export interface StorageRequest {
   readonly method: string
   readonly range: string | undefined
   readonly authorization: string | undefined
+  /** When it was sent (ms, the Effect clock). */
+  readonly at: number
 }
 
 export class StorageLog extends Context.Tag("test/NodeStorageLog")<StorageLog, Ref.Ref<ReadonlyArray<StorageRequest>>>() {}
 
 export const storageRequests = Effect.flatMap(StorageLog, Ref.get)
+
+/** The emulator's `fault: …` lines, one per injected fault. */
+export class FaultLog extends Context.Tag("test/NodeFaultLog")<FaultLog, Ref.Ref<ReadonlyArray<string>>>() {}
+
+export const faultLines = Effect.flatMap(FaultLog, Ref.get)
 
 const recordingHttp = (log: Ref.Ref<ReadonlyArray<StorageRequest>>) =>
   Layer.effect(
@@ -31,11 +38,13 @@ const recordingHttp = (log: Ref.Ref<ReadonlyArray<StorageRequest>>) =>
     Effect.map(HttpClient.HttpClient, (inner) =>
       HttpClient.tapRequest(inner, (request) =>
         new URL(request.url).pathname.startsWith("/dandiarchive/")
-          ? Ref.update(log, (sent) => [...sent, {
-            method: request.method,
-            range: request.headers["range"],
-            authorization: request.headers["authorization"]
-          }])
+          ? Effect.flatMap(Clock.currentTimeMillis, (at) =>
+            Ref.update(log, (sent) => [...sent, {
+              method: request.method,
+              range: request.headers["range"],
+              authorization: request.headers["authorization"],
+              at
+            }]))
           : Effect.void))
   ).pipe(Layer.provide(NodeHttp.layer))
 
@@ -43,7 +52,12 @@ const recordingHttp = (log: Ref.Ref<ReadonlyArray<StorageRequest>>) =>
 export const archive = (seed: (admin: ArchiveAdmin) => Effect.Effect<void>, faults: Faults.FaultPlan = { rules: [] }) =>
   Layer.unwrapEffect(Effect.gen(function*() {
     const log = yield* Ref.make<ReadonlyArray<StorageRequest>>([])
-    const server = LoopbackServer.layer({ seed, faults, reportFault: () => Effect.void }).pipe(
+    const faultLog = yield* Ref.make<ReadonlyArray<string>>([])
+    const server = LoopbackServer.layer({
+      seed,
+      faults,
+      reportFault: (line) => Ref.update(faultLog, (lines) => [...lines, line])
+    }).pipe(
       Layer.provide(Hasher.layerPortable)
     )
     const sdk = Layer.unwrapEffect(Effect.map(LoopbackServer.LoopbackEmulator, ({ apiUrl }) =>
@@ -54,7 +68,7 @@ export const archive = (seed: (admin: ArchiveAdmin) => Effect.Effect<void>, faul
         httpClient: recordingHttp(log),
         retry: { base: Duration.millis(1), cap: Duration.millis(5), jitter: 0 }
       })))
-    return Layer.mergeAll(Layer.provideMerge(sdk, server), Layer.succeed(StorageLog, log))
+    return Layer.mergeAll(Layer.provideMerge(sdk, server), Layer.succeed(StorageLog, log), Layer.succeed(FaultLog, faultLog))
   })).pipe(Layer.orDie)
 
 /** A temporary folder, removed with the scope. */

@@ -39,7 +39,7 @@ describe("NodeReadable.asReadable", () => {
       expect(Buffer.from(yield* fp.read(4))).toEqual(expected.subarray(100, 104))
       expect(fp.tell()).toBe(104)
       const sent = yield* storageRequests
-      expect(sent).toEqual([{ method: "GET", range: `bytes=0-${256 * 1024 - 1}`, authorization: undefined }])
+      expect(sent).toEqual([{ method: "GET", range: `bytes=0-${256 * 1024 - 1}`, authorization: undefined, at: expect.any(Number) }])
     }).pipe(Effect.provide(archive(seedOne))))
 
   it.scopedLive("a Readable from an offset, and the file-handle adapter, read the right bytes; an expired URL is renewed", () =>

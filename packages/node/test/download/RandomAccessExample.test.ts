@@ -16,7 +16,7 @@ it.scopedLive("RandomAccess: reads 4 bytes at 0 and 4 at 100 of an NWB file with
     expect(first).toEqual(bytes.subarray(0, 4))
     expect(second).toEqual(bytes.subarray(100, 104))
     // One block covers the whole (small) file: one plain GET, no token.
-    expect(yield* storageRequests).toEqual([{ method: "GET", range: undefined, authorization: undefined }])
+    expect(yield* storageRequests).toEqual([{ method: "GET", range: undefined, authorization: undefined, at: expect.any(Number) }])
   }).pipe(Effect.provide(archive((admin) =>
     Effect.gen(function*() {
       yield* admin.addUser({ username: "owner", token: "owner-token" })

@@ -30,6 +30,7 @@ import * as HttpErrors from "../../HttpErrors.js"
 import * as RetryPolicy from "../../RetryPolicy.js"
 import type { StorageClientShape, StorageFailure, StorageResponse } from "../../StorageClient.js"
 import * as WebUrl from "../../WebUrl.js"
+import * as BodyStream from "./bodyStream.js"
 
 /** What is needed to fetch an asset's bytes. */
 export interface BlobLocation {
@@ -197,17 +198,21 @@ export const make = (deps: Dependencies, location: BlobLocation): Effect.Effect<
 
         const body = (url: string, response: StorageResponse, skip: number): Stream.Stream<Uint8Array, Failure> => {
           let toSkip = skip
-          const delivered: Stream.Stream<Uint8Array, Failure> = response.stream.pipe(
-            Stream.mapError((error): Failure => ({ _tag: "Retry", reason: "the connection broke off", renew: false, error })),
-            Stream.timeoutFail(
-              (): Failure => ({
-                _tag: "Retry",
-                reason: "the body stalled",
-                renew: false,
-                error: HttpErrors.fromTransport({ method: "GET", url, reason: "Timeout", description: "the body stalled" })
-              }),
-              config.requestTimeout
+          // Network chunks are batched (~1 MiB per pull) so that the stages below, and the
+          // caller's (hashing, writing, progress), run per batch rather than per 64 KiB.
+          const delivered: Stream.Stream<Uint8Array, Failure> = BodyStream.idleTimeout(
+            response.stream.pipe(
+              Stream.mapError((error): Failure => ({ _tag: "Retry", reason: "the connection broke off", renew: false, error }))
             ),
+            (counted) => BodyStream.batched(counted),
+            config.requestTimeout,
+            (): Failure => ({
+              _tag: "Retry",
+              reason: "the body stalled",
+              renew: false,
+              error: HttpErrors.fromTransport({ method: "GET", url, reason: "Timeout", description: "the body stalled" })
+            })
+          ).pipe(
             Stream.mapConcat((chunk): ReadonlyArray<Uint8Array> => {
               let part = chunk
               if (toSkip > 0) {
@@ -237,8 +242,10 @@ export const make = (deps: Dependencies, location: BlobLocation): Effect.Effect<
                 })
               })
           )
-          // Once everything asked for has arrived, stop reading (a server may send more).
-          return Stream.concat(Stream.takeUntil(delivered, () => next >= end), finished)
+          // Once everything asked for has arrived, stop reading (a server may send more). The
+          // position is counted per element: `next` runs ahead over a whole batch.
+          let position = next
+          return Stream.concat(Stream.takeUntil(delivered, (part) => (position += part.length) >= end), finished)
         }
 
         const attempt = (): Stream.Stream<Uint8Array | RetryNotice, BlobSourceError> =>

@@ -7,6 +7,7 @@
  *
  * @internal
  */
+import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Stream from "effect/Stream"
@@ -47,22 +48,36 @@ export const toSink = (
         yield* Stream.runForEach(session.readHeld(start), (chunk) => Effect.sync(() => verifier.update(chunk)))
       }
       let done = start
+      // One effect and one Progress event per batch the source delivers (~1 MiB), not per
+      // network chunk: per-element effects were most of the CPU a download spent.
       const transfer: Stream.Stream<DownloadEvent, DownloadError> = source.events({ start }).pipe(
-        Stream.mapEffect((item): Effect.Effect<DownloadEvent, DownloadError> =>
-          item instanceof Uint8Array
-            ? Effect.map(session.write(item), (): DownloadEvent => {
-              verifier.update(item)
-              done += item.length
-              return { _tag: "Progress", name, done, size }
-            })
-            : Effect.succeed({
-              _tag: "Retrying",
-              name,
-              offset: item.offset,
-              attempt: item.attempt,
-              attempts: item.attempts,
-              reason: item.reason
-            })
+        Stream.mapChunksEffect((items) =>
+          Effect.suspend(() => {
+            const events: Array<DownloadEvent> = []
+            const writes: Array<Effect.Effect<void, DownloadError>> = []
+            let pending = false
+            for (const item of items) {
+              if (item instanceof Uint8Array) {
+                writes.push(session.write(item))
+                verifier.update(item)
+                done += item.length
+                pending = true
+                continue
+              }
+              if (pending) events.push({ _tag: "Progress", name, done, size })
+              pending = false
+              events.push({
+                _tag: "Retrying",
+                name,
+                offset: item.offset,
+                attempt: item.attempt,
+                attempts: item.attempts,
+                reason: item.reason
+              })
+            }
+            if (pending) events.push({ _tag: "Progress", name, done, size })
+            return Effect.as(Effect.all(writes, { discard: true }), Chunk.unsafeFromArray(events))
+          })
         )
       )
       const finish = Stream.unwrap(Effect.gen(function*() {
