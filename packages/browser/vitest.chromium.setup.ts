@@ -3,7 +3,7 @@
  * the demo seed, plus a user whose key the tests store in localStorage and one embargoed dandiset
  * only that user can see. The tests get its API URL and the key through `inject("dandiEmulator")`.
  */
-import { Hasher } from "@dandi-effect/core/Hasher"
+import * as Hasher from "@dandi-effect/core/Hasher"
 import * as DemoSeed from "@dandi-effect/core/testing/DemoSeed"
 import * as LoopbackServer from "@dandi-effect/node/emulator/LoopbackServer"
 import * as Effect from "effect/Effect"

@@ -6,7 +6,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as ByteSource from "@dandi-effect/core/ByteSource"
 import { DandiApi } from "@dandi-effect/core/DandiApi"
-import { Hasher } from "@dandi-effect/core/Hasher"
+import * as Hasher from "@dandi-effect/core/Hasher"
 import * as Uploader from "@dandi-effect/core/Uploader"
 import * as UploadState from "@dandi-effect/core/UploadState"
 import { Effect, Either, Layer } from "effect"

@@ -4,7 +4,7 @@
  * lines in the API's field names with `--json`, JSON/YAML documents with `-f`, and a one-line
  * error with exit 1.
  */
-import { Hasher } from "@dandi-effect/core/Hasher"
+import * as Hasher from "@dandi-effect/core/Hasher"
 import * as LoopbackServer from "@dandi-effect/node/emulator/LoopbackServer"
 import { describe, expect, layer } from "@effect/vitest"
 import * as DandiApi from "@dandi-effect/core/DandiApi"

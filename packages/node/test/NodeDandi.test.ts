@@ -5,7 +5,7 @@
  */
 import * as DandiApi from "@dandi-effect/core/DandiApi"
 import * as DandiConfig from "@dandi-effect/core/DandiConfig"
-import { Hasher } from "@dandi-effect/core/Hasher"
+import * as Hasher from "@dandi-effect/core/Hasher"
 import { TokenStore } from "@dandi-effect/core/TokenStore"
 import * as TokenStoreModule from "@dandi-effect/core/TokenStore"
 import * as LoopbackServer from "@dandi-effect/node/emulator/LoopbackServer"
@@ -116,7 +116,7 @@ layer(server, { excludeTestServices: true })("NodeDandi.layer over the loopback 
         const result = yield* Effect.gen(function*() {
           const fs = yield* FileSystem.FileSystem
           const path = yield* Path.Path
-          const hasher = yield* Hasher
+          const hasher = yield* Hasher.Hasher
           const md5 = hasher.create("md5")
           md5.update(new TextEncoder().encode("abc"))
           const hex = Buffer.from(md5.digest()).toString("hex")

@@ -5,7 +5,7 @@
 import { HttpClient } from "@effect/platform"
 import * as DandiApi from "@dandi-effect/core/DandiApi"
 import * as Downloader from "@dandi-effect/core/Downloader"
-import { Hasher } from "@dandi-effect/core/Hasher"
+import * as Hasher from "@dandi-effect/core/Hasher"
 import type { EmulatorContent } from "@dandi-effect/core/testing/EmulatorAdmin"
 import { ArchiveEmulator } from "@dandi-effect/core/testing/ArchiveEmulator"
 import type * as Faults from "@dandi-effect/core/testing/Faults"

@@ -4,7 +4,7 @@
  */
 import { HttpClient } from "@effect/platform"
 import * as DandiApi from "@dandi-effect/core/DandiApi"
-import { Hasher } from "@dandi-effect/core/Hasher"
+import * as Hasher from "@dandi-effect/core/Hasher"
 import { ArchiveEmulator } from "@dandi-effect/core/testing/ArchiveEmulator"
 import * as InProcessHttp from "@dandi-effect/core/testing/InProcessHttp"
 import * as TokenStore from "@dandi-effect/core/TokenStore"
