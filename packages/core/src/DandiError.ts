@@ -7,6 +7,7 @@
  */
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
+import { AssetValidationError } from "./ApiRecords.js"
 
 const fields = {
   message: Schema.String
@@ -133,11 +134,7 @@ export class SchemaVersionError extends Schema.TaggedError<SchemaVersionError>(
  * @since 0.1.0
  * @category errors
  */
-export const ValidationProblem = Schema.Struct({
-  field: Schema.String,
-  message: Schema.String,
-  path: Schema.optional(Schema.NullOr(Schema.String))
-})
+export const ValidationProblem = Schema.Struct(AssetValidationError.fields)
 
 /**
  * Waiting for validation, publication or ingestion did not finish in time. Carries the version

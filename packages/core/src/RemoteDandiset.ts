@@ -109,7 +109,11 @@ const validationTimeout = (identifier: string, versionId: string, info: VersionI
     status: info?.status ?? "unknown",
     versionId,
     versionValidationErrors: (info?.versionValidationErrors ?? []).map((e) => ({ field: e.field, message: e.message })),
-    assetValidationErrors: (info?.assetValidationErrors ?? []).map((e) => ({ field: e.field, message: e.message, path: e.path }))
+    assetValidationErrors: (info?.assetValidationErrors ?? []).map((e) => ({
+      field: e.field,
+      message: e.message,
+      ...(e.path === undefined ? {} : { path: e.path })
+    }))
   })
 
 /** Version orderings the versions endpoint accepts. */

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Hasher from "@dandi-effect/core/Hasher"
 import { deterministicBytes, deterministicStream } from "@dandi-effect/core/testing/DeterministicBytes"
-import * as ServerDigests from "@dandi-effect/core/testing/ServerDigests"
-import * as ObjectStore from "@dandi-effect/core/testing/ObjectStore"
+import * as ServerDigests from "../../src/testing/ServerDigests.js"
+import * as ObjectStore from "../../src/testing/ObjectStore.js"
 import { Chunk, Effect, Stream } from "effect"
 
 const hex = (bytes: Uint8Array) => Hasher.toHex(bytes)
