@@ -409,3 +409,18 @@ const tags: ReadonlySet<string> = new Set(DandiError.members.map((member) => mem
  */
 export const isDandiError = (u: unknown): u is DandiError =>
   Predicate.hasProperty(u, "_tag") && typeof u._tag === "string" && tags.has(u._tag)
+
+/**
+ * The text of a failure from elsewhere (a Node or browser error, a server's detail) to quote
+ * inside one of our messages: its message, white space and final full stops removed, so that
+ * the sentence around it ends once.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const describeCause = (cause: unknown): string => {
+  const message = cause instanceof Error ? cause.message
+    : Predicate.hasProperty(cause, "message") && typeof cause.message === "string" ? cause.message
+    : String(cause)
+  return message.replace(/[\s.]+$/, "").trim()
+}

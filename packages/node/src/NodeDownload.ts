@@ -20,7 +20,7 @@
 import * as AssetPath from "@dandi-effect/core/AssetPath"
 import type { DandiApi } from "@dandi-effect/core/DandiApi"
 import type { DandiError } from "@dandi-effect/core/DandiError"
-import { LocalDataError, UnsafePathError } from "@dandi-effect/core/DandiError"
+import { describeCause, LocalDataError, UnsafePathError } from "@dandi-effect/core/DandiError"
 import * as Downloader from "@dandi-effect/core/Downloader"
 import type { BaseRemoteAsset } from "@dandi-effect/core/RemoteAsset"
 import { AssetType } from "@dandi-effect/core/RemoteAsset"
@@ -256,7 +256,7 @@ export const dandisetYaml = (
         await utimes(path, new Date(), modified)
       },
       catch: (cause) =>
-        new LocalDataError({ message: `Cannot write ${path}: ${String(cause)}. Check that the folder is writable.`, path, cause })
+        new LocalDataError({ message: `Cannot write ${path}: ${describeCause(cause)}. Check that the folder is writable.`, path, cause })
     })
     const size = new TextEncoder().encode(text).length
     return Stream.make<[FileEvent]>({ _tag: "Completed", name, size, resumedFrom: 0, verified: [] })
