@@ -54,11 +54,22 @@ export interface AuthenticateOptions {
  * @category models
  */
 export interface AuthShape {
+  /** The variable `dandiAuthenticate` reads, e.g. `DANDI_API_KEY`, `DANDI_SANDBOX_API_KEY`. */
   readonly apiKeyEnvVar: string
+  /**
+   * Checks `token` with the server (GET `/auth/token/`) and, once accepted, sends it with every
+   * later API request; `save: true` then keeps it in the TokenStore. A rejected key fails with
+   * AuthenticationError (or PermissionError for an unapproved account) and is not adopted.
+   */
   readonly authenticate: (
     token: string | Redacted.Redacted<string>,
     options?: AuthenticateOptions
   ) => Effect.Effect<void, ApiError>
+  /**
+   * Finds a key as dandi-cli does — `{NAME}_API_KEY` (through Effect Config), then the TokenStore —
+   * and authenticates with it. Returns whether a key was adopted; without one it fails unless
+   * `required: false`. Never prompts.
+   */
   readonly dandiAuthenticate: (options?: { readonly required?: boolean | undefined }) => Effect.Effect<boolean, ApiError>
   readonly logout: (options?: { readonly forget?: boolean | undefined }) => Effect.Effect<void>
   readonly current: Effect.Effect<Option.Option<Redacted.Redacted<string>>>
