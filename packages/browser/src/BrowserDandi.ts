@@ -10,34 +10,37 @@
  * Effect.runPromise(program.pipe(Effect.provide(BrowserDandi.layer({ instance: "dandi", authenticate: "env-or-store" }))))
  * ```
  *
- * Provides DandiApi with its stack (DandiConfig, Credentials, ApiClient, Paginator, Auth), a fetch
- * HttpClient, the WASM Hasher (WebCrypto has no MD5) and a localStorage TokenStore (memory where
- * storage is unavailable). In a browser `"env-or-store"` amounts to "the saved key": there is no
- * environment unless the application installs a ConfigProvider.
+ * Provides DandiApi with its stack (DandiConfig, Credentials, ApiClient, Paginator, Auth), the
+ * Downloader (verified downloads into a Blob or a WritableStream with `BlobByteSink`, ranged
+ * reads with `asset.asReadable()`), the Uploader (any `File` or `Blob` through
+ * `BlobByteSource.fromBlob`; no resume across page loads: upload state is kept in memory), the
+ * fetch HttpClient of `BrowserHttp`, the WASM Hasher (WebCrypto has no MD5) and a localStorage
+ * TokenStore (memory where storage is unavailable). In a browser `"env-or-store"` amounts to "the
+ * saved key": there is no environment unless the application installs a ConfigProvider.
  *
- * How fetch differs from the Node client:
- * - No trace headers. The archive's CORS preflight does not allow `traceparent`/`b3`, so a
- *   propagated span would turn every cross-origin request into a CORS failure; propagation is off
- *   for the whole client.
- * - fetch follows redirects itself and hides them from script (`redirect: "manual"` yields an
- *   opaque response with no status and no Location). ApiClient therefore only ever sees the final
- *   response. Downloads still work: `/assets/{id}/download/` → 302 → the presigned object-store URL
- *   is followed by the browser, which drops `Authorization` on the cross-origin hop (Fetch
- *   standard), so the token never reaches storage. What cannot work is reading a Location:
- *   `resolveRedirects` / `getContentUrl({ followRedirects })` return the URL they started from.
- * - No User-Agent of ours (`userAgent: null` unless the caller chose one): some browsers drop it,
- *   and where it is sent it is a header the archive's CORS preflight would have to allow.
+ * How the browser differs from Node (see BrowserHttp for the details):
+ * - No trace headers, and no User-Agent of ours (`userAgent: null` unless the caller chose one):
+ *   both are headers the archive's CORS preflight would have to allow.
+ * - fetch follows redirects itself; BrowserHttp reports the final URL as `Location`, so
+ *   `resolveRedirects` and the Downloader still learn where a download route leads, and the
+ *   browser drops `Authorization` on the hop to storage.
+ * - Upload parts go out as Blobs with an exact `Content-Length` (no streamed request bodies over
+ *   HTTP/1.1 in Chromium).
+ * - Storage answers let script read only `ETag` (the archive's bucket CORS rule), so a ranged
+ *   answer is checked by its length instead of its `Content-Range`.
  *
  * @since 0.1.0
  */
 import * as DandiApi from "@dandi-effect/core/DandiApi"
+import * as Downloader from "@dandi-effect/core/Downloader"
 import type { Hasher } from "@dandi-effect/core/Hasher"
 import type { TokenStore } from "@dandi-effect/core/TokenStore"
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as Effect from "effect/Effect"
+import * as Uploader from "@dandi-effect/core/Uploader"
+import * as UploadState from "@dandi-effect/core/UploadState"
+import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Layer from "effect/Layer"
 import * as BrowserHasher from "./BrowserHasher.js"
+import * as BrowserHttp from "./BrowserHttp.js"
 import * as BrowserTokenStore from "./BrowserTokenStore.js"
 
 /**
@@ -52,6 +55,8 @@ export interface BrowserDandiOptions extends DandiApi.DandiApiLayerOptions {
    * `TokenStore.layerMemory` when not every script of the page's origin can be trusted.
    */
   readonly tokenStore?: Layer.Layer<TokenStore> | undefined
+  /** The fetch to send every request with (default `globalThis.fetch`, looked up per request). */
+  readonly fetch?: typeof globalThis.fetch | undefined
 }
 
 /**
@@ -60,24 +65,33 @@ export interface BrowserDandiOptions extends DandiApi.DandiApiLayerOptions {
  * @since 0.1.0
  * @category models
  */
-export type Services = DandiApi.Services | HttpClient.HttpClient | Hasher | TokenStore
+export type Services =
+  | DandiApi.Services
+  | Downloader.Downloader
+  | Uploader.Uploader
+  | UploadState.UploadStateStore
+  | HttpClient.HttpClient
+  | Hasher
+  | TokenStore
 
 /**
- * fetch, without trace propagation (see above).
+ * fetch for the SDK (see BrowserHttp).
  *
  * @since 0.1.0
  * @category layers
  */
-export const httpClientLayer: Layer.Layer<HttpClient.HttpClient> = Layer.effect(
-  HttpClient.HttpClient,
-  Effect.map(HttpClient.HttpClient, HttpClient.withTracerPropagation(false))
-).pipe(Layer.provide(FetchHttpClient.layer))
+export const httpClientLayer: Layer.Layer<HttpClient.HttpClient> = BrowserHttp.layer
 
 const platform = (options: BrowserDandiOptions) =>
-  Layer.mergeAll(httpClientLayer, options.tokenStore ?? BrowserTokenStore.layer, BrowserHasher.layer)
+  Layer.mergeAll(
+    options.fetch === undefined ? BrowserHttp.layer : BrowserHttp.layerWith(options.fetch),
+    options.tokenStore ?? BrowserTokenStore.layer,
+    BrowserHasher.layer,
+    UploadState.layerMemory
+  )
 
 const apiOptions = (options: BrowserDandiOptions): DandiApi.DandiApiLayerOptions => {
-  const { tokenStore: _tokenStore, ...api } = options
+  const { fetch: _fetch, tokenStore: _tokenStore, ...api } = options
   // See the module comment: a script-set User-Agent is dropped or needs CORS approval.
   return { ...api, userAgent: api.userAgent === undefined ? null : api.userAgent }
 }
@@ -89,4 +103,7 @@ const apiOptions = (options: BrowserDandiOptions): DandiApi.DandiApiLayerOptions
  * @category layers
  */
 export const layer = (options: BrowserDandiOptions = {}): Layer.Layer<Services, DandiApi.LayerError> =>
-  DandiApi.layer(apiOptions(options)).pipe(Layer.provideMerge(platform(options)))
+  Layer.mergeAll(Downloader.layer, Uploader.layer).pipe(
+    Layer.provideMerge(DandiApi.layer(apiOptions(options))),
+    Layer.provideMerge(platform(options))
+  )
