@@ -4,7 +4,7 @@
  * fetched, by ranged requests to storage. `main` runs it against the real archive; the tests run
  * `program` against the emulator.
  */
-import { DandiApi } from "@dandi-effect/core/DandiApi"
+import { DandiApi } from "@dandi-effect/core"
 import { NodeDandi, NodeReadable } from "@dandi-effect/node"
 import { NodeRuntime } from "@effect/platform-node"
 import { Console, Effect } from "effect"
@@ -12,7 +12,7 @@ import { Console, Effect } from "effect"
 const hex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join(" ")
 
 export const program = Effect.scoped(Effect.gen(function*() {
-  const api = yield* DandiApi
+  const api = yield* DandiApi.DandiApi
   const dandiset = yield* api.getDandiset("000027", "draft")
   const asset = yield* dandiset.getAssetByPath("sub-RAT123/sub-RAT123.nwb")
   const readable = yield* NodeReadable.asReadable(asset)

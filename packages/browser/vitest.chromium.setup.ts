@@ -8,7 +8,7 @@
  * fault each, for the tests that need storage to misbehave: one whose first object GET answers
  * "presigned URL expired", one that corrupts every object it serves.
  */
-import { Hasher } from "@dandi-effect/core/Hasher"
+import * as Hasher from "@dandi-effect/core/Hasher"
 import * as DemoSeed from "@dandi-effect/core/testing/DemoSeed"
 import * as LoopbackServer from "@dandi-effect/node/emulator/LoopbackServer"
 import * as Effect from "effect/Effect"

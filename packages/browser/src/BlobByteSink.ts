@@ -17,7 +17,7 @@
  * @since 0.1.0
  */
 import type { ByteSink, SinkSession } from "@dandi-effect/core/ByteSink"
-import { LocalDataError } from "@dandi-effect/core/DandiError"
+import { describeCause, LocalDataError } from "@dandi-effect/core/DandiError"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
@@ -38,7 +38,7 @@ export interface BlobTarget {
 
 const failure = (name: string, action: string, cause: unknown) =>
   new LocalDataError({
-    message: `Cannot ${action} ${name}: ${cause instanceof Error ? cause.message : String(cause)}. ` +
+    message: `Cannot ${action} ${name}: ${describeCause(cause)}. ` +
       `Choose the destination again; the browser may have revoked access to it.`,
     path: name,
     cause

@@ -5,7 +5,7 @@
  * @since 0.1.0
  */
 import type { ByteSource } from "@dandi-effect/core/ByteSource"
-import { LocalDataError } from "@dandi-effect/core/DandiError"
+import { describeCause, LocalDataError } from "@dandi-effect/core/DandiError"
 import * as Stream from "effect/Stream"
 
 /**
@@ -24,7 +24,7 @@ export const fromBlob = (blob: Blob, name: string = "name" in blob ? String(blob
         evaluate: () => blob.slice(offset, offset + length).stream(),
         onError: (cause) =>
           new LocalDataError({
-            message: `Cannot read ${name}: ${cause instanceof Error ? cause.message : String(cause)}. ` +
+            message: `Cannot read ${name}: ${describeCause(cause)}. ` +
               `Select the file again; browsers revoke access to files that changed on disk.`,
             path: name,
             cause

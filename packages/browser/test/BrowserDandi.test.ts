@@ -6,7 +6,7 @@
  */
 import * as BrowserDandi from "@dandi-effect/browser/BrowserDandi"
 import * as DandiApi from "@dandi-effect/core/DandiApi"
-import { Hasher } from "@dandi-effect/core/Hasher"
+import * as Hasher from "@dandi-effect/core/Hasher"
 import * as TokenStoreModule from "@dandi-effect/core/TokenStore"
 import * as LoopbackServer from "@dandi-effect/node/emulator/LoopbackServer"
 import { FetchHttpClient } from "@effect/platform"

@@ -208,25 +208,39 @@ export class VersionRecord extends VersionSummary.extend<VersionRecord>(id("Vers
 }) {}
 
 /**
- * @since 0.1.0
+ * An asset-level metadata problem the server reports; `path` names the asset when the server
+ * gives it. The one definition: `Version.RemoteAssetValidationError` is this class.
  *
+ * @since 0.1.0
  * @category schemas
  */
 export class AssetValidationError extends Schema.Class<AssetValidationError>(id("AssetValidationError"))({
   field: Schema.String,
   message: Schema.String,
   path: Schema.optional(Schema.NullOr(Schema.String))
-}) {}
+}) {
+  /** The problem in the API's field names, as the server sent it. */
+  jsonDict(): typeof AssetValidationError.Encoded {
+    return Schema.encodeSync(AssetValidationError)(this)
+  }
+}
 
 /**
- * @since 0.1.0
+ * A version-level metadata problem the server reports. The one definition:
+ * `Version.RemoteValidationError` is this class.
  *
+ * @since 0.1.0
  * @category schemas
  */
 export class VersionValidationError extends Schema.Class<VersionValidationError>(id("VersionValidationError"))({
   field: Schema.String,
   message: Schema.String
-}) {}
+}) {
+  /** The problem in the API's field names, as the server sent it. */
+  jsonDict(): typeof VersionValidationError.Encoded {
+    return Schema.encodeSync(VersionValidationError)(this)
+  }
+}
 
 /**
  * `GET .../versions/{v}/info/` and the response of a metadata PUT. `metadata` is the raw

@@ -36,6 +36,7 @@ import { ApiClient } from "./ApiClient.js"
 import { Credentials, toRedacted } from "./Credentials.js"
 import { DandiConfig } from "./DandiConfig.js"
 import { AuthenticationError, PermissionError } from "./DandiError.js"
+import * as DandiInstance from "./DandiInstance.js"
 import type { ApiError } from "./HttpErrors.js"
 import { TokenStore } from "./TokenStore.js"
 
@@ -53,11 +54,22 @@ export interface AuthenticateOptions {
  * @category models
  */
 export interface AuthShape {
+  /** The variable `dandiAuthenticate` reads, e.g. `DANDI_API_KEY`, `DANDI_SANDBOX_API_KEY`. */
   readonly apiKeyEnvVar: string
+  /**
+   * Checks `token` with the server (GET `/auth/token/`) and, once accepted, sends it with every
+   * later API request; `save: true` then keeps it in the TokenStore. A rejected key fails with
+   * AuthenticationError (or PermissionError for an unapproved account) and is not adopted.
+   */
   readonly authenticate: (
     token: string | Redacted.Redacted<string>,
     options?: AuthenticateOptions
   ) => Effect.Effect<void, ApiError>
+  /**
+   * Finds a key as dandi-cli does — `{NAME}_API_KEY` (through Effect Config), then the TokenStore —
+   * and authenticates with it. Returns whether a key was adopted; without one it fails unless
+   * `required: false`. Never prompts.
+   */
   readonly dandiAuthenticate: (options?: { readonly required?: boolean | undefined }) => Effect.Effect<boolean, ApiError>
   readonly logout: (options?: { readonly forget?: boolean | undefined }) => Effect.Effect<void>
   readonly current: Effect.Effect<Option.Option<Redacted.Redacted<string>>>
@@ -84,7 +96,12 @@ export const make: Effect.Effect<AuthShape, never, ApiClient | Credentials | Tok
     const config = yield* DandiConfig
     const instance = config.instance
     const envVar = config.apiKeyVariable
-    const where = instance.gui ?? api.apiUrl
+    // Only a known instance's web app is named: a URL the server reports in its /info/ may not
+    // be served at all (the emulator reports one), and the API URL has no user menu.
+    const keyPage = DandiInstance.instanceFromUrl(instance.api)?.gui ?? null
+    const onAccount = keyPage === null
+      ? "that archive (its web site: your user menu → API key)"
+      : `${keyPage} (your user menu → API key)`
 
     const sourceText = (source: KeySource): string =>
       typeof source === "object"
@@ -99,12 +116,12 @@ export const make: Effect.Effect<AuthShape, never, ApiClient | Credentials | Tok
         Effect.mapError((error): ApiError =>
           error._tag === "AuthenticationError"
             ? new AuthenticationError({
-              message: `${instance.name} rejected ${sourceText(source)}. Check that it is the API key of your account on ${where} (your user menu → API key), or generate a new one there.`,
+              message: `${instance.name} rejected ${sourceText(source)}. Check that it is the API key of your account on ${onAccount}, or generate a new one there.`,
               url: error.url ?? api.url("/auth/token/")
             })
             : error._tag === "PermissionError"
             ? new PermissionError({
-              message: `${instance.name} knows ${sourceText(source)}, but the account is not approved (or was rejected). Wait for the archive's administrators to approve it, or check your account on ${where}.`,
+              message: `${instance.name} knows ${sourceText(source)}, but the account is not approved (or was rejected). Wait for the archive's administrators to approve it, or check your account on ${keyPage ?? "the archive's web site"}.`,
               method: error.method,
               url: error.url,
               detail: error.detail
@@ -151,7 +168,7 @@ export const make: Effect.Effect<AuthShape, never, ApiClient | Credentials | Tok
       }
       if (options?.required === false) return false
       return yield* new AuthenticationError({
-        message: `No API key for ${instance.name}. Set ${envVar}, or authenticate once with the key from ${where} (your user menu → API key) and save it.`
+        message: `No API key for ${instance.name}. Set ${envVar}, or authenticate once with the key of your account on ${onAccount} and save it.`
       })
     })
 

@@ -7,6 +7,7 @@
  */
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
+import { AssetValidationError } from "./ApiRecords.js"
 
 const fields = {
   message: Schema.String
@@ -133,11 +134,7 @@ export class SchemaVersionError extends Schema.TaggedError<SchemaVersionError>(
  * @since 0.1.0
  * @category errors
  */
-export const ValidationProblem = Schema.Struct({
-  field: Schema.String,
-  message: Schema.String,
-  path: Schema.optional(Schema.NullOr(Schema.String))
-})
+export const ValidationProblem = Schema.Struct(AssetValidationError.fields)
 
 /**
  * Waiting for validation, publication or ingestion did not finish in time. Carries the version
@@ -412,3 +409,18 @@ const tags: ReadonlySet<string> = new Set(DandiError.members.map((member) => mem
  */
 export const isDandiError = (u: unknown): u is DandiError =>
   Predicate.hasProperty(u, "_tag") && typeof u._tag === "string" && tags.has(u._tag)
+
+/**
+ * The text of a failure from elsewhere (a Node or browser error, a server's detail) to quote
+ * inside one of our messages: its message, white space and final full stops removed, so that
+ * the sentence around it ends once.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const describeCause = (cause: unknown): string => {
+  const message = cause instanceof Error ? cause.message
+    : Predicate.hasProperty(cause, "message") && typeof cause.message === "string" ? cause.message
+    : String(cause)
+  return message.replace(/[\s.]+$/, "").trim()
+}

@@ -3,7 +3,7 @@
  * downloads into a ByteSink (Node: files; browsers: Blobs).
  *
  * ```ts
- * const downloader = yield* Downloader
+ * const downloader = yield* Downloader.Downloader
  * const blob = yield* Downloader.fromAsset(asset)                 // url, size, digests, mtime
  * yield* downloader.bytes(blob, { start: 100 }).pipe(Stream.runForEach(…)) // Range: bytes=100-
  * yield* downloader.toSink(blob, sink).pipe(Stream.runForEach(render))     // typed progress events

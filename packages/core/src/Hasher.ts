@@ -42,38 +42,33 @@ export interface HasherShape {
  * @since 0.1.0
  * @category tags
  */
-export class Hasher extends Context.Tag("@dandi-effect/core/Hasher")<Hasher, HasherShape>() {
-  /** Pure-JS implementation, usable on every platform (slower than native hashing). */
-  static readonly portable: HasherShape = {
-    create: (algorithm) => {
-      const h = { md5, sha1, sha256, sha512 }[algorithm].create()
-      return {
-        update: (chunk) => {
-          h.update(chunk)
-        },
-        digest: () => h.digest()
-      }
-    }
-  }
-
-  static readonly layerPortable: Layer.Layer<Hasher> = Layer.succeed(Hasher, Hasher.portable)
-}
+export class Hasher extends Context.Tag("@dandi-effect/core/Hasher")<Hasher, HasherShape>() {}
 
 /**
  * Pure-JS implementation, usable on every platform (slower than native hashing).
  *
  * @since 0.1.0
- * @category utils
+ * @category constructors
  */
-export const portable: HasherShape = Hasher.portable
+export const portable: HasherShape = {
+  create: (algorithm) => {
+    const h = { md5, sha1, sha256, sha512 }[algorithm].create()
+    return {
+      update: (chunk) => {
+        h.update(chunk)
+      },
+      digest: () => h.digest()
+    }
+  }
+}
 
 /**
- * The pure-JS Hasher as a layer: `Hasher.layerPortable` whichever way the module is imported.
+ * The pure-JS Hasher as a layer.
  *
  * @since 0.1.0
- * @category utils
+ * @category layers
  */
-export const layerPortable: Layer.Layer<Hasher> = Hasher.layerPortable
+export const layerPortable: Layer.Layer<Hasher> = Layer.succeed(Hasher, portable)
 
 /**
  * Lower-case hex of raw digest bytes.

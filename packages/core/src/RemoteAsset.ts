@@ -20,7 +20,7 @@ import type { DandiError, ValidationTimeout } from "./DandiError.js"
 import { NotFoundError, ResponseDecodeError } from "./DandiError.js"
 import * as Downloader from "./Downloader.js"
 import { DandiApi } from "./internal/dandiApiService.js"
-import type { ApiLocation } from "./internal/dandiApiService.js"
+import type { ApiLocation, AssetBacking } from "./internal/dandiApiService.js"
 import { pyRepr } from "./internal/text.js"
 import * as Metadata from "./Metadata.js"
 import type { RangedReader, RangedReaderOptions } from "./RangedReader.js"
@@ -90,13 +90,17 @@ export {
   pyRepr
 } from "./internal/text.js"
 
+/** The fields every asset's `jsonDict` starts with, in the API's order. */
+const commonJson = (asset: AssetBase): AssetJsonBase => ({
+  asset_id: asset.identifier,
+  path: asset.path,
+  size: asset.size,
+  created: asset.created,
+  modified: asset.modified
+})
+
 abstract class AssetBase extends Data.Class<AssetFields> {
   abstract readonly assetType: AssetType
-
-  /** The fields every asset's `jsonDict` starts with, in the API's order. */
-  protected commonJson(): AssetJsonBase {
-    return { asset_id: this.identifier, path: this.path, size: this.size, created: this.created, modified: this.modified }
-  }
 
   /** The asset id (`asset_id`); a metadata change mints a new one. */
   get identifier(): string {
@@ -264,7 +268,7 @@ export class BaseRemoteBlobAsset extends AssetBase {
   }
   /** `{asset_id, path, size, created, modified, blob}` as the API spells them. */
   jsonDict(): BlobAssetJson {
-    return { ...this.commonJson(), blob: this.blob }
+    return { ...commonJson(this), blob: this.blob }
   }
 
   /** What the Downloader needs: the download route, size, digests to verify, mtime. */
@@ -320,7 +324,7 @@ export class BaseRemoteZarrAsset extends AssetBase {
     return this.record.zarr ?? ""
   }
   jsonDict(): ZarrAssetJson {
-    return { ...this.commonJson(), zarr: this.zarr }
+    return { ...commonJson(this), zarr: this.zarr }
   }
   /** Every file of the zarr (optionally under a raw key prefix), in key order. */
   iterfiles(prefix?: string): Stream.Stream<RemoteZarrEntry, ApiError, DandiApi> {
@@ -366,30 +370,59 @@ interface VersionedFields {
 const versionedApiPath = (asset: AssetBase & VersionedFields): string =>
   `/dandisets/${asset.dandisetId}/versions/${asset.versionId}/assets/${asset.identifier}/`
 
-type Backing = { readonly blobId: string } | { readonly zarrId: string }
+/** What backs an asset, as the archive's PUT names it. */
+const backingOf = (asset: AssetBase): AssetBacking =>
+  asset.assetType === AssetType.ZARR ? { zarrId: asset.record.zarr ?? "" } : { blobId: asset.record.blob ?? "" }
 
 /** PUT new metadata for an asset of a version; the archive answers with a new asset (new id). */
 const putMetadata = (
   asset: AssetBase & VersionedFields,
-  backing: Backing,
   metadata: JsonObject
-): Effect.Effect<RemoteAsset, DandiError, DandiApi> =>
+): Effect.Effect<RemoteAsset, ApiError, DandiApi> =>
   Effect.flatMap(DandiApi, (api) =>
     // dandi-cli sets schemaKey on the caller's dict; here the caller's object is left alone.
-    api.updateAsset(asset.dandisetId, asset.versionId, asset.identifier, { ...metadata, schemaKey: "Asset" }, backing))
+    api.updateAsset(asset.dandisetId, asset.versionId, asset.identifier, { ...metadata, schemaKey: "Asset" }, backingOf(asset)))
 
-/** The same metadata under a new path. A path taken by another asset is a ConflictError, and nothing changes. */
-const renameAsset = (
-  asset: AssetBase & VersionedFields,
-  backing: Backing,
-  destination: string
-): Effect.Effect<RemoteAsset, DandiError, DandiApi> =>
-  Effect.flatMap(asset.getRawMetadata(), (metadata) => putMetadata(asset, backing, { ...metadata, path: destination }))
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a mixin's constructor takes what its base takes
+type AssetClass = abstract new(...args: Array<any>) => AssetBase
 
-const deleteAsset = (asset: AssetBase & VersionedFields): Effect.Effect<void, DandiError, DandiApi> =>
-  Effect.flatMap(DandiApi, (api) => api.deleteAsset(asset.dandisetId, asset.versionId, asset.identifier))
-
-/** A blob-backed asset of a dandiset version. */
+/**
+ * An asset of a dandiset version, over either kind of asset: its versioned API path and the
+ * writes, which differ between blob and zarr assets only in what backs them.
+ */
+const inVersion = <B extends AssetClass>(Base: B) => {
+  abstract class InVersion extends Base {
+    declare readonly dandisetId: string
+    declare readonly versionId: string
+    override get apiPath(): string {
+      return versionedApiPath(this)
+    }
+    /** The versioned download URL (downloads themselves use `baseDownloadUrl`, as dandi-cli does). */
+    get downloadUrl(): string {
+      return `${this.location.apiUrl}${this.apiPath}download/`
+    }
+    /**
+     * Replaces the asset's metadata, untyped (`schemaKey` is set to "Asset"). The archive mints a
+     * new asset for the change: the returned record has the new id; this one is left as it was.
+     */
+    setRawMetadata(metadata: JsonObject): Effect.Effect<RemoteAsset, ApiError, DandiApi> {
+      return putMetadata(this, metadata)
+    }
+    /** Replaces the metadata with a typed dandischema `Asset`; returns the new asset. */
+    setMetadata(metadata: Metadata.AssetMetadata): Effect.Effect<RemoteAsset, ApiError, DandiApi> {
+      return this.setRawMetadata(Metadata.encodeAssetMetadata(metadata) as JsonObject)
+    }
+    /** Moves the asset to `destination` (a new asset id); a taken path is a ConflictError and nothing changes. */
+    rename(destination: string): Effect.Effect<RemoteAsset, ApiError, DandiApi> {
+      return Effect.flatMap(this.getRawMetadata(), (metadata) => putMetadata(this, { ...metadata, path: destination }))
+    }
+    /** Removes the asset from the draft (its blob or zarr stays, as do published versions that hold it). */
+    delete(): Effect.Effect<void, ApiError, DandiApi> {
+      return Effect.flatMap(DandiApi, (api) => api.deleteAsset(this.dandisetId, this.versionId, this.identifier))
+    }
+  }
+  return InVersion
+}
 
 /**
  * A blob-backed asset of a dandiset version.
@@ -397,37 +430,9 @@ const deleteAsset = (asset: AssetBase & VersionedFields): Effect.Effect<void, Da
  * @since 0.1.0
  * @category models
  */
-export class RemoteBlobAsset extends BaseRemoteBlobAsset {
-  declare readonly dandisetId: string
-  declare readonly versionId: string
+export class RemoteBlobAsset extends inVersion(BaseRemoteBlobAsset) {
   constructor(fields: AssetFields & VersionedFields) {
     super(fields)
-  }
-  override get apiPath(): string {
-    return versionedApiPath(this)
-  }
-  /** The versioned download URL (downloads themselves use `baseDownloadUrl`, as dandi-cli does). */
-  get downloadUrl(): string {
-    return `${this.location.apiUrl}${this.apiPath}download/`
-  }
-  /**
-   * Replaces the asset's metadata, untyped (`schemaKey` is set to "Asset"). The archive mints a
-   * new asset for the change: the returned record has the new id; this one is left as it was.
-   */
-  setRawMetadata(metadata: JsonObject): Effect.Effect<RemoteAsset, DandiError, DandiApi> {
-    return putMetadata(this, { blobId: this.blob }, metadata)
-  }
-  /** Replaces the metadata with a typed dandischema `Asset`; returns the new asset. */
-  setMetadata(metadata: Metadata.AssetMetadata): Effect.Effect<RemoteAsset, DandiError, DandiApi> {
-    return this.setRawMetadata(Metadata.encodeAssetMetadata(metadata) as JsonObject)
-  }
-  /** Moves the asset to `destination` (a new asset id); a taken path is a ConflictError and nothing changes. */
-  rename(destination: string): Effect.Effect<RemoteAsset, DandiError, DandiApi> {
-    return renameAsset(this, { blobId: this.blob }, destination)
-  }
-  /** Removes the asset from the draft (its blob stays, as do published versions that hold it). */
-  delete(): Effect.Effect<void, DandiError, DandiApi> {
-    return deleteAsset(this)
   }
 }
 
@@ -437,31 +442,9 @@ export class RemoteBlobAsset extends BaseRemoteBlobAsset {
  * @since 0.1.0
  * @category models
  */
-export class RemoteZarrAsset extends BaseRemoteZarrAsset {
-  declare readonly dandisetId: string
-  declare readonly versionId: string
+export class RemoteZarrAsset extends inVersion(BaseRemoteZarrAsset) {
   constructor(fields: AssetFields & VersionedFields) {
     super(fields)
-  }
-  override get apiPath(): string {
-    return versionedApiPath(this)
-  }
-  get downloadUrl(): string {
-    return `${this.location.apiUrl}${this.apiPath}download/`
-  }
-  /** Replaces the asset's metadata, untyped; returns the new asset (new id). */
-  setRawMetadata(metadata: JsonObject): Effect.Effect<RemoteAsset, DandiError, DandiApi> {
-    return putMetadata(this, { zarrId: this.zarr }, metadata)
-  }
-  setMetadata(metadata: Metadata.AssetMetadata): Effect.Effect<RemoteAsset, DandiError, DandiApi> {
-    return this.setRawMetadata(Metadata.encodeAssetMetadata(metadata) as JsonObject)
-  }
-  /** Moves the asset to `destination` (a new asset id); a taken path is a ConflictError and nothing changes. */
-  rename(destination: string): Effect.Effect<RemoteAsset, DandiError, DandiApi> {
-    return renameAsset(this, { zarrId: this.zarr }, destination)
-  }
-  delete(): Effect.Effect<void, DandiError, DandiApi> {
-    return deleteAsset(this)
   }
 }
 

@@ -25,7 +25,6 @@ import type {
   ZarrRecord
 } from "./ApiRecords.js"
 import { normalizePath } from "./AssetPath.js"
-import type { DandiError } from "./DandiError.js"
 import { NotFoundError, ValidationTimeout } from "./DandiError.js"
 import type { ApiError } from "./HttpErrors.js"
 import { DandiApi } from "./internal/dandiApiService.js"
@@ -109,7 +108,11 @@ const validationTimeout = (identifier: string, versionId: string, info: VersionI
     status: info?.status ?? "unknown",
     versionId,
     versionValidationErrors: (info?.versionValidationErrors ?? []).map((e) => ({ field: e.field, message: e.message })),
-    assetValidationErrors: (info?.assetValidationErrors ?? []).map((e) => ({ field: e.field, message: e.message, path: e.path }))
+    assetValidationErrors: (info?.assetValidationErrors ?? []).map((e) => ({
+      field: e.field,
+      message: e.message,
+      ...(e.path === undefined ? {} : { path: e.path })
+    }))
   })
 
 /** Version orderings the versions endpoint accepts. */
@@ -428,7 +431,7 @@ export class RemoteDandiset extends Data.Class<{
    * Replaces the draft's metadata, untyped (the name is `metadata.name`, or ""). The draft goes
    * back to `Pending` unless nothing changed; returns the version as the archive now reports it.
    */
-  setRawMetadata(metadata: JsonObject): Effect.Effect<VersionInfo, DandiError, DandiApi> {
+  setRawMetadata(metadata: JsonObject): Effect.Effect<VersionInfo, ApiError, DandiApi> {
     return Effect.gen(this, function*() {
       const versionId = yield* this.versionId
       const api = yield* DandiApi
@@ -438,7 +441,7 @@ export class RemoteDandiset extends Data.Class<{
   }
 
   /** Replaces the draft's metadata with a typed dandischema `Dandiset`. */
-  setMetadata(metadata: Metadata.DandisetMetadata): Effect.Effect<VersionInfo, DandiError, DandiApi> {
+  setMetadata(metadata: Metadata.DandisetMetadata): Effect.Effect<VersionInfo, ApiError, DandiApi> {
     return this.setRawMetadata(Metadata.encodeDandisetMetadata(metadata) as JsonObject)
   }
 
@@ -448,7 +451,7 @@ export class RemoteDandiset extends Data.Class<{
    * archive reported last (an `Invalid` draft keeps being watched until then, as in dandi-cli,
    * since a background edit may fix it).
    */
-  waitUntilValid(options?: WaitOptions): Effect.Effect<VersionInfo, DandiError, DandiApi> {
+  waitUntilValid(options?: WaitOptions): Effect.Effect<VersionInfo, ApiError | ValidationTimeout, DandiApi> {
     return Effect.gen(this, function*() {
       const versionId = yield* this.versionId
       const api = yield* DandiApi
@@ -467,7 +470,7 @@ export class RemoteDandiset extends Data.Class<{
    * refusals arrive as typed errors: 409 while validation is pending (ConflictError), 423 while
    * already publishing (ConflictError), 400 when invalid or unchanged (RequestRejectedError).
    */
-  publish(options?: PublishOptions): Effect.Effect<RemoteDandiset, DandiError, DandiApi> {
+  publish(options?: PublishOptions): Effect.Effect<RemoteDandiset, ApiError | ValidationTimeout, DandiApi> {
     return Effect.gen(this, function*() {
       const api = yield* DandiApi
       yield* api.publishVersion(this.identifier, "draft", options?.releaseNotes)
@@ -495,7 +498,7 @@ export class RemoteDandiset extends Data.Class<{
    * Lifts the embargo. The archive refuses while uploads are unfinished (see `discardUploads`);
    * by default this waits until the dandiset is `OPEN` and returns it refreshed.
    */
-  unembargo(options?: UnembargoOptions): Effect.Effect<RemoteDandiset, DandiError, DandiApi> {
+  unembargo(options?: UnembargoOptions): Effect.Effect<RemoteDandiset, ApiError | ValidationTimeout, DandiApi> {
     return Effect.gen(this, function*() {
       const api = yield* DandiApi
       yield* api.unembargoDandiset(this.identifier)
@@ -516,27 +519,27 @@ export class RemoteDandiset extends Data.Class<{
   }
 
   /** Replaces the owners (GitHub logins or usernames); returns the new owners. */
-  setOwners(usernames: ReadonlyArray<string>): Effect.Effect<ReadonlyArray<OwnerRecord>, DandiError, DandiApi> {
+  setOwners(usernames: ReadonlyArray<string>): Effect.Effect<ReadonlyArray<OwnerRecord>, ApiError, DandiApi> {
     return Effect.flatMap(DandiApi, (api) => api.setOwners(this.identifier, usernames))
   }
 
   /** Stars the dandiset for the authenticated user; returns the star count. */
-  star(): Effect.Effect<number, DandiError, DandiApi> {
+  star(): Effect.Effect<number, ApiError, DandiApi> {
     return Effect.flatMap(DandiApi, (api) => api.starDandiset(this.identifier, true))
   }
 
   /** Removes the user's star; returns the star count. */
-  unstar(): Effect.Effect<number, DandiError, DandiApi> {
+  unstar(): Effect.Effect<number, ApiError, DandiApi> {
     return Effect.flatMap(DandiApi, (api) => api.starDandiset(this.identifier, false))
   }
 
   /** Uploads begun and never finished (owners only). */
-  getUploads(): Stream.Stream<IncompleteUploadRecord, DandiError, DandiApi> {
+  getUploads(): Stream.Stream<IncompleteUploadRecord, ApiError, DandiApi> {
     return Stream.unwrap(Effect.map(DandiApi, (api) => api.listUploads(this.identifier)))
   }
 
   /** Discards every unfinished upload (the archive refuses to unembargo while there are any). */
-  discardUploads(): Effect.Effect<void, DandiError, DandiApi> {
+  discardUploads(): Effect.Effect<void, ApiError, DandiApi> {
     return Effect.flatMap(DandiApi, (api) => api.discardUploads(this.identifier))
   }
 

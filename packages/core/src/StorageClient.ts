@@ -14,7 +14,7 @@
  *   `code` for the rest, `TransportError` when no answer came.
  *
  * ```ts
- * const storage = yield* StorageClient
+ * const storage = yield* StorageClient.StorageClient
  * const part = yield* storage.get(url, { range: { start: 0, end: 1023 } }) // 206, contentRange
  * yield* part.stream.pipe(Stream.runForEach(write))
  * const { etag } = yield* storage.put(partUrl, bytes)                     // exact Content-Length

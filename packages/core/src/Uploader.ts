@@ -6,7 +6,7 @@
  * complete (final ETag checked), validate, then the asset created or replaced.
  *
  * ```ts
- * const uploader = yield* Uploader
+ * const uploader = yield* Uploader.Uploader
  * // Progress as a Stream; interrupting it cancels the upload (no asset is created).
  * yield* uploader.upload({ dandisetId: "000123", source, path: "sub-1/sub-1.nwb" }).pipe(
  *   Stream.runForEach((event) => Console.log(event._tag))

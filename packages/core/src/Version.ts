@@ -10,7 +10,7 @@
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
-import { parseTimestamp, VersionInfoRecord, VersionRecord, VersionStatus } from "./ApiRecords.js"
+import { AssetValidationError, parseTimestamp, VersionInfoRecord, VersionRecord, VersionStatus, VersionValidationError } from "./ApiRecords.js"
 import type { VersionSummary } from "./ApiRecords.js"
 
 /**
@@ -26,40 +26,34 @@ export {
 }
 
 /**
- * A version-level metadata problem reported by the server.
+ * A version-level metadata problem reported by the server (dandi-cli's name for
+ * `ApiRecords.VersionValidationError`, the same class).
  *
  * @since 0.1.0
  * @category models
  */
-export class RemoteValidationError extends Schema.Class<RemoteValidationError>(
-  "@dandi-effect/core/RemoteValidationError"
-)({
-  field: Schema.String,
-  message: Schema.String
-}) {
-  /** The record in the API's field names. */
-  jsonDict(): typeof RemoteValidationError.Encoded {
-    return Schema.encodeSync(RemoteValidationError)(this)
-  }
-}
+export const RemoteValidationError = VersionValidationError
 
 /**
- * An asset-level metadata problem; `path` names the asset when the server gives it.
+ * @since 0.1.0
+ * @category models
+ */
+export type RemoteValidationError = VersionValidationError
+
+/**
+ * An asset-level metadata problem; `path` names the asset when the server gives it (dandi-cli's
+ * name for `ApiRecords.AssetValidationError`, the same class).
  *
  * @since 0.1.0
  * @category models
  */
-export class RemoteAssetValidationError extends Schema.Class<RemoteAssetValidationError>(
-  "@dandi-effect/core/RemoteAssetValidationError"
-)({
-  field: Schema.String,
-  message: Schema.String,
-  path: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null })
-}) {
-  jsonDict(): typeof RemoteAssetValidationError.Encoded {
-    return Schema.encodeSync(RemoteAssetValidationError)(this)
-  }
-}
+export const RemoteAssetValidationError = AssetValidationError
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type RemoteAssetValidationError = AssetValidationError
 
 /**
  * A version in the API's field names: `{version, name, asset_count, size, created, modified,
@@ -142,8 +136,8 @@ export class Version extends Data.Class<VersionFields> {
  * @category models
  */
 export interface VersionInfoJson extends VersionJson {
-  readonly asset_validation_errors: ReadonlyArray<typeof RemoteAssetValidationError.Encoded>
-  readonly version_validation_errors: ReadonlyArray<typeof RemoteValidationError.Encoded>
+  readonly asset_validation_errors: ReadonlyArray<typeof AssetValidationError.Encoded>
+  readonly version_validation_errors: ReadonlyArray<typeof VersionValidationError.Encoded>
 }
 
 /**
@@ -183,12 +177,8 @@ export class VersionInfo extends Data.Class<
   static fromRecord(record: VersionInfoRecord): VersionInfo {
     return new VersionInfo({
       ...fieldsOf(record),
-      assetValidationErrors: record.asset_validation_errors.map((error) =>
-        new RemoteAssetValidationError({ field: error.field, message: error.message, path: error.path ?? null })
-      ),
-      versionValidationErrors: record.version_validation_errors.map((error) =>
-        new RemoteValidationError({ field: error.field, message: error.message })
-      )
+      assetValidationErrors: record.asset_validation_errors,
+      versionValidationErrors: record.version_validation_errors
     })
   }
   jsonDict(): VersionInfoJson {

@@ -6,7 +6,7 @@
  */
 import * as DandiApi from "@dandi-effect/core/DandiApi"
 import type { DandiApiLayerOptions } from "@dandi-effect/core/DandiApi"
-import { Hasher } from "@dandi-effect/core/Hasher"
+import * as Hasher from "@dandi-effect/core/Hasher"
 import { ArchiveEmulator } from "@dandi-effect/core/testing/ArchiveEmulator"
 import * as InProcessHttp from "@dandi-effect/core/testing/InProcessHttp"
 import { TokenStore } from "@dandi-effect/core/TokenStore"

@@ -3,7 +3,7 @@ import { Chunk, Effect, Either, FastCheck, Stream } from "effect"
 import { fromBytes } from "@dandi-effect/core/ByteSource"
 import * as DandiEtag from "@dandi-effect/core/DandiEtag"
 import * as Digest from "@dandi-effect/core/Digest"
-import { Hasher } from "@dandi-effect/core/Hasher"
+import * as Hasher from "@dandi-effect/core/Hasher"
 import { ascii, chunked } from "./DigestVectors.js"
 
 const MiB = 2 ** 20

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, FastCheck, Stream } from "effect"
 import * as Digest from "@dandi-effect/core/Digest"
-import { Hasher } from "@dandi-effect/core/Hasher"
+import * as Hasher from "@dandi-effect/core/Hasher"
 import { chunked, hasherConformance } from "./DigestVectors.js"
 
 hasherConformance("Hasher.layerPortable", Hasher.layerPortable)

@@ -6,7 +6,7 @@
  * adds `SchemaVersionError` and nothing else.
  */
 import type * as DandiApi from "@dandi-effect/core/DandiApi"
-import type { DigestMismatch, SchemaVersionError, UnsafePathError } from "@dandi-effect/core/DandiError"
+import type { DigestMismatch, SchemaVersionError, UnsafePathError, ValidationTimeout } from "@dandi-effect/core/DandiError"
 import type { ApiError } from "@dandi-effect/core/HttpErrors"
 import type * as RemoteAsset from "@dandi-effect/core/RemoteAsset"
 import type * as RemoteDandiset from "@dandi-effect/core/RemoteDandiset"
@@ -16,6 +16,7 @@ import type { Effect, Stream } from "effect"
 type Api = DandiApi.DandiApiShape
 type Dandiset = RemoteDandiset.RemoteDandiset
 type Asset = RemoteAsset.RemoteBlobAsset
+type ZarrAsset = RemoteAsset.RemoteZarrAsset
 
 /** The error channel of an operation's result, Effect or Stream alike. */
 type ErrorOf<T> = T extends Effect.Effect<any, infer E, any> ? E : T extends Stream.Stream<any, infer E, any> ? E : never
@@ -50,6 +51,23 @@ describe("error channels", () => {
     expectTypeOf<Fails<Asset["getMetadata"]>>().toEqualTypeOf<ApiError>()
     expectTypeOf<Fails<Asset["getRawDigest"]>>().toEqualTypeOf<ApiError>()
     expectTypeOf<Fails<Asset["getContentUrl"]>>().toEqualTypeOf<ApiError>()
+  })
+
+  it("writes fail as an API request fails; waiting for the archive adds ValidationTimeout", () => {
+    expectTypeOf<Fails<Asset["setRawMetadata"]>>().toEqualTypeOf<ApiError>()
+    expectTypeOf<Fails<Asset["setMetadata"]>>().toEqualTypeOf<ApiError>()
+    expectTypeOf<Fails<Asset["rename"]>>().toEqualTypeOf<ApiError>()
+    expectTypeOf<Fails<Asset["delete"]>>().toEqualTypeOf<ApiError>()
+    expectTypeOf<Fails<ZarrAsset["setRawMetadata"]>>().toEqualTypeOf<ApiError>()
+    expectTypeOf<Fails<ZarrAsset["rename"]>>().toEqualTypeOf<ApiError>()
+    expectTypeOf<Fails<ZarrAsset["delete"]>>().toEqualTypeOf<ApiError>()
+    expectTypeOf<Fails<Dandiset["setRawMetadata"]>>().toEqualTypeOf<ApiError>()
+    expectTypeOf<Fails<Dandiset["setOwners"]>>().toEqualTypeOf<ApiError>()
+    expectTypeOf<Fails<Dandiset["star"]>>().toEqualTypeOf<ApiError>()
+    expectTypeOf<Fails<Dandiset["getUploads"]>>().toEqualTypeOf<ApiError>()
+    expectTypeOf<Fails<Dandiset["waitUntilValid"]>>().toEqualTypeOf<ApiError | ValidationTimeout>()
+    expectTypeOf<Fails<Dandiset["publish"]>>().toEqualTypeOf<ApiError | ValidationTimeout>()
+    expectTypeOf<Fails<Dandiset["unembargo"]>>().toEqualTypeOf<ApiError | ValidationTimeout>()
   })
 
   it("errors of other operations are not in a read's channel", () => {

@@ -5,7 +5,7 @@
  */
 import { ApiClient } from "@dandi-effect/core/ApiClient"
 import * as DandiApi from "@dandi-effect/core/DandiApi"
-import { Hasher } from "@dandi-effect/core/Hasher"
+import * as Hasher from "@dandi-effect/core/Hasher"
 import { ArchiveEmulator } from "@dandi-effect/core/testing/ArchiveEmulator"
 import type * as Faults from "@dandi-effect/core/testing/Faults"
 import * as InProcessHttp from "@dandi-effect/core/testing/InProcessHttp"

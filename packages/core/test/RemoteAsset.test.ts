@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { AssetRecord } from "@dandi-effect/core/ApiRecords"
 import { DandiApi } from "@dandi-effect/core/DandiApi"
-import { Hasher, toHex } from "@dandi-effect/core/Hasher"
+import * as Hasher from "@dandi-effect/core/Hasher"
 import { AssetType, fromRecord, RemoteBlobAsset, RemoteZarrAsset } from "@dandi-effect/core/RemoteAsset"
 import { Effect, Either, Schema } from "effect"
 import { admin, apiUrl, bytes, collect, harness, resetLog, seedDandiset, sentTo } from "./support/ApiHarness.js"
@@ -9,7 +9,7 @@ import { admin, apiUrl, bytes, collect, harness, resetLog, seedDandiset, sentTo 
 const md5Hex = (text: string) => {
   const hash = Hasher.portable.create("md5")
   hash.update(new TextEncoder().encode(text))
-  return toHex(hash.digest())
+  return Hasher.toHex(hash.digest())
 }
 
 const seedBlob = Effect.gen(function*() {
@@ -61,11 +61,11 @@ describe("RemoteBlobAsset", () => {
       const partMd5 = md5Hex("0123456789")
       const hash = Hasher.portable.create("md5")
       hash.update(Uint8Array.from(partMd5.match(/../g)!.map((h) => parseInt(h, 16))))
-      expect(digest).toEqual({ algorithm: "dandi:dandi-etag", value: `${toHex(hash.digest())}-1` })
+      expect(digest).toEqual({ algorithm: "dandi:dandi-etag", value: `${Hasher.toHex(hash.digest())}-1` })
       const sha = Hasher.portable.create("sha256")
       sha.update(new TextEncoder().encode("0123456789"))
       const fresh = yield* (yield* DandiApi).getAsset(asset.identifier)
-      expect(yield* fresh.getRawDigest("dandi:sha2-256")).toBe(toHex(sha.digest()))
+      expect(yield* fresh.getRawDigest("dandi:sha2-256")).toBe(Hasher.toHex(sha.digest()))
     }).pipe(Effect.provide(harness())))
 
   it.effect("getContentUrl picks by regex and resolves the download redirect without leaking the token", () =>

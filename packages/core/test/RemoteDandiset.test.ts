@@ -1,7 +1,14 @@
 import { describe, expect, it } from "@effect/vitest"
 import { DandiApi } from "@dandi-effect/core/DandiApi"
 import { Effect, Either } from "effect"
-import { decodeVersion, decodeVersionInfo, VersionInfo } from "@dandi-effect/core/Version"
+import * as ApiRecords from "@dandi-effect/core/ApiRecords"
+import {
+  decodeVersion,
+  decodeVersionInfo,
+  RemoteAssetValidationError,
+  RemoteValidationError,
+  VersionInfo
+} from "@dandi-effect/core/Version"
 import { admin, bytes, collect, harness, resetLog, seedAssets, seedDandiset, sentTo } from "./support/ApiHarness.js"
 
 describe("RemoteDandiset versions and metadata", () => {
@@ -220,6 +227,30 @@ describe("VersionInfo", () => {
       status: "Invalid"
     })
     expect(String(info.version)).toBe("draft")
+  })
+
+  it("validation problems are the wire classes themselves: one definition, given back as the server sent them", () => {
+    expect(RemoteValidationError).toBe(ApiRecords.VersionValidationError)
+    expect(RemoteAssetValidationError).toBe(ApiRecords.AssetValidationError)
+    const wire = {
+      version: "draft",
+      name: "x",
+      asset_count: 2,
+      size: 2,
+      status: "Invalid",
+      created: "2024-05-02T10:11:12.400000Z",
+      modified: "2024-05-02T10:11:12.400000Z",
+      asset_validation_errors: [
+        { field: "encodingFormat", message: "required", path: "a.nwb" },
+        { field: "", message: "being validated" }
+      ],
+      version_validation_errors: [{ field: "description", message: "required" }]
+    }
+    const info = Effect.runSync(decodeVersionInfo(wire))
+    expect(info.assetValidationErrors[0]).toBeInstanceOf(RemoteAssetValidationError)
+    expect(info.versionValidationErrors[0]).toBeInstanceOf(RemoteValidationError)
+    expect(info.jsonDict().asset_validation_errors).toEqual(wire.asset_validation_errors)
+    expect(info.jsonDict().version_validation_errors).toEqual(wire.version_validation_errors)
   })
 
   it("refuses a status outside the six lifecycle states", () => {

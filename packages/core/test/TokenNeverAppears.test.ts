@@ -5,7 +5,7 @@
  * searched in packages/node/test/CliSafety.test.ts.)
  */
 import * as DandiApi from "@dandi-effect/core/DandiApi"
-import { Hasher } from "@dandi-effect/core/Hasher"
+import * as Hasher from "@dandi-effect/core/Hasher"
 import { ArchiveEmulator } from "@dandi-effect/core/testing/ArchiveEmulator"
 import * as InProcessHttp from "@dandi-effect/core/testing/InProcessHttp"
 import * as TokenStore from "@dandi-effect/core/TokenStore"

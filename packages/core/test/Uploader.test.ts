@@ -6,11 +6,11 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as ByteSource from "@dandi-effect/core/ByteSource"
 import { DandiApi } from "@dandi-effect/core/DandiApi"
-import { Hasher } from "@dandi-effect/core/Hasher"
+import * as Hasher from "@dandi-effect/core/Hasher"
 import * as Uploader from "@dandi-effect/core/Uploader"
 import * as UploadState from "@dandi-effect/core/UploadState"
 import { Effect, Either, Layer } from "effect"
-import { admin, collect, harness, resetLog, seedDandiset, sentTo } from "./support/ApiHarness.js"
+import { admin, collect, harness, resetLog, seedDandiset, sentTo, storageRequests } from "./support/ApiHarness.js"
 
 const uploading = (options: { readonly token?: string } = {}) =>
   Uploader.layer.pipe(
@@ -20,8 +20,6 @@ const uploading = (options: { readonly token?: string } = {}) =>
   )
 
 const text = (name: string, content: string) => ByteSource.fromBytes(name, new TextEncoder().encode(content))
-
-const storageRequests = Effect.map(sentTo(""), (sent) => sent.filter((r) => r.url.startsWith("http://s3.dandi.test")))
 
 describe("Uploader.uploadBlob", () => {
   it.effect("uploads a small file: one part PUT without a token, the asset with a filled encodingFormat", () =>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either } from "effect"
-import { Hasher } from "@dandi-effect/core/Hasher"
+import * as Hasher from "@dandi-effect/core/Hasher"
 import * as ZarrChecksum from "@dandi-effect/core/ZarrChecksum"
 import { eightFileSub1Checksum, eightFileTree, eightFileTreeChecksum, parseChecksum } from "./DigestVectors.js"
 
@@ -8,7 +8,7 @@ const a32 = "a".repeat(32)
 const b32 = "b".repeat(32)
 const file = (name: string, digest: string, size: number) => ({ name, digest, size })
 const dir = (name: string, digest: string) => ({ name, checksum: parseChecksum(digest) })
-const run = <A, E>(effect: Effect.Effect<A, E, Hasher>) => Effect.provide(effect, Hasher.layerPortable)
+const run = <A, E>(effect: Effect.Effect<A, E, Hasher.Hasher>) => Effect.provide(effect, Hasher.layerPortable)
 
 describe("ZarrChecksum.ofManifest (dandi-cli checksum_zarr_dir vectors, spec §8.2)", () => {
   const vectors: Array<[string, ZarrChecksum.Manifest, string]> = [
@@ -84,7 +84,7 @@ describe("ZarrChecksum.ofLeaves (tree vectors, spec §8.2)", () => {
     run(Effect.gen(function*() {
       const tree = new ZarrChecksum.Tree()
       for (const leaf of eightLeaves) tree.add(leaf)
-      const checksums = yield* tree.checksums(yield* Hasher)
+      const checksums = yield* tree.checksums(yield* Hasher.Hasher)
       expect(checksums.get("")!.toString()).toBe(eightFileTreeChecksum)
       expect(checksums.get("sub1")!.toString()).toBe(eightFileSub1Checksum)
     })))
@@ -107,7 +107,7 @@ describe("ZarrChecksum.ofLeaves (tree vectors, spec §8.2)", () => {
           ["arr_1/0", 431, "fba4dee03a51bde314e9713b00284a93"]
         ] as const
       ) tree.add({ path, size, digest })
-      const checksums = yield* tree.checksums(yield* Hasher)
+      const checksums = yield* tree.checksums(yield* Hasher.Hasher)
       expect(checksums.get("")!.toString()).toBe("4313ab36412db2981c3ed391b38604d6-5--1516")
       expect(checksums.get("arr_0")!.toString()).toBe("51c74ec257069ce3a555bdddeb50230a-2--746")
       expect(checksums.get("arr_1")!.toString()).toBe("7b99a0ad9bd8bb3331657e54755b1a31-2--746")
@@ -125,7 +125,7 @@ describe("ZarrChecksum.ofLeaves (tree vectors, spec §8.2)", () => {
           ["zarr.json", 66, "457126c0639af2eba0140851c39c1aad"]
         ] as const
       ) tree.add({ path, size, digest })
-      const checksums = yield* tree.checksums(yield* Hasher)
+      const checksums = yield* tree.checksums(yield* Hasher.Hasher)
       expect(checksums.get("")!.toString()).toBe("00157f091c9a6295e89eb3c4c2efaeff-5--3935")
       expect(checksums.get("arr_0/c")!.toString()).toBe("93912a45f2107a08090f7b283297d662-1--1573")
       expect(checksums.get("arr_0")!.toString()).toBe("ae16256ae750e4303674ccf1e23fa3c6-2--2192")
@@ -166,7 +166,7 @@ describe("ZarrChecksum.SortedStream (files in key order, only open directories h
 
   it.effect("the 8-file tree gives the spec's checksum", () =>
     run(Effect.gen(function*() {
-      const stream = new ZarrChecksum.SortedStream(yield* Hasher)
+      const stream = new ZarrChecksum.SortedStream(yield* Hasher.Hasher)
       const leaves = eightFileTree.map((f) => ({ path: f.path, size: f.content.length, digest: f.md5 }))
       for (const leaf of inKeyOrder(leaves)) expect(stream.add(leaf)).toBe(true)
       expect(Either.getOrThrow(stream.result()).toString()).toBe(eightFileTreeChecksum)
@@ -174,7 +174,7 @@ describe("ZarrChecksum.SortedStream (files in key order, only open directories h
 
   it.effect("agrees with the whole-tree computation where key order and name order differ", () =>
     run(Effect.gen(function*() {
-      const hasher = yield* Hasher
+      const hasher = yield* Hasher.Hasher
       // "a.b" sorts before "a/…" as a key but after the directory "a" as a name; astral and
       // BMP-private names exercise code-point order.
       const names = ["a", "a.b", "a-b", "b", "\uff61", "\ud83d\ude00", "é", "z"]
@@ -196,7 +196,7 @@ describe("ZarrChecksum.SortedStream (files in key order, only open directories h
 
   it.effect("no files is the empty checksum; a repeated or out-of-order key is a typed error", () =>
     run(Effect.gen(function*() {
-      const hasher = yield* Hasher
+      const hasher = yield* Hasher.Hasher
       expect(Either.getOrThrow(new ZarrChecksum.SortedStream(hasher).result()).toString()).toBe(
         "481a2f77ab786a0f45aafd5db0971caa-0--0"
       )

@@ -5,7 +5,7 @@
  * machine in the same run: 10k entries against 100k.
  */
 import * as DandiApi from "@dandi-effect/core/DandiApi"
-import { Hasher } from "@dandi-effect/core/Hasher"
+import * as Hasher from "@dandi-effect/core/Hasher"
 import type { EmulatorContent } from "@dandi-effect/core/testing/EmulatorAdmin"
 import * as ZarrChecksum from "@dandi-effect/core/ZarrChecksum"
 import { describe, expect, layer } from "@effect/vitest"

@@ -2,7 +2,7 @@
  * ZarrTransfers against the in-process emulator on the Effect clock: an upload from memory whose
  * checksum the archive confirms, and a checksum that does not come in time.
  */
-import { Hasher } from "@dandi-effect/core/Hasher"
+import * as Hasher from "@dandi-effect/core/Hasher"
 import * as ZarrChecksum from "@dandi-effect/core/ZarrChecksum"
 import * as ZarrTransfers from "@dandi-effect/core/ZarrTransfers"
 import { describe, expect, it } from "@effect/vitest"

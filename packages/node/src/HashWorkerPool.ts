@@ -15,7 +15,7 @@
  * @since 0.1.0
  */
 import type { HashAlgorithm } from "@dandi-effect/core/Hasher"
-import { LocalDataError } from "@dandi-effect/core/DandiError"
+import { describeCause, LocalDataError } from "@dandi-effect/core/DandiError"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -207,7 +207,7 @@ export const fileError = (path: string, code: string, detail: string): LocalData
     : code === "ENOTDIR"
     ? "not a directory"
     : detail
-  return new LocalDataError({ message: `Cannot read ${path}: ${reason}.`, path })
+  return new LocalDataError({ message: `Cannot read ${path}: ${describeCause(reason)}.`, path })
 }
 
 interface WireError {

@@ -22,7 +22,7 @@
 import * as AssetPath from "@dandi-effect/core/AssetPath"
 import type { DandiApi } from "@dandi-effect/core/DandiApi"
 import type { DandiError } from "@dandi-effect/core/DandiError"
-import { LocalDataError, UnsafePathError } from "@dandi-effect/core/DandiError"
+import { describeCause, LocalDataError, UnsafePathError } from "@dandi-effect/core/DandiError"
 import * as DownloadFolder from "@dandi-effect/core/DownloadFolder"
 import * as Downloader from "@dandi-effect/core/Downloader"
 import type { BaseRemoteAsset } from "@dandi-effect/core/RemoteAsset"
@@ -118,7 +118,7 @@ export const localPath = (root: string, assetPath: string): Either.Either<string
 
 const localFailure = (path: string, doing: string) => (cause: unknown) =>
   new LocalDataError({
-    message: `Cannot ${doing} ${path}: ${String((cause as { readonly message?: unknown })?.message ?? cause)}. Check that the folder is readable and writable.`,
+    message: `Cannot ${doing} ${path}: ${describeCause(cause)}. Check that the folder is readable and writable.`,
     path,
     cause
   })

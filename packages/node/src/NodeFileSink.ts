@@ -19,7 +19,7 @@
  * @since 0.1.0
  */
 import type { ByteSink, ExpectedContent, SinkSession } from "@dandi-effect/core/ByteSink"
-import { LocalDataError } from "@dandi-effect/core/DandiError"
+import { describeCause, LocalDataError } from "@dandi-effect/core/DandiError"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { createReadStream } from "node:fs"
@@ -38,7 +38,7 @@ export const workingArea = (target: string): string => `${target}.dandidownload`
 const failure = (path: string, doing: string, cause: unknown) => {
   const e = cause as { readonly code?: unknown; readonly message?: unknown }
   return new LocalDataError({
-    message: `Cannot ${doing} ${path}: ${String(e?.message ?? cause)}. Check that the folder is writable and has room.`,
+    message: `Cannot ${doing} ${path}: ${describeCause(e?.message ?? cause)}. Check that the folder is writable and has room.`,
     path,
     cause
   })

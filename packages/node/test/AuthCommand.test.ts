@@ -4,7 +4,7 @@
  * driven through the commands' own functions; the binary is run for what a user sees through a
  * pipe: a rejected key, the status with an environment key, the list of instances.
  */
-import { Hasher } from "@dandi-effect/core/Hasher"
+import * as Hasher from "@dandi-effect/core/Hasher"
 import * as TokenStore from "@dandi-effect/core/TokenStore"
 import * as AuthCommand from "../src/cli/AuthCommand.js"
 import * as LoopbackServer from "@dandi-effect/node/emulator/LoopbackServer"

@@ -9,7 +9,7 @@
  *   characters shown visibly; --json stays exact.
  * - SIGINT / SIGTERM mid-listing exit 130 / 143; a closed stdout ends the command quietly (141).
  */
-import { Hasher } from "@dandi-effect/core/Hasher"
+import * as Hasher from "@dandi-effect/core/Hasher"
 import * as LoopbackServer from "@dandi-effect/node/emulator/LoopbackServer"
 import { describe, expect, layer } from "@effect/vitest"
 import { Context, Effect, Layer } from "effect"

@@ -3,9 +3,6 @@
  * (sha256 and dandi-etag) and the zarr, shows a typed NotFoundError and exits 0, without ever
  * printing the demo user's key. In process, the tour's checks catch corrupted bytes, and the
  * helpers behind its narration and its wire log are tested on their own.
- *
- * `npm test` builds dist first (`tsc -b`); the build runs here only when dist is missing, because
- * rebuilding while another test file spawns the binary could expose it to half-written files.
  */
 import * as Narration from "@dandi-effect/node/demo/Narration"
 import * as Tour from "@dandi-effect/node/demo/Tour"
@@ -16,42 +13,12 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { beforeAll, describe, expect, it, vi } from "@effect/vitest"
 import { Cause, Effect, Exit, Option, Redacted } from "effect"
-import { spawn, spawnSync } from "node:child_process"
-import { existsSync } from "node:fs"
-import { join } from "node:path"
-import { fileURLToPath } from "node:url"
+import { ensureBuilt, runCli } from "./support/Cli.js"
 
-const repo = fileURLToPath(new URL("../../..", import.meta.url))
-const bin = join(repo, "packages/node/bin/dandi-effect.js")
+beforeAll(ensureBuilt, 180_000)
 
-beforeAll(() => {
-  if (!existsSync(join(repo, "packages/node/dist/bin.js"))) {
-    spawnSync("npx", ["tsc", "-b"], { cwd: repo, stdio: "ignore" })
-  }
-  if (!existsSync(join(repo, "packages/node/dist/bin.js"))) throw new Error("npx tsc -b did not produce packages/node/dist")
-}, 180_000)
-
-interface Outcome {
-  readonly code: number | null
-  readonly stdout: string
-  readonly stderr: string
-}
-
-const runDemo = () =>
-  Effect.promise(() =>
-    new Promise<Outcome>((resolve) => {
-      const child = spawn(process.execPath, [bin, "demo"], {
-        stdio: ["ignore", "pipe", "pipe"],
-        // The demo must not depend on, or pick up, a key from the environment.
-        env: { ...process.env, DANDI_API_KEY: "" }
-      })
-      let stdout = ""
-      let stderr = ""
-      child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk))
-      child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk))
-      child.once("close", (code) => resolve({ code, stdout, stderr }))
-    })
-  )
+// The demo must not depend on, or pick up, a key from the environment (runCli empties it).
+const runDemo = () => runCli(["demo"])
 
 const expectedHeadings = Tour.headings.map((title, i) => `${i + 1}. ${title}`)
 const headingsOf = (stdout: string) => stdout.split("\n").filter((line) => /^\d+\. /.test(line))

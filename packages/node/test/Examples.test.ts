@@ -31,7 +31,7 @@ const server = LoopbackServer.layer({
       yield* admin.createDandiset({ identifier: "000027", name: "README study", owners: ["owner"] })
       yield* admin.addBlobAsset("000027", "sub-RAT123/sub-RAT123.nwb", text("eighteen bytes!!!!"))
     })
-}).pipe(Layer.provide(Hasher.Hasher.layerPortable), Layer.orDie)
+}).pipe(Layer.provide(Hasher.layerPortable), Layer.orDie)
 
 const sdk = Layer.unwrapEffect(
   Effect.map(LoopbackServer.LoopbackEmulator, ({ apiUrl }) =>
@@ -94,7 +94,7 @@ const demoArchive = Layer.unwrapEffect(
   )
 ).pipe(
   Layer.provideMerge(
-    LoopbackServer.layer({ seed: DemoSeed.apply() }).pipe(Layer.provide(Hasher.Hasher.layerPortable), Layer.orDie)
+    LoopbackServer.layer({ seed: DemoSeed.apply() }).pipe(Layer.provide(Hasher.layerPortable), Layer.orDie)
   )
 )
 

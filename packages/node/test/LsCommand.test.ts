@@ -4,7 +4,7 @@
  * lines in the API's field names with `--json`, JSON/YAML documents with `-f`, and a one-line
  * error with exit 1.
  */
-import { Hasher } from "@dandi-effect/core/Hasher"
+import * as Hasher from "@dandi-effect/core/Hasher"
 import * as LoopbackServer from "@dandi-effect/node/emulator/LoopbackServer"
 import { describe, expect, layer } from "@effect/vitest"
 import * as DandiApi from "@dandi-effect/core/DandiApi"
@@ -13,11 +13,8 @@ import * as TokenStore from "@dandi-effect/core/TokenStore"
 import * as LsCommand from "../src/cli/LsCommand.js"
 import * as LsFormat from "../src/cli/LsFormat.js"
 import { Console, Effect, Layer } from "effect"
-import { spawn } from "node:child_process"
-import { fileURLToPath } from "node:url"
 import * as YAML from "yaml"
-
-const bin = fileURLToPath(new URL("../bin/dandi-effect.js", import.meta.url))
+import { runCli } from "./support/Cli.js"
 
 const bytes = (text: string) => ({ _tag: "Bytes", bytes: new TextEncoder().encode(text) }) as const
 
@@ -41,26 +38,7 @@ const server = LoopbackServer.layer({
     })
 }).pipe(Layer.provide(Hasher.layerPortable), Layer.orDie)
 
-interface Outcome {
-  readonly code: number | null
-  readonly stdout: string
-  readonly stderr: string
-}
-
-const ls = (args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
-  Effect.promise(() =>
-    new Promise<Outcome>((resolve) => {
-      const child = spawn(process.execPath, [bin, "ls", ...args], {
-        stdio: ["ignore", "pipe", "pipe"],
-        env: { ...process.env, DANDI_API_KEY: "", ...env }
-      })
-      let stdout = ""
-      let stderr = ""
-      child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk))
-      child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk))
-      child.once("close", (code) => resolve({ code, stdout, stderr }))
-    })
-  )
+const ls = (args: ReadonlyArray<string>, env: Record<string, string> = {}) => runCli(["ls", ...args], { env })
 
 const lines = (text: string) => text.split("\n").filter((line) => line.length > 0)
 

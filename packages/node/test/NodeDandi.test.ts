@@ -5,7 +5,7 @@
  */
 import * as DandiApi from "@dandi-effect/core/DandiApi"
 import * as DandiConfig from "@dandi-effect/core/DandiConfig"
-import { Hasher } from "@dandi-effect/core/Hasher"
+import * as Hasher from "@dandi-effect/core/Hasher"
 import { TokenStore } from "@dandi-effect/core/TokenStore"
 import * as TokenStoreModule from "@dandi-effect/core/TokenStore"
 import * as LoopbackServer from "@dandi-effect/node/emulator/LoopbackServer"
@@ -109,6 +109,52 @@ layer(server, { excludeTestServices: true })("NodeDandi.layer over the loopback 
       expect(result).toEqual({ apiUrl, pageSize: 1, listed: 1 })
     }))
 
+  describe("layerConfig with the instance given as a URL (DANDI_INSTANCE=http://127.0.0.1:PORT/api)", () => {
+    const withEnvironment = (apiUrl: string, key: string | undefined) =>
+      Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["DANDI_INSTANCE", apiUrl], ...(key === undefined ? [] : [["DANDI_API_KEY", key] as const])])))
+    const whoAmI = Effect.gen(function*() {
+      const api = yield* DandiApi.DandiApi
+      yield* api.dandiAuthenticate({ required: true })
+      return (yield* api.me).username
+    }).pipe(Effect.provide(NodeDandi.layerConfig({ tokenStore: TokenStoreModule.layerMemory, retry: { attempts: 1 } })))
+
+    /** Each URL a message names must be a page that answers, and each variable one a shell can set. */
+    const checkMessage = (message: string) =>
+      Effect.gen(function*() {
+        expect(message).not.toMatch(/\.\.(?!\.)|\s$|^\s| \./)
+        for (const variable of message.match(/\S+_API_KEY\b/g) ?? []) expect(variable).toMatch(/^[A-Za-z_][A-Za-z0-9_]*$/)
+        for (const url of message.match(/https?:\/\/[^\s),]+/g) ?? []) {
+          const answered = yield* Effect.promise(() => fetch(url).then((response) => response.status < 500, () => false))
+          expect(answered, `${url}, named in "${message}", does not answer`).toBe(true)
+        }
+      })
+
+    it.effect("DANDI_API_KEY is the key: the owner is authenticated", () =>
+      Effect.gen(function*() {
+        const { apiUrl } = yield* LoopbackServer.LoopbackEmulator
+        expect(yield* whoAmI.pipe(withEnvironment(apiUrl, ownerKey))).toBe("owner")
+      }))
+
+    it.effect("a wrong key fails naming DANDI_API_KEY, and no page that does not exist", () =>
+      Effect.gen(function*() {
+        const { apiUrl } = yield* LoopbackServer.LoopbackEmulator
+        const error = yield* Effect.flip(whoAmI.pipe(withEnvironment(apiUrl, badKey)))
+        expect(error._tag).toBe("AuthenticationError")
+        expect(error.message).toContain("DANDI_API_KEY")
+        expect(error.message).not.toContain(badKey)
+        yield* checkMessage(error.message)
+      }))
+
+    it.effect("no key fails saying to set DANDI_API_KEY, and no page that does not exist", () =>
+      Effect.gen(function*() {
+        const { apiUrl } = yield* LoopbackServer.LoopbackEmulator
+        const error = yield* Effect.flip(whoAmI.pipe(withEnvironment(apiUrl, undefined)))
+        expect(error._tag).toBe("AuthenticationError")
+        expect(error.message).toContain("Set DANDI_API_KEY")
+        yield* checkMessage(error.message)
+      }))
+  })
+
   describe("platform services", () => {
     it.effect("brings FileSystem, Path and the node:crypto Hasher", () =>
       Effect.gen(function*() {
@@ -116,7 +162,7 @@ layer(server, { excludeTestServices: true })("NodeDandi.layer over the loopback 
         const result = yield* Effect.gen(function*() {
           const fs = yield* FileSystem.FileSystem
           const path = yield* Path.Path
-          const hasher = yield* Hasher
+          const hasher = yield* Hasher.Hasher
           const md5 = hasher.create("md5")
           md5.update(new TextEncoder().encode("abc"))
           const hex = Buffer.from(md5.digest()).toString("hex")

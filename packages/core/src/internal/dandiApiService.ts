@@ -8,7 +8,6 @@
  */
 import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
-import type * as Redacted from "effect/Redacted"
 import type * as Stream from "effect/Stream"
 import type {
   AssetPathEntry,
@@ -22,7 +21,7 @@ import type {
   UserRecord,
   ZarrRecord
 } from "../ApiRecords.js"
-import type { AuthenticateOptions } from "../Auth.js"
+import type { AuthShape } from "../Auth.js"
 import type { SchemaVersionError } from "../DandiError.js"
 import type { ApiError } from "../HttpErrors.js"
 import type { BaseRemoteAsset, RemoteAsset } from "../RemoteAsset.js"
@@ -96,25 +95,9 @@ export interface AssetQuery {
  * @since 0.1.0
  * @category models
  */
-export interface ClientOperations {
-  // --- authentication (dandi-cli DandiAPIClient.authenticate / dandi_authenticate) -------------
-  /** The variable `dandiAuthenticate` reads, e.g. `DANDI_API_KEY`, `DANDI_SANDBOX_API_KEY`. */
-  readonly apiKeyEnvVar: string
-  /**
-   * Checks `token` with the server (GET `/auth/token/`) and, once accepted, sends it with every
-   * later API request; `save: true` then keeps it in the TokenStore. A rejected key fails with
-   * AuthenticationError (or PermissionError for an unapproved account) and is not adopted.
-   */
-  readonly authenticate: (
-    token: string | Redacted.Redacted<string>,
-    options?: AuthenticateOptions
-  ) => Effect.Effect<void, ApiError>
-  /**
-   * Finds a key as dandi-cli does — `{NAME}_API_KEY` (through Effect Config), then the TokenStore —
-   * and authenticates with it. Returns whether a key was adopted; without one it fails unless
-   * `required: false`. Never prompts.
-   */
-  readonly dandiAuthenticate: (options?: { readonly required?: boolean | undefined }) => Effect.Effect<boolean, ApiError>
+export interface ClientOperations extends Pick<AuthShape, "apiKeyEnvVar" | "authenticate" | "dandiAuthenticate"> {
+  // Authentication (dandi-cli DandiAPIClient.authenticate / dandi_authenticate) is the Auth
+  // service's: `apiKeyEnvVar`, `authenticate`, `dandiAuthenticate`, as AuthShape describes them.
 
   // --- client operations (dandi-cli DandiAPIClient) -------------------------------------------
   /** Every dandiset visible to the caller, each at its default version. */

@@ -13,7 +13,7 @@ import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import * as Stream from "effect/Stream"
 import { DandiConfig } from "../DandiConfig.js"
-import { MultipartUploadNotFound, PresignedUrlExpired, StorageError, TransportError } from "../DandiError.js"
+import { describeCause, MultipartUploadNotFound, PresignedUrlExpired, StorageError, TransportError } from "../DandiError.js"
 import * as HttpErrors from "../HttpErrors.js"
 import type {
   ContentRange,
@@ -113,7 +113,7 @@ const failureOf = (options: {
     })
   }
   return new StorageError({
-    message: `The object store refused ${request} with ${status} ${code}${detail ? `: ${detail}` : ""}. ${
+    message: `The object store refused ${request} with ${status} ${code}${detail ? `: ${describeCause(detail)}` : ""}. ${
       advice(code, status, options.attempts)
     }`,
     status,

@@ -1,4 +1,4 @@
-import { Hasher } from "@dandi-effect/core/Hasher"
+import * as Hasher from "@dandi-effect/core/Hasher"
 import { ArchiveEmulator } from "@dandi-effect/core/testing/ArchiveEmulator"
 import * as DemoSeed from "@dandi-effect/core/testing/DemoSeed"
 import * as InProcessHttp from "@dandi-effect/core/testing/InProcessHttp"

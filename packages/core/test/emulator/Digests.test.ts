@@ -1,11 +1,11 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Hasher, toHex } from "@dandi-effect/core/Hasher"
+import * as Hasher from "@dandi-effect/core/Hasher"
 import { deterministicBytes, deterministicStream } from "@dandi-effect/core/testing/DeterministicBytes"
-import * as ServerDigests from "@dandi-effect/core/testing/ServerDigests"
-import * as ObjectStore from "@dandi-effect/core/testing/ObjectStore"
+import * as ServerDigests from "../../src/testing/ServerDigests.js"
+import * as ObjectStore from "../../src/testing/ObjectStore.js"
 import { Chunk, Effect, Stream } from "effect"
 
-const hex = (bytes: Uint8Array) => toHex(bytes)
+const hex = (bytes: Uint8Array) => Hasher.toHex(bytes)
 const a32 = "a".repeat(32)
 const b32 = "b".repeat(32)
 

@@ -17,7 +17,7 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { Chunk, Clock, Effect, Stream, TestClock } from "effect"
 import type * as Scope from "effect/Scope"
-import { Hasher } from "@dandi-effect/core/Hasher"
+import * as Hasher from "@dandi-effect/core/Hasher"
 import * as ArchiveEmulator from "@dandi-effect/core/testing/ArchiveEmulator"
 import type { ArchiveAdmin } from "@dandi-effect/core/testing/EmulatorAdmin"
 import type { EmulatorRequest, EmulatorResponse } from "@dandi-effect/core/testing/EmulatorHttp"
@@ -137,7 +137,7 @@ export const overHttpClient = (client: HttpClient.HttpClient): Send => {
 }
 
 const startArchive = (webUrl: string) =>
-  ArchiveEmulator.make({ apiUrl: API, storageUrl: STORAGE, webUrl }).pipe(Effect.provideService(Hasher, Hasher.portable))
+  ArchiveEmulator.make({ apiUrl: API, storageUrl: STORAGE, webUrl }).pipe(Effect.provideService(Hasher.Hasher, Hasher.portable))
 
 /** The handlers called directly, without any transport. */
 export const direct: Transport = {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Clock, Effect, Encoding, TestClock } from "effect"
-import { Hasher, toHex } from "@dandi-effect/core/Hasher"
+import * as Hasher from "@dandi-effect/core/Hasher"
 import { type Harness, utf8 } from "./TestArchive.js"
 
 const md5 = (bytes: Uint8Array) => {
@@ -99,7 +99,7 @@ export const zarrSuite = (harness: Harness) => {
             headers: { "content-md5": Encoding.encodeBase64(md5(utf8(text))) }
           })
           expect(put.status).toBe(200)
-          expect(put.headers.etag).toBe(`"${toHex(md5(utf8(text)))}"`)
+          expect(put.headers.etag).toBe(`"${Hasher.toHex(md5(utf8(text)))}"`)
         }
         const fin = yield* api("POST", `/zarr/${zarrId}/finalize/`, { token: "owner-token" })
         expect(fin.status).toBe(204)

@@ -4,8 +4,10 @@
  */
 import { HttpClient } from "@effect/platform"
 import * as DandiApi from "@dandi-effect/core/DandiApi"
-import { Hasher } from "@dandi-effect/core/Hasher"
+import type * as RetryPolicy from "@dandi-effect/core/RetryPolicy"
+import * as Hasher from "@dandi-effect/core/Hasher"
 import { ArchiveEmulator } from "@dandi-effect/core/testing/ArchiveEmulator"
+import type * as Faults from "@dandi-effect/core/testing/Faults"
 import * as InProcessHttp from "@dandi-effect/core/testing/InProcessHttp"
 import * as TokenStore from "@dandi-effect/core/TokenStore"
 import { Chunk, Context, Effect, Layer, Ref, Stream } from "effect"
@@ -14,6 +16,7 @@ export interface SentRequest {
   readonly method: string
   readonly url: string
   readonly authorization: string | undefined
+  readonly range: string | undefined
 }
 
 export class RequestLog extends Context.Tag("test/RequestLog")<RequestLog, Ref.Ref<ReadonlyArray<SentRequest>>>() {}
@@ -27,7 +30,8 @@ const recording = Layer.effect(
       Ref.update(log, (sent) => [...sent, {
         method: request.method,
         url: request.url,
-        authorization: request.headers["authorization"]
+        authorization: request.headers["authorization"],
+        range: request.headers["range"]
       }]))
   })
 )
@@ -37,6 +41,10 @@ export const apiUrl = InProcessHttp.defaultApiUrl
 export interface HarnessOptions {
   readonly pageSize?: number
   readonly token?: string
+  /** Failures the emulator injects (none by default). */
+  readonly faults?: Faults.FaultPlan
+  /** The SDK's retry settings (default: its own). */
+  readonly retry?: Partial<RetryPolicy.RetryPolicy>
 }
 
 /** DandiApi (+ ApiClient, …) on a fresh emulator; ArchiveEmulator and RequestLog for the test. */
@@ -46,13 +54,14 @@ export const harness = (options: HarnessOptions = {}) =>
     discover: false,
     ...(options.pageSize === undefined ? {} : { pageSize: options.pageSize }),
     // Tests create the key's user after the layer is built, so the key is not checked up front.
-    ...(options.token === undefined ? {} : { token: options.token, validateToken: false })
+    ...(options.token === undefined ? {} : { token: options.token, validateToken: false }),
+    ...(options.retry === undefined ? {} : { retry: options.retry })
   }).pipe(
     Layer.provideMerge(TokenStore.layerMemory),
     Layer.provideMerge(recording),
     Layer.provideMerge(Layer.effect(RequestLog, Ref.make<ReadonlyArray<SentRequest>>([]))),
-    Layer.provideMerge(InProcessHttp.layerInProcess()),
-    Layer.provide(Hasher.layerPortable),
+    Layer.provideMerge(InProcessHttp.layerInProcess(options.faults === undefined ? {} : { faults: options.faults, reportFault: () => Effect.void })),
+    Layer.provideMerge(Hasher.layerPortable),
     Layer.orDie
   )
 
@@ -60,6 +69,10 @@ export const harness = (options: HarnessOptions = {}) =>
 export const sentTo = (suffix: string) =>
   Effect.flatMap(RequestLog, (log) =>
     Effect.map(Ref.get(log), (sent) => sent.filter((r) => r.url.split("?")[0]!.endsWith(suffix))))
+
+/** The requests sent so far to the emulator's storage origin (presigned URLs). */
+export const storageRequests = Effect.flatMap(RequestLog, (log) =>
+  Effect.map(Ref.get(log), (sent) => sent.filter((r) => r.url.startsWith(InProcessHttp.defaultStorageUrl))))
 
 export const resetLog = Effect.flatMap(RequestLog, (log) => Ref.set(log, []))
 

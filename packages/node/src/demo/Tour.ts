@@ -454,7 +454,7 @@ export const run = Effect.fn("Tour.run")(function*(options: TourOptions) {
     discover: false,
     tokenStore: TokenStore.layerMemory,
     uploadState: UploadState.layerDisabled,
-    httpClient: Wire.WireLog.httpClient.pipe(Layer.provide(Layer.succeed(Wire.WireLog, wire)))
+    httpClient: Wire.httpClient.pipe(Layer.provide(Layer.succeed(Wire.WireLog, wire)))
   })
 
   yield* Effect.gen(function*() {

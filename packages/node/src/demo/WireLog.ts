@@ -5,8 +5,8 @@
  * inline metadata cost a single request.
  *
  * ```ts
- * const log = yield* WireLog
- * const client = WireLog.httpClient.pipe(Layer.provide(Layer.succeed(WireLog, log)))  // Layer<HttpClient>
+ * const log = yield* WireLog.WireLog
+ * const client = WireLog.httpClient.pipe(Layer.provide(Layer.succeed(WireLog.WireLog, log)))  // Layer<HttpClient>
  * NodeDandi.layer({ instance, httpClient: client })
  * const sent = yield* log.requests                  // ReadonlyArray<WireRequest>
  * authorizedOrigins(sent)                           // ["http://127.0.0.1:8123"]
@@ -55,17 +55,22 @@ export interface WireLogShape {
  * @since 0.1.0
  * @category tags
  */
-export class WireLog extends Context.Tag("@dandi-effect/node/demo/WireLog")<WireLog, WireLogShape>() {
-  /** The undici HttpClient, recording each request in WireLog before it is sent. */
-  static readonly httpClient: Layer.Layer<HttpClient.HttpClient, never, WireLog> = Layer.effect(
-    HttpClient.HttpClient,
-    Effect.gen(function*() {
-      const log = yield* WireLog
-      const client = yield* HttpClient.HttpClient
-      return HttpClient.tapRequest(client, log.record)
-    })
-  ).pipe(Layer.provide(NodeHttp.layer))
-}
+export class WireLog extends Context.Tag("@dandi-effect/node/demo/WireLog")<WireLog, WireLogShape>() {}
+
+/**
+ * The undici HttpClient, recording each request in WireLog before it is sent.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const httpClient: Layer.Layer<HttpClient.HttpClient, never, WireLog> = Layer.effect(
+  HttpClient.HttpClient,
+  Effect.gen(function*() {
+    const log = yield* WireLog
+    const client = yield* HttpClient.HttpClient
+    return HttpClient.tapRequest(client, log.record)
+  })
+).pipe(Layer.provide(NodeHttp.layer))
 
 /**
  * What is kept of a request: the header's presence, never its value.

@@ -15,31 +15,10 @@ import { spawn } from "node:child_process"
 import { existsSync, watch } from "node:fs"
 import { readFile, stat } from "node:fs/promises"
 import { join } from "node:path"
-import { fileURLToPath } from "node:url"
+import { bin, runCli } from "../support/Cli.js"
 import { archive, storageRequests, tempDir } from "./LoopbackDownload.js"
 
-const bin = fileURLToPath(new URL("../../bin/dandi-effect.js", import.meta.url))
-
-interface Outcome {
-  readonly code: number | null
-  readonly stdout: string
-  readonly stderr: string
-}
-
-const cli = (args: ReadonlyArray<string>) =>
-  Effect.promise(() =>
-    new Promise<Outcome>((resolve) => {
-      const child = spawn(process.execPath, [bin, "download", ...args], {
-        stdio: ["ignore", "pipe", "pipe"],
-        env: { ...process.env, DANDI_API_KEY: "" }
-      })
-      let stdout = ""
-      let stderr = ""
-      child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk))
-      child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk))
-      child.once("close", (code) => resolve({ code, stdout, stderr }))
-    })
-  )
+const cli = (args: ReadonlyArray<string>) => runCli(["download", ...args])
 
 const text = (value: string) => ({ _tag: "Bytes", bytes: new TextEncoder().encode(value) }) as const
 

@@ -3,7 +3,7 @@
  * with every storage request recorded (method, Range), plus temporary folders.
  */
 import { HttpClient } from "@effect/platform"
-import { Hasher } from "@dandi-effect/core/Hasher"
+import * as Hasher from "@dandi-effect/core/Hasher"
 import type { ArchiveAdmin } from "@dandi-effect/core/testing/EmulatorAdmin"
 import type * as Faults from "@dandi-effect/core/testing/Faults"
 import * as TokenStore from "@dandi-effect/core/TokenStore"

@@ -3,7 +3,7 @@
  * binds a fresh loopback server inside its own effect, so the archive runs under the test's clock,
  * and calls it with Node's undici client, which leaves redirects to the caller.
  */
-import { Hasher } from "@dandi-effect/core/Hasher"
+import * as Hasher from "@dandi-effect/core/Hasher"
 import * as LoopbackServer from "@dandi-effect/node/emulator/LoopbackServer"
 import * as HttpClient from "@effect/platform/HttpClient"
 import { NodeHttpClient } from "@effect/platform-node"
@@ -23,7 +23,7 @@ const loopback: Transport = {
   connect: (webUrl) =>
     Effect.gen(function*() {
       const server = yield* LoopbackServer.make({ webUrl }).pipe(
-        Effect.provideService(Hasher, Hasher.portable),
+        Effect.provideService(Hasher.Hasher, Hasher.portable),
         Effect.orDie
       )
       const client = Context.get(yield* Layer.build(NodeHttpClient.layerUndici), HttpClient.HttpClient)

@@ -3,7 +3,7 @@
  * (Node's undici client); each test binds its own server inside its effect, on the test's clock.
  */
 import * as DandiApi from "@dandi-effect/core/DandiApi"
-import { Hasher } from "@dandi-effect/core/Hasher"
+import * as Hasher from "@dandi-effect/core/Hasher"
 import * as TokenStore from "@dandi-effect/core/TokenStore"
 import * as LoopbackServer from "@dandi-effect/node/emulator/LoopbackServer"
 import { NodeHttpClient } from "@effect/platform-node"

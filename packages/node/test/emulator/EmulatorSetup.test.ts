@@ -1,4 +1,4 @@
-import { Hasher } from "@dandi-effect/core/Hasher"
+import * as Hasher from "@dandi-effect/core/Hasher"
 import * as EmulatorSetup from "@dandi-effect/node/emulator/EmulatorSetup"
 import * as LoopbackServer from "@dandi-effect/node/emulator/LoopbackServer"
 import { NodeFileSystem } from "@effect/platform-node"

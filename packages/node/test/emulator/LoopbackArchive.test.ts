@@ -2,7 +2,7 @@
  * The real archive emulator over real sockets, seeded with the demo archive: redirects as Django
  * and the object store send them, ranged reads, and the bytes themselves.
  */
-import { Hasher } from "@dandi-effect/core/Hasher"
+import * as Hasher from "@dandi-effect/core/Hasher"
 import * as DemoSeed from "@dandi-effect/core/testing/DemoSeed"
 import * as SeedFile from "@dandi-effect/core/testing/SeedFile"
 import * as LoopbackServer from "@dandi-effect/node/emulator/LoopbackServer"
