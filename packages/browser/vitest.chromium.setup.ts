@@ -32,6 +32,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const scope = Effect.runSync(Scope.make())
   const { apiUrl } = await Effect.runPromise(
     LoopbackServer.make({
+      // The test page stands in for the archive's own web app, the only origin the archive
+      // accepts writes (uploads) from; its port is chosen by vitest, so every origin is allowed.
+      allowedOrigins: ["*"],
       seed: (admin) =>
         Effect.gen(function*() {
           yield* admin.addUser({ username, token })

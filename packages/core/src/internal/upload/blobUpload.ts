@@ -34,7 +34,7 @@ import {
 } from "../../ApiRecords.js"
 import * as AssetPath from "../../AssetPath.js"
 import type { ByteSource } from "../../ByteSource.js"
-import type { ApiLocation } from "../../DandiApi.js"
+import type { ApiLocation } from "../dandiApiService.js"
 import { DigestMismatch, LocalDataError, ResponseDecodeError, UploadRefusedError } from "../../DandiError.js"
 import * as DandiEtag from "../../DandiEtag.js"
 import type { HasherShape } from "../../Hasher.js"
