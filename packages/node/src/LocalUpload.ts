@@ -10,9 +10,11 @@
  * - Zarr directories (`*.zarr`, `*.ngff`) are refused up front: uploading Zarr is not
  *   supported yet.
  * - `existing` decides what happens to a file whose path already holds an asset (dandi-cli's
- *   policies): `error`, `skip`, `overwrite` (unless the dandi-etag is the same), `refresh`
- *   (unless the etag is the same or the remote blob is at least as new as the file; the
- *   default), `force` (always).
+ *   policies): `error` (the file fails with UploadRefusedError, rule `asset-exists`), `skip`,
+ *   `overwrite` (unless the dandi-etag is the same), `refresh` (unless the etag is the same or
+ *   the remote blob is at least as new as the file; the default), `force` (always).
+ * - Each asset's metadata records the file's mtime as `blobDateModified`, as dandi-cli does:
+ *   `refresh` compares against it, and downloads restore it.
  * - `sync` deletes, after every upload succeeded, the remote assets under the given paths that
  *   have no local file.
  *
@@ -239,7 +241,11 @@ const decide = (
     const replace: Decision = { _tag: "Upload", replacing: existing.identifier }
     switch (policy) {
       case "error":
-        return { _tag: "Refuse", reason: `${file.assetPath} already exists in the draft (--existing error)` } as Decision
+        return {
+          _tag: "Refuse",
+          reason:
+            `${file.assetPath} already exists in the draft and the existing policy is "error"; choose skip to keep it, or overwrite, refresh or force to replace it.`
+        } as Decision
       case "skip":
         return { _tag: "Skip", reason: "exists" } as Decision
       case "force":
@@ -299,7 +305,7 @@ export const upload = (
           if (decision._tag === "Refuse") {
             return FileOutcome.Failed({
               file,
-              error: new UploadRefusedError({ message: decision.reason, path: file.assetPath, rule: "path-grammar" })
+              error: new UploadRefusedError({ message: decision.reason, path: file.assetPath, rule: "asset-exists" })
             })
           }
           const source = yield* NodeByteSource.fromPath(file.localPath, file.assetPath)
@@ -307,6 +313,9 @@ export const upload = (
             dandisetId: options.dandisetId,
             source,
             path: file.assetPath,
+            // As dandi-cli records it: `refresh` compares it with the local mtime next time, and
+            // downloads give the file this mtime back.
+            metadata: { blobDateModified: new Date(file.mtimeMs).toISOString() },
             replacing: decision.replacing,
             etag,
             partConcurrency: options.partJobs
