@@ -58,6 +58,14 @@ export type BlobUploadOptions = Model.BlobUploadOptions
 export type UploadResult = Model.UploadResult
 
 /**
+ * A source's dandi-etag and each part's MD5 (the `digests` option).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type SourceDigests = Model.SourceDigests
+
+/**
  * @since 0.1.0
  * @category errors
  */

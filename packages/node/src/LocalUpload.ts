@@ -299,7 +299,10 @@ export const upload = (
 
       const one = (file: LocalFile) =>
         Effect.gen(function*() {
-          const etag = cache.cached(file.localPath, "dandi-etag", ParallelEtag.ofFileWith(pool, file.localPath))
+          // Part MD5s from the worker pool, computed at most once per file: the upload then does
+          // not hash its parts again on the main thread while sending them.
+          const digests = yield* Effect.cached(ParallelEtag.digestsOfFileWith(pool, file.localPath))
+          const etag = cache.cached(file.localPath, "dandi-etag", Effect.map(digests, (d) => d.etag))
           const decision = yield* decide(policy, file, remote.get(file.assetPath), etag)
           if (decision._tag === "Skip") return FileOutcome.Skipped({ file, reason: decision.reason })
           if (decision._tag === "Refuse") {
@@ -317,7 +320,7 @@ export const upload = (
             // downloads give the file this mtime back.
             metadata: { blobDateModified: new Date(file.mtimeMs).toISOString() },
             replacing: decision.replacing,
-            etag,
+            digests,
             partConcurrency: options.partJobs
           }, (event) => emit(LocalUploadEvent.File({ file, event })))
           return FileOutcome.Uploaded({ file, result })

@@ -5,9 +5,12 @@
  */
 import { DandiApi } from "@dandi-effect/core/DandiApi"
 import * as Uploader from "@dandi-effect/core/Uploader"
+import { HashWorkerPool } from "@dandi-effect/node/HashWorkerPool"
 import * as NodeByteSource from "@dandi-effect/node/NodeByteSource"
+import * as ParallelEtag from "@dandi-effect/node/ParallelEtag"
 import { describe, expect, layer } from "@effect/vitest"
 import { Chunk, Clock, Deferred, Effect, Exit, Fiber, Stream } from "effect"
+import { closeSync, openSync, writeSync } from "node:fs"
 import type { UploadWorld } from "./support/UploadWorld.js"
 import { clockAhead, dandisetId, dataFile, makeWorld, MiB, storagePuts, twoPartSize } from "./support/UploadWorld.js"
 
@@ -198,6 +201,37 @@ describe("a saved upload whose presigned URLs have expired by the SDK's clock", 
         expect(second.filter((o) => o.path.endsWith("/uploads/initialize/"))).toHaveLength(1)
         expect(result).toMatchObject({ resumed: false, partsSent: 2 })
         expect(yield* draftPaths).toEqual(["stale.bin"])
+      }))
+  })
+})
+
+describe("part MD5s from hashing (the digests option)", () => {
+  const world = makeWorld()
+  layer(world.layer, { excludeTestServices: true })("loopback", (it) => {
+    it.effect("a file changed after it was hashed: the store's part ETag disagrees, DigestMismatch, no asset", () =>
+      Effect.gen(function*() {
+        const file = dataFile("changed-after-hashing", 2 * MiB)
+        const digests = yield* ParallelEtag.digestsOfFileWith(yield* HashWorkerPool, file)
+        // Same size, different bytes: only the part MD5 the store computes can tell.
+        const fd = openSync(file, "r+")
+        writeSync(fd, new TextEncoder().encode("changed after hashing"), 0, undefined, MiB)
+        closeSync(fd)
+        const error = yield* Effect.flip(upload(file, "changed.bin", { digests: Effect.succeed(digests) }))
+        expect(error._tag).toBe("DigestMismatch")
+        expect(error.message).toContain("changed since it was hashed")
+        expect(storagePuts(world)).toHaveLength(1)
+        expect(world.observed.some((o) => o.path.endsWith("/complete/"))).toBe(false)
+        expect(yield* draftPaths).toEqual([])
+      }))
+
+    it.effect("an unchanged file goes up with the hashed part MD5s and the same etag", () =>
+      Effect.gen(function*() {
+        const file = dataFile("hashed-once", twoPartSize)
+        const digests = yield* ParallelEtag.digestsOfFileWith(yield* HashWorkerPool, file)
+        const result = yield* upload(file, "hashed-once.bin", { digests: Effect.succeed(digests) })
+        expect(result.etag).toBe(digests.etag)
+        expect(result.partsSent).toBe(2)
+        expect(yield* result.asset.getRawDigest("dandi:dandi-etag")).toBe(digests.etag)
       }))
   })
 })
