@@ -26,7 +26,7 @@
  */
 import { DandiApi } from "@dandi-effect/core/DandiApi"
 import type { DandiError } from "@dandi-effect/core/DandiError"
-import { LocalDataError, UploadRefusedError } from "@dandi-effect/core/DandiError"
+import { LocalDataError, type ObjectTooLargeError, UploadRefusedError } from "@dandi-effect/core/DandiError"
 import type { RemoteAsset } from "@dandi-effect/core/RemoteAsset"
 import * as Uploader from "@dandi-effect/core/Uploader"
 import * as Data from "effect/Data"
@@ -234,7 +234,7 @@ const decide = (
   policy: ExistingPolicy,
   file: LocalFile,
   existing: RemoteAsset | undefined,
-  localEtag: Effect.Effect<string, LocalDataError | import("@dandi-effect/core/DandiError").ObjectTooLargeError>
+  localEtag: Effect.Effect<string, LocalDataError | ObjectTooLargeError>
 ) =>
   Effect.gen(function*() {
     if (existing === undefined) return { _tag: "Upload", replacing: undefined } as Decision
@@ -299,10 +299,19 @@ export const upload = (
 
       const one = (file: LocalFile) =>
         Effect.gen(function*() {
-          // Part MD5s from the worker pool, computed at most once per file: the upload then does
-          // not hash its parts again on the main thread while sending them.
-          const digests = yield* Effect.cached(ParallelEtag.digestsOfFileWith(pool, file.localPath))
+          // The etag from the digest cache when it has it (then the parts are hashed while they
+          // are sent: one read of the file); otherwise hashed once on the worker pool, keeping the
+          // part MD5s so that the upload does not hash its parts again.
+          let hashedHere = false
+          const digests = yield* Effect.cached(
+            ParallelEtag.digestsOfFileWith(pool, file.localPath).pipe(Effect.tap(() => Effect.sync(() => void (hashedHere = true))))
+          )
           const etag = cache.cached(file.localPath, "dandi-etag", Effect.map(digests, (d) => d.etag))
+          const uploadDigests = Effect.flatMap(
+            etag,
+            (known): Effect.Effect<Uploader.SourceDigests, LocalDataError | ObjectTooLargeError> =>
+              hashedHere ? digests : Effect.succeed({ etag: known, parts: [] })
+          )
           const decision = yield* decide(policy, file, remote.get(file.assetPath), etag)
           if (decision._tag === "Skip") return FileOutcome.Skipped({ file, reason: decision.reason })
           if (decision._tag === "Refuse") {
@@ -320,7 +329,7 @@ export const upload = (
             // downloads give the file this mtime back.
             metadata: { blobDateModified: new Date(file.mtimeMs).toISOString() },
             replacing: decision.replacing,
-            digests,
+            digests: uploadDigests,
             partConcurrency: options.partJobs
           }, (event) => emit(LocalUploadEvent.File({ file, event })))
           return FileOutcome.Uploaded({ file, result })

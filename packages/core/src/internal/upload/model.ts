@@ -42,6 +42,7 @@ export interface BlobUploadOptions {
    * The dandi-etag with every part's MD5, from elsewhere (Node hashes parts on worker threads).
    * Wins over `etag`. Parts are then not hashed again while they are sent: the store's ETag of
    * each part is checked against these MD5s, which also catches a file changed since hashing.
+   * A part missing from `parts` (e.g. none: an etag from a cache) is hashed while it is sent.
    * When the Uploader computes the etag itself it keeps the part MD5s the same way.
    */
   readonly digests?: Effect.Effect<SourceDigests, LocalDataError | ObjectTooLargeError> | undefined
