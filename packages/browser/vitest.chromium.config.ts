@@ -29,6 +29,8 @@ const nodeConditions = ["source", "module", "node", "import", "default"]
 
 export default defineProject({
   resolve: { conditions: browserConditions },
+  // Listed up front: found mid-run, Vite re-optimizes and reloads the page under a running test.
+  optimizeDeps: { include: ["effect/Mailbox", "effect/SynchronizedRef"] },
   ssr: { resolve: { conditions: nodeConditions, externalConditions: ["source"] } },
   test: {
     name: "browser-chromium",

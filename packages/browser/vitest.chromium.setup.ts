@@ -2,18 +2,28 @@
  * Global setup of the `browser-chromium` project, run in Node: the loopback archive emulator with
  * the demo seed, plus a user whose key the tests store in localStorage and one embargoed dandiset
  * only that user can see. The tests get its API URL and the key through `inject("dandiEmulator")`.
+ *
+ * The emulator allows API writes from `http://localhost:<any port>`, where vitest serves the test
+ * page (its port is chosen when the browser starts, after this setup). Two more emulators hold one
+ * fault each, for the tests that need storage to misbehave: one whose first object GET answers
+ * "presigned URL expired", one that corrupts every object it serves.
  */
 import { Hasher } from "@dandi-effect/core/Hasher"
 import * as DemoSeed from "@dandi-effect/core/testing/DemoSeed"
 import * as LoopbackServer from "@dandi-effect/node/emulator/LoopbackServer"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import type * as Faults from "@dandi-effect/core/testing/Faults"
 import * as Scope from "effect/Scope"
 import type { TestProject } from "vitest/node"
 
 export interface DandiEmulatorInfo {
   /** e.g. `http://127.0.0.1:41234/api` */
   readonly apiUrl: string
+  /** An emulator whose first storage GET answers as an expired presigned URL does. */
+  readonly expiringApiUrl: string
+  /** An emulator that flips a byte of every object it serves. */
+  readonly corruptingApiUrl: string
   /** The key of `browser-tester`, owner of every seeded dandiset. */
   readonly token: string
   readonly username: string
@@ -28,13 +38,22 @@ declare module "vitest" {
 const username = "browser-tester"
 const token = "b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0"
 
+/** Origins vitest serves the test page from. */
+const testPageOrigins = [/^http:\/\/localhost:\d+$/]
+
+/** A small archive for the fault emulators: the demo seed (000001's README and blobs). */
+const faulty = (rule: Faults.FaultRule, scope: Scope.CloseableScope) =>
+  LoopbackServer.make({
+    faults: { rules: [rule] },
+    reportFault: () => Effect.void,
+    seed: DemoSeed.apply()
+  }).pipe(Scope.extend(scope), Effect.map((server) => server.apiUrl))
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const scope = Effect.runSync(Scope.make())
-  const { apiUrl } = await Effect.runPromise(
+  const [{ apiUrl }, expiringApiUrl, corruptingApiUrl] = await Effect.runPromise(Effect.all([
     LoopbackServer.make({
-      // The test page stands in for the archive's own web app, the only origin the archive
-      // accepts writes (uploads) from; its port is chosen by vitest, so every origin is allowed.
-      allowedOrigins: ["*"],
+      allowedOrigins: testPageOrigins,
       seed: (admin) =>
         Effect.gen(function*() {
           yield* admin.addUser({ username, token })
@@ -47,8 +66,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
             embargoed: true
           })
         })
-    }).pipe(Scope.extend(scope), Effect.provide(Hasher.layerPortable))
-  )
-  project.provide("dandiEmulator", { apiUrl, token, username })
+    }).pipe(Scope.extend(scope)),
+    faulty({ target: "s3", method: "GET", action: "expire", times: 1 }, scope),
+    faulty({ target: "s3", method: "GET", action: "corrupt" }, scope)
+  ]).pipe(Effect.provide(Hasher.layerPortable)))
+  project.provide("dandiEmulator", { apiUrl, expiringApiUrl, corruptingApiUrl, token, username })
   return () => Effect.runPromise(Scope.close(scope, Exit.void))
 }

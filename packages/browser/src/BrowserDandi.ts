@@ -10,44 +10,34 @@
  * Effect.runPromise(program.pipe(Effect.provide(BrowserDandi.layer({ instance: "dandi", authenticate: "env-or-store" }))))
  * ```
  *
- * Provides what `DandiApi.layer` composes — the facade with its stack (DandiConfig, Credentials,
- * ApiClient, StorageClient, Paginator, Auth), the Uploader (a `File` or `Blob` goes up through
- * `BlobByteSource`; resumable state in memory) and the Downloader — on a fetch HttpClient, the
- * WASM Hasher (WebCrypto has no MD5) and a localStorage TokenStore (memory where storage is
- * unavailable). In a browser `"env-or-store"` amounts to "the saved key": there is no
- * environment unless the application installs a ConfigProvider.
+ * Provides what `DandiApi.layer` composes — DandiApi with its stack (DandiConfig, Credentials,
+ * ApiClient, StorageClient, Paginator, Auth), the Downloader (verified downloads into a Blob or a WritableStream with `BlobByteSink`, ranged
+ * reads with `asset.asReadable()`), the Uploader (any `File` or `Blob` through
+ * `BlobByteSource.fromBlob`; no resume across page loads: upload state is kept in memory), the
+ * fetch HttpClient of `BrowserHttp`, the WASM Hasher (WebCrypto has no MD5) and a localStorage
+ * TokenStore (memory where storage is unavailable). In a browser `"env-or-store"` amounts to "the
+ * saved key": there is no environment unless the application installs a ConfigProvider.
  *
- * How fetch differs from the Node client:
- * - No trace headers. The archive's CORS preflight does not allow `traceparent`/`b3`, so a
- *   propagated span would turn every cross-origin request into a CORS failure; propagation is off
- *   for the whole client.
- * - fetch follows redirects itself and hides them from script (`redirect: "manual"` yields an
- *   opaque response with no status and no Location). ApiClient therefore only ever sees the final
- *   response. Downloads still work: `/assets/{id}/download/` → 302 → the presigned object-store URL
- *   is followed by the browser, which drops `Authorization` on the cross-origin hop (Fetch
- *   standard), so the token never reaches storage. What cannot work is reading a Location:
- *   `resolveRedirects` / `getContentUrl({ followRedirects })` return the URL they started from.
- * - No User-Agent of ours (`userAgent: null` unless the caller chose one): some browsers drop it,
- *   and where it is sent it is a header the archive's CORS preflight would have to allow.
- * - Request bodies are sent whole. Chromium streams a request body only over HTTP/2 and refuses
- *   one over HTTP/1.1, which is what S3 speaks, so a streamed body (an upload part) is gathered
- *   into one buffer first: an upload holds up to one part (64 MiB) per part in flight.
+ * How the browser differs from Node (see BrowserHttp for the details):
+ * - No trace headers, and no User-Agent of ours (`userAgent: null` unless the caller chose one):
+ *   both are headers the archive's CORS preflight would have to allow.
+ * - fetch follows redirects itself; BrowserHttp reports the final URL as `Location`, so
+ *   `resolveRedirects` and the Downloader still learn where a download route leads, and the
+ *   browser drops `Authorization` on the hop to storage.
+ * - Upload parts go out as Blobs with an exact `Content-Length` (no streamed request bodies over
+ *   HTTP/1.1 in Chromium).
+ * - Storage answers let script read only `ETag` (the archive's bucket CORS rule), so a ranged
+ *   answer is checked by its length instead of its `Content-Range`.
  *
  * @since 0.1.0
  */
 import * as DandiApi from "@dandi-effect/core/DandiApi"
 import type { Hasher } from "@dandi-effect/core/Hasher"
 import type { TokenStore } from "@dandi-effect/core/TokenStore"
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import * as HttpBody from "@effect/platform/HttpBody"
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientError from "@effect/platform/HttpClientError"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import * as Chunk from "effect/Chunk"
-import * as Effect from "effect/Effect"
+import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Layer from "effect/Layer"
-import * as Stream from "effect/Stream"
 import * as BrowserHasher from "./BrowserHasher.js"
+import * as BrowserHttp from "./BrowserHttp.js"
 import * as BrowserTokenStore from "./BrowserTokenStore.js"
 
 /**
@@ -62,6 +52,8 @@ export interface BrowserDandiOptions extends DandiApi.DandiApiLayerOptions {
    * `TokenStore.layerMemory` when not every script of the page's origin can be trusted.
    */
   readonly tokenStore?: Layer.Layer<TokenStore> | undefined
+  /** The fetch to send every request with (default `globalThis.fetch`, looked up per request). */
+  readonly fetch?: typeof globalThis.fetch | undefined
 }
 
 /**
@@ -70,43 +62,29 @@ export interface BrowserDandiOptions extends DandiApi.DandiApiLayerOptions {
  * @since 0.1.0
  * @category models
  */
-export type Services = DandiApi.Services | HttpClient.HttpClient | Hasher | TokenStore
-
-/** A streamed body gathered into one buffer (see the module comment: no streamed uploads over HTTP/1.1). */
-const wholeBody = (request: HttpClientRequest.HttpClientRequest) => {
-  const body = request.body
-  if (body._tag !== "Stream") return Effect.succeed(request)
-  return Stream.runCollect(body.stream).pipe(
-    Effect.map((chunks) => {
-      const whole = new Uint8Array(Chunk.reduce(chunks, 0, (total, chunk) => total + chunk.length))
-      let at = 0
-      for (const chunk of chunks) {
-        whole.set(chunk, at)
-        at += chunk.length
-      }
-      return HttpClientRequest.setBody(request, HttpBody.uint8Array(whole, body.contentType))
-    }),
-    Effect.mapError((cause) => new HttpClientError.RequestError({ request, reason: "Encode", cause }))
-  )
-}
+export type Services =
+  | DandiApi.Services
+  | HttpClient.HttpClient
+  | Hasher
+  | TokenStore
 
 /**
- * fetch, without trace propagation and with request bodies sent whole (see above).
+ * fetch for the SDK (see BrowserHttp).
  *
  * @since 0.1.0
  * @category layers
  */
-export const httpClientLayer: Layer.Layer<HttpClient.HttpClient> = Layer.effect(
-  HttpClient.HttpClient,
-  Effect.map(HttpClient.HttpClient, (client) =>
-    client.pipe(HttpClient.withTracerPropagation(false), HttpClient.mapRequestEffect(wholeBody)))
-).pipe(Layer.provide(FetchHttpClient.layer))
+export const httpClientLayer: Layer.Layer<HttpClient.HttpClient> = BrowserHttp.layer
 
 const platform = (options: BrowserDandiOptions) =>
-  Layer.mergeAll(httpClientLayer, options.tokenStore ?? BrowserTokenStore.layer, BrowserHasher.layer)
+  Layer.mergeAll(
+    options.fetch === undefined ? BrowserHttp.layer : BrowserHttp.layerWith(options.fetch),
+    options.tokenStore ?? BrowserTokenStore.layer,
+    BrowserHasher.layer
+  )
 
 const apiOptions = (options: BrowserDandiOptions): DandiApi.DandiApiLayerOptions => {
-  const { tokenStore: _tokenStore, ...api } = options
+  const { fetch: _fetch, tokenStore: _tokenStore, ...api } = options
   // See the module comment: a script-set User-Agent is dropped or needs CORS approval.
   return { ...api, userAgent: api.userAgent === undefined ? null : api.userAgent }
 }
@@ -118,4 +96,5 @@ const apiOptions = (options: BrowserDandiOptions): DandiApi.DandiApiLayerOptions
  * @category layers
  */
 export const layer = (options: BrowserDandiOptions = {}): Layer.Layer<Services, DandiApi.LayerError> =>
+  // DandiApi.layer brings the Uploader (state in memory: no resume across page loads) and the Downloader.
   DandiApi.layer(apiOptions(options)).pipe(Layer.provideMerge(platform(options)))

@@ -5,6 +5,12 @@
  * @since 0.1.0
  */
 /**
+ * Verified downloads into Blobs and WritableStreams.
+ *
+ * @since 0.1.0
+ */
+export * as BlobByteSink from "./BlobByteSink.js"
+/**
  * ByteSources over Blobs and Files.
  *
  * @since 0.1.0
@@ -16,6 +22,12 @@ export * as BlobByteSource from "./BlobByteSource.js"
  * @since 0.1.0
  */
 export * as BrowserDandi from "./BrowserDandi.js"
+/**
+ * fetch as the SDK needs it in a browser.
+ *
+ * @since 0.1.0
+ */
+export * as BrowserHttp from "./BrowserHttp.js"
 /**
  * The Hasher over WebAssembly.
  *

@@ -6,17 +6,13 @@
  * headers). The emulator's preflight answer allows the headers the real archive allows, and not
  * `traceparent` or `b3`: a client that propagated spans would fail here.
  */
-import * as BlobByteSource from "@dandi-effect/browser/BlobByteSource"
 import * as BrowserDandi from "@dandi-effect/browser/BrowserDandi"
-import * as ByteSink from "@dandi-effect/core/ByteSink"
 import * as DandiApi from "@dandi-effect/core/DandiApi"
-import * as Downloader from "@dandi-effect/core/Downloader"
 import * as TokenStoreModule from "@dandi-effect/core/TokenStore"
-import * as Uploader from "@dandi-effect/core/Uploader"
 import * as DemoSeed from "@dandi-effect/core/testing/DemoSeed"
 import { afterEach, describe, expect, inject, it } from "@effect/vitest"
 import { FetchHttpClient, HttpClient } from "@effect/platform"
-import { Chunk, Effect, Option, Stream } from "effect"
+import { Chunk, Effect, Stream } from "effect"
 
 const { apiUrl, token, username } = inject("dandiEmulator")
 
@@ -138,30 +134,4 @@ describe("BrowserDandi.layer in Chromium", () => {
       expect(localStorage.getItem(storageKey)).toBe(token)
       expect((yield* api.me).username).toBe(username)
     }).pipe(Effect.provide(BrowserDandi.layer({ instance: apiUrl, discover: false }))))
-})
-
-describe("uploads from Chromium", () => {
-  it.effect("a Blob goes up through BrowserDandi.layer's Uploader and comes back verified", () =>
-    Effect.gen(function*() {
-      const text = "a Blob picked in Chromium\n"
-      const program = Effect.gen(function*() {
-        const uploader = yield* Uploader.Uploader
-        const { asset } = yield* uploader.uploadBlob({
-          dandisetId: "000002",
-          source: BlobByteSource.fromBlob(new Blob([text]), "picked.txt"),
-          path: "picked.txt"
-        })
-        const downloader = yield* Downloader.Downloader
-        const memory = yield* ByteSink.memory("picked.txt")
-        const completed = yield* Downloader.completion(
-          downloader.toSink(Downloader.fromAssetData(asset, yield* asset.getRawMetadata()), memory.sink)
-        )
-        return { completed, committed: yield* memory.committed }
-      })
-      const { committed, completed } = yield* program.pipe(
-        Effect.provide(BrowserDandi.layer({ instance: apiUrl, discover: false, token, tokenStore: TokenStoreModule.layerMemory }))
-      )
-      expect(completed.verified).toContain("dandi-etag")
-      expect(Option.map(committed, (bytes) => new TextDecoder().decode(bytes))).toEqual(Option.some(text))
-    }))
 })

@@ -1,11 +1,13 @@
 /**
  * Cross-origin rules of the emulator, modelled on the real deployment: the API (django-cors-headers)
- * answers reads from any origin but writes only from the archive's own web origins; the object
- * store (an S3 bucket CORS configuration) serves GET/HEAD to anyone and accepts PUT/POST (uploads)
- * only from the allowed origins, exposing `ETag` because multipart uploads need it.
+ * answers reads from any origin but writes only from the archive's own web origins (a list, plus
+ * patterns as `CORS_ALLOWED_ORIGIN_REGEXES`); the object store answers as the archive's bucket CORS
+ * rule does (any origin; GET, HEAD, PUT, POST, DELETE; any request header; only `ETag` exposed).
  *
  * The API allows a fixed header list, as django-cors-headers does: a browser client that adds
- * headers the real archive would refuse (e.g. tracing headers) fails here too.
+ * headers the real archive would refuse (e.g. tracing headers) fails here too. Storage exposes
+ * nothing but `ETag`, so a browser cannot read a 206's `Content-Range` there: a client that
+ * depends on it fails here as it would against S3.
  *
  * @since 0.1.0
  */
@@ -13,8 +15,11 @@ import type { EmulatorOrigin, EmulatorRequest, EmulatorResponse } from "./Emulat
 import * as Utf8 from "./Utf8.js"
 
 export interface CorsOptions {
-  /** Origins allowed to write, e.g. `["http://localhost:8085"]`; `"*"` allows every origin. */
-  readonly allowedOrigins: ReadonlyArray<string>
+  /**
+   * Origins allowed to write to the API, e.g. `["http://localhost:8085"]` or a pattern such as
+   * `/^http:\/\/localhost:\d+$/`; `"*"` allows every origin.
+   */
+  readonly allowedOrigins: ReadonlyArray<string | RegExp>
 }
 
 const safeMethods = new Set(["GET", "HEAD", "OPTIONS"])
@@ -42,10 +47,14 @@ const apiExposeHeaders = [
   "x-request-username"
 ].join(", ")
 
-const storageExposeHeaders = ["content-length", "content-range", "content-type", "etag"].join(", ")
+// The bucket's rule: `ExposeHeaders: [ETag]`, `AllowedMethods: [PUT, POST, GET, HEAD, DELETE]`.
+const storageExposeHeaders = "etag"
+const storageMethods = new Set(["GET", "HEAD", "PUT", "POST", "DELETE"])
 
 const isAllowedWriter = (options: CorsOptions, origin: string): boolean =>
-  options.allowedOrigins.includes("*") || options.allowedOrigins.includes(origin)
+  options.allowedOrigins.some((allowed) =>
+    typeof allowed === "string" ? allowed === "*" || allowed === origin : allowed.test(origin)
+  )
 
 const isPreflight = (request: EmulatorRequest): boolean =>
   request.method.toUpperCase() === "OPTIONS" &&
@@ -80,8 +89,8 @@ export const preflight = (
   if (!isPreflight(request)) return undefined
   const requestOrigin = request.headers["origin"]!
   const method = request.headers["access-control-request-method"]!.toUpperCase()
-  const allowed = safeMethods.has(method) || isAllowedWriter(options, requestOrigin)
   if (origin === "api") {
+    const allowed = safeMethods.has(method) || isAllowedWriter(options, requestOrigin)
     // django-cors-headers answers every preflight 200; refusal is the absence of the headers.
     if (!allowed) return emptyResponse(200, { vary: "origin" })
     return emptyResponse(200, {
@@ -92,11 +101,11 @@ export const preflight = (
       vary: "origin"
     })
   }
-  if (!allowed) return storageDenied(method)
+  if (!storageMethods.has(method)) return storageDenied(method)
   const requestedHeaders = request.headers["access-control-request-headers"]
   return emptyResponse(200, {
-    "access-control-allow-origin": safeMethods.has(method) ? "*" : requestOrigin,
-    "access-control-allow-methods": safeMethods.has(method) ? "GET, HEAD" : "GET, HEAD, PUT, POST",
+    "access-control-allow-origin": "*",
+    "access-control-allow-methods": "PUT, POST, GET, HEAD, DELETE",
     // The bucket's rule has `AllowedHeader: *`, which S3 answers by echoing the request.
     ...(requestedHeaders === undefined ? {} : { "access-control-allow-headers": requestedHeaders }),
     "access-control-expose-headers": storageExposeHeaders,
@@ -114,17 +123,18 @@ export const responseHeaders = (
   const requestOrigin = request.headers["origin"]
   if (requestOrigin === undefined) return {}
   const method = request.method.toUpperCase()
-  const allowed = safeMethods.has(method) || isAllowedWriter(options, requestOrigin)
-  if (!allowed) return origin === "api" ? { vary: "origin" } : {}
   if (origin === "api") {
+    const allowed = safeMethods.has(method) || isAllowedWriter(options, requestOrigin)
+    if (!allowed) return { vary: "origin" }
     return {
       "access-control-allow-origin": requestOrigin,
       "access-control-expose-headers": apiExposeHeaders,
       vary: "origin"
     }
   }
+  if (!storageMethods.has(method)) return {}
   return {
-    "access-control-allow-origin": safeMethods.has(method) ? "*" : requestOrigin,
+    "access-control-allow-origin": "*",
     "access-control-expose-headers": storageExposeHeaders,
     vary: "Origin, Access-Control-Request-Headers, Access-Control-Request-Method"
   }

@@ -45,7 +45,7 @@ export interface Reply {
 export interface FrontDoorOptions {
   readonly faults?: Faults.FaultPlan | undefined
   /** Origins allowed to write cross-origin; defaults to the emulator's web origin, if any. */
-  readonly allowedOrigins?: ReadonlyArray<string> | undefined
+  readonly allowedOrigins?: ReadonlyArray<string | RegExp> | undefined
   /** Where `fault:` lines go; `Effect.logWarning` by default. */
   readonly reportFault?: Faults.FaultReporter | undefined
   /**

@@ -155,7 +155,7 @@ export const layerFrontDoor: Layer.Layer<HttpClient.HttpClient, never, FrontDoor
 
 export interface InProcessOptions extends Partial<ArchiveEmulator.ArchiveEmulatorOptions> {
   readonly faults?: Faults.FaultPlan | undefined
-  readonly allowedOrigins?: ReadonlyArray<string> | undefined
+  readonly allowedOrigins?: ReadonlyArray<string | RegExp> | undefined
   readonly reportFault?: Faults.FaultReporter | undefined
   /** Sees (and may hold) every request before it is handled; see FrontDoorOptions.observe. */
   readonly observe?: FrontDoor.FrontDoorOptions["observe"]

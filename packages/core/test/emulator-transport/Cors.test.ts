@@ -61,21 +61,40 @@ describe("CORS at the front door", () => {
       expect(exposed).toEqual(expect.arrayContaining(["content-length", "content-range", "etag", "location"]))
     }).pipe(Effect.provide(client)))
 
-  it.effect("storage: reads from anywhere, uploads only from allowed origins, ETag exposed", () =>
+  it.effect("storage answers as the archive's bucket rule: any origin, GET/HEAD/PUT/POST/DELETE, any header, only ETag exposed", () =>
     Effect.gen(function*() {
       const read = yield* HttpClient.execute(
         HttpClientRequest.get(`${Stub.storageUrl}/blobs/x`).pipe(HttpClientRequest.setHeader("origin", "https://a.example"))
       )
       expect(read.headers["access-control-allow-origin"]).toBe("*")
-      const denied = yield* preflight(`${Stub.storageUrl}/blobs/x`, "https://a.example", "PUT", "content-type")
-      expect(denied.status).toBe(403)
-      expect(yield* denied.text).toContain("<Code>AccessForbidden</Code>")
-      const upload = yield* preflight(`${Stub.storageUrl}/blobs/x`, Stub.webUrl, "PUT", "content-type, content-md5")
+      // Content-Range is not exposed: a browser reading a 206 from S3 cannot see it.
+      expect(read.headers["access-control-expose-headers"]).toBe("etag")
+      const upload = yield* preflight(`${Stub.storageUrl}/blobs/x`, "https://a.example", "PUT", "content-type, content-md5")
       expect(upload.status).toBe(200)
-      expect(upload.headers["access-control-allow-origin"]).toBe(Stub.webUrl)
+      expect(upload.headers["access-control-allow-origin"]).toBe("*")
+      expect(upload.headers["access-control-allow-methods"]!.split(", ")).toEqual(
+        expect.arrayContaining(["GET", "HEAD", "PUT", "POST"])
+      )
       expect(upload.headers["access-control-allow-headers"]).toBe("content-type, content-md5")
-      expect(upload.headers["access-control-expose-headers"]).toContain("etag")
+      expect(upload.headers["access-control-expose-headers"]).toBe("etag")
+      const patch = yield* preflight(`${Stub.storageUrl}/blobs/x`, "https://a.example", "PATCH")
+      expect(patch.status).toBe(403)
+      expect(yield* patch.text).toContain("<Code>AccessForbidden</Code>")
     }).pipe(Effect.provide(client)))
+
+  it.effect("API: writes are allowed from origins matching a configured pattern", () =>
+    Effect.gen(function*() {
+      const allowed = yield* preflight(`${Stub.apiUrl}/dandisets/`, "http://localhost:41234", "POST")
+      expect(allowed.headers["access-control-allow-origin"]).toBe("http://localhost:41234")
+      const other = yield* preflight(`${Stub.apiUrl}/dandisets/`, "http://localhost.evil.example", "POST")
+      expect(other.headers["access-control-allow-origin"]).toBeUndefined()
+    }).pipe(
+      Effect.provide(
+        Stub.clientLayer(Stub.stub((request) => Stub.json(200, { method: request.method })), {
+          allowedOrigins: [/^http:\/\/localhost:\d+$/]
+        })
+      )
+    ))
 
   it.effect("a plain OPTIONS (no preflight headers) still reaches the archive", () =>
     Effect.gen(function*() {

@@ -52,7 +52,7 @@ export interface LoopbackOptions {
   readonly storagePort?: number | undefined
   readonly faults?: Faults.FaultPlan | undefined
   /** Origins allowed to write cross-origin (browser tests); `"*"` for any. */
-  readonly allowedOrigins?: ReadonlyArray<string> | undefined
+  readonly allowedOrigins?: ReadonlyArray<string | RegExp> | undefined
   readonly reportFault?: Faults.FaultReporter | undefined
   /** Sees (and may hold) every request before it is handled; see FrontDoorOptions.observe. */
   readonly observe?: FrontDoor.FrontDoorOptions["observe"]

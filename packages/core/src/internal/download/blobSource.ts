@@ -5,7 +5,8 @@
  * asked with the API token (embargoed assets need it), the storage URL is fetched through the
  * StorageClient, without it. Each request asks for the bytes still missing
  * (`Range: bytes=<next>-<end>`), and the answer is checked before a byte is used: a 206 must carry
- * the `Content-Range` asked for and the asset's size, a 200 (a server that ignored Range) has its
+ * the `Content-Range` asked for and the asset's size (or, where CORS hides that header from a
+ * browser, exactly the length asked for), a 200 (a server that ignored Range) has its
  * leading bytes skipped, so a resume can never splice the wrong bytes in. The StorageClient
  * retries what fails before a body starts (429 and 5xx with `Retry-After`, refused
  * connections); a body that breaks off (reset, truncation, idle timeout) is retried here with
@@ -147,7 +148,16 @@ export const make = (deps: Dependencies, location: BlobLocation): Effect.Effect<
         const leadingBytes = (url: string, response: StorageResponse, ranged: boolean) => {
           if (response.status === 206) {
             const range = response.contentRange
-            if (range === undefined) return Either.left(protocol(url, 206, "no usable Content-Range"))
+            if (range === undefined) {
+              // A browser sees Content-Range only where storage exposes it, and the archive's
+              // bucket exposes nothing but ETag. A 206 whose length is exactly what was asked for
+              // is then the range asked for; anything else cannot be placed safely.
+              const asked = end - next
+              if (response.headers["content-range"] === undefined && response.contentLength === asked) {
+                return Either.right(0)
+              }
+              return Either.left(protocol(url, 206, "no usable Content-Range"))
+            }
             if (range.size !== undefined && range.size !== location.size) {
               return Either.left(protocol(url, 206, `an object of ${range.size} bytes where the asset has ${location.size}`))
             }
