@@ -16,7 +16,7 @@ const archive = InProcessHttp.layerInProcess({
         bytes: new TextEncoder().encode("not really NWB")
       })
     })
-}).pipe(Layer.provide(Hasher.layerPortable))
+}).pipe(Layer.provideMerge(Hasher.layerPortable))
 
 /** DandiApi (authenticated as "me") plus the emulator, for `Effect.provide` in a test. */
 export const testArchiveLayer = DandiApi.layer({

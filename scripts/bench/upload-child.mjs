@@ -1,4 +1,4 @@
-// Uploads one file with the compiled SDK (NodeDandi's Uploader, parts hashed on worker threads)
+// Uploads one file with the compiled SDK (NodeDandi's Uploader, parts hashed once, on worker threads)
 // to an emulator and reports the phases' times and peak RSS as JSON. Runs in its own process so
 // that peak RSS is the uploader's alone.
 import * as Effect from "effect/Effect"
@@ -23,7 +23,7 @@ const program = Effect.gen(function*() {
     dandisetId,
     source,
     path: assetPath,
-    etag: ParallelEtag.ofFileWith(pool, path)
+    digests: ParallelEtag.digestsOfFileWith(pool, path)
   }, (event) => Effect.sync(() => { marks[event._tag] ??= at() }))
 }).pipe(
   Effect.provide(Layer.merge(

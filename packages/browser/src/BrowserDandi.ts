@@ -10,8 +10,8 @@
  * Effect.runPromise(program.pipe(Effect.provide(BrowserDandi.layer({ instance: "dandi", authenticate: "env-or-store" }))))
  * ```
  *
- * Provides DandiApi with its stack (DandiConfig, Credentials, ApiClient, Paginator, Auth), the
- * Downloader (verified downloads into a Blob or a WritableStream with `BlobByteSink`, ranged
+ * Provides what `DandiApi.layer` composes — DandiApi with its stack (DandiConfig, Credentials,
+ * ApiClient, StorageClient, Paginator, Auth), the Downloader (verified downloads into a Blob or a WritableStream with `BlobByteSink`, ranged
  * reads with `asset.asReadable()`), the Uploader (any `File` or `Blob` through
  * `BlobByteSource.fromBlob`; no resume across page loads: upload state is kept in memory), the
  * fetch HttpClient of `BrowserHttp`, the WASM Hasher (WebCrypto has no MD5) and a localStorage
@@ -32,11 +32,8 @@
  * @since 0.1.0
  */
 import * as DandiApi from "@dandi-effect/core/DandiApi"
-import * as Downloader from "@dandi-effect/core/Downloader"
 import type { Hasher } from "@dandi-effect/core/Hasher"
 import type { TokenStore } from "@dandi-effect/core/TokenStore"
-import * as Uploader from "@dandi-effect/core/Uploader"
-import * as UploadState from "@dandi-effect/core/UploadState"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Layer from "effect/Layer"
 import * as BrowserHasher from "./BrowserHasher.js"
@@ -67,9 +64,6 @@ export interface BrowserDandiOptions extends DandiApi.DandiApiLayerOptions {
  */
 export type Services =
   | DandiApi.Services
-  | Downloader.Downloader
-  | Uploader.Uploader
-  | UploadState.UploadStateStore
   | HttpClient.HttpClient
   | Hasher
   | TokenStore
@@ -86,8 +80,7 @@ const platform = (options: BrowserDandiOptions) =>
   Layer.mergeAll(
     options.fetch === undefined ? BrowserHttp.layer : BrowserHttp.layerWith(options.fetch),
     options.tokenStore ?? BrowserTokenStore.layer,
-    BrowserHasher.layer,
-    UploadState.layerMemory
+    BrowserHasher.layer
   )
 
 const apiOptions = (options: BrowserDandiOptions): DandiApi.DandiApiLayerOptions => {
@@ -103,7 +96,5 @@ const apiOptions = (options: BrowserDandiOptions): DandiApi.DandiApiLayerOptions
  * @category layers
  */
 export const layer = (options: BrowserDandiOptions = {}): Layer.Layer<Services, DandiApi.LayerError> =>
-  Layer.mergeAll(Downloader.layer, Uploader.layer).pipe(
-    Layer.provideMerge(DandiApi.layer(apiOptions(options))),
-    Layer.provideMerge(platform(options))
-  )
+  // DandiApi.layer brings the Uploader (state in memory: no resume across page loads) and the Downloader.
+  DandiApi.layer(apiOptions(options)).pipe(Layer.provideMerge(platform(options)))

@@ -4,14 +4,18 @@
  * preflight would refuse them) nor a User-Agent of ours. Requests are observed through
  * FetchHttpClient's `Fetch` tag, which the fetch client looks up on every request.
  */
+import * as BlobByteSource from "@dandi-effect/browser/BlobByteSource"
 import * as BrowserDandi from "@dandi-effect/browser/BrowserDandi"
+import * as ByteSink from "@dandi-effect/core/ByteSink"
 import * as DandiApi from "@dandi-effect/core/DandiApi"
+import * as Downloader from "@dandi-effect/core/Downloader"
 import * as Hasher from "@dandi-effect/core/Hasher"
 import * as TokenStoreModule from "@dandi-effect/core/TokenStore"
+import * as Uploader from "@dandi-effect/core/Uploader"
 import * as LoopbackServer from "@dandi-effect/node/emulator/LoopbackServer"
 import { FetchHttpClient } from "@effect/platform"
 import { expect, layer } from "@effect/vitest"
-import { Chunk, Effect, Layer, Logger, Stream } from "effect"
+import { Chunk, Effect, Layer, Logger, Option, Stream } from "effect"
 
 const ownerKey = "0123456789abcdef0123456789abcdef01234567"
 
@@ -80,5 +84,31 @@ layer(server, { excludeTestServices: true })("BrowserDandi.layer (fetch, under N
       )
       expect(listed).toEqual(["000001"])
       expect(logged.filter((line) => line.includes("localStorage"))).toHaveLength(1)
+    }))
+
+  it.effect("provides the Uploader and the Downloader: a Blob goes up through fetch and comes back verified", () =>
+    Effect.gen(function*() {
+      const { apiUrl } = yield* LoopbackServer.LoopbackEmulator
+      const text = "a Blob picked in a browser\n"
+      const roundTrip = Effect.gen(function*() {
+        const uploader = yield* Uploader.Uploader
+        const { asset } = yield* uploader.uploadBlob({
+          dandisetId: "000001",
+          source: BlobByteSource.fromBlob(new Blob([text]), "picked.txt"),
+          path: "picked.txt"
+        })
+        const downloader = yield* Downloader.Downloader
+        const memory = yield* ByteSink.memory("picked.txt")
+        const completed = yield* Downloader.completion(
+          downloader.toSink(Downloader.fromAssetData(asset, yield* asset.getRawMetadata()), memory.sink)
+        )
+        return { completed, committed: yield* memory.committed, asset }
+      })
+      const { asset, committed, completed } = yield* roundTrip.pipe(
+        Effect.provide(BrowserDandi.layer({ instance: apiUrl, discover: false, token: ownerKey, tokenStore: TokenStoreModule.layerMemory }))
+      )
+      expect(asset.path).toBe("picked.txt")
+      expect(completed.verified).toContain("dandi-etag")
+      expect(Option.map(committed, (bytes) => new TextDecoder().decode(bytes))).toEqual(Option.some(text))
     }))
 })

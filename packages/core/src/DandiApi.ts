@@ -1,5 +1,5 @@
 /**
- * The facade: every read operation of dandi-cli's `DandiAPIClient`, as Effects and Streams.
+ * The facade: every operation of dandi-cli's `DandiAPIClient` (reads and writes), as Effects and Streams.
  *
  * ```ts
  * import { DandiApi } from "@dandi-effect/core" // the module; the service is DandiApi.DandiApi
@@ -23,9 +23,16 @@
  *
  * DandiApi.layer({ instance: "dandi-sandbox", token })           // the token is checked while the layer is built
  * DandiApi.layer({ instance: "dandi", authenticate: "env-or-store" }) // what a CLI wants
- * // Requires HttpClient and TokenStore: NodeDandi.layer / BrowserDandi.layer provide both; plain
- * // core programs and tests add `TokenStore.layerMemory`.
+ * // Requires HttpClient, TokenStore and Hasher: NodeDandi.layer / BrowserDandi.layer provide them;
+ * // plain core programs and tests add `TokenStore.layerMemory` and `Hasher.layerPortable`.
  * ```
+ *
+ * The layers compose the design card's services into one: besides the facade they provide the
+ * `Uploader`, the `Downloader` and `ZarrTransfers` on the same ApiClient, StorageClient and configuration, so
+ * `yield* Uploader.Uploader` works wherever `yield* DandiApi.DandiApi` does. Where local data
+ * comes from and goes to is the caller's `ByteSource` / `ByteSink` (Node files, browser Blobs,
+ * memory); resumable upload state is kept in memory unless the platform passes a store
+ * (`uploadState`, e.g. Node's directory store).
  *
  * @since 0.1.0
  */
@@ -41,9 +48,14 @@ import { Auth } from "./Auth.js"
 import * as Credentials from "./Credentials.js"
 import * as DandiConfig from "./DandiConfig.js"
 import type { UnknownInstanceError } from "./DandiError.js"
+import * as Downloader from "./Downloader.js"
+import type { Hasher } from "./Hasher.js"
 import type { ApiError } from "./HttpErrors.js"
 import * as HttpStack from "./HttpStack.js"
 import type { TokenStore } from "./TokenStore.js"
+import * as Uploader from "./Uploader.js"
+import * as UploadState from "./UploadState.js"
+import * as ZarrTransfers from "./ZarrTransfers.js"
 import * as Assets from "./internal/assets.js"
 import { DandiApi } from "./internal/dandiApiService.js"
 import type { ApiLocation, DandiApiShape } from "./internal/dandiApiService.js"
@@ -135,12 +147,27 @@ export const layerWithoutDependencies: Layer.Layer<
 > = Layer.effect(DandiApi, make)
 
 /**
- * What `layer` provides: the facade and the services it is built on, for other services to share.
+ * What `layer` provides: the facade, the transfer services (Uploader, Downloader, ZarrTransfers, and the
+ * Uploader's state store) and the services they are built on, for other services to share.
  *
  * @since 0.1.0
  * @category models
  */
-export type Services = DandiApi | HttpStack.Services
+export type Services =
+  | DandiApi
+  | Uploader.Uploader
+  | Downloader.Downloader
+  | ZarrTransfers.ZarrTransfers
+  | UploadState.UploadStateStore
+  | HttpStack.Services
+
+/**
+ * What the platform supplies under `layer`: HTTP, a place for saved keys, and hashing.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Platform = HttpClient.HttpClient | TokenStore | Hasher
 
 /**
  * What building the layer can fail with: bad settings, an unknown instance, a rejected key.
@@ -183,7 +210,20 @@ export interface AuthenticationOptions {
  * @since 0.1.0
  * @category models
  */
-export interface DandiApiLayerOptions extends DandiConfig.DandiConfigOptions, AuthenticationOptions {}
+export interface TransferOptions {
+  /**
+   * Where interrupted uploads keep their state so a later attempt resumes them (default:
+   * `UploadState.layerMemory`, for the life of the layer). Node passes its directory store;
+   * `UploadState.layerDisabled` turns resuming off.
+   */
+  readonly uploadState?: Layer.Layer<UploadState.UploadStateStore> | undefined
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface DandiApiLayerOptions extends DandiConfig.DandiConfigOptions, AuthenticationOptions, TransferOptions {}
 
 /** Runs once the stack is built: adopts the configured key, or looks for one. */
 const startup = Effect.fn("DandiApi.layer.authenticate")(function*(options: AuthenticationOptions) {
@@ -214,42 +254,47 @@ const startup = Effect.fn("DandiApi.layer.authenticate")(function*(options: Auth
 })
 
 /**
- * The facade (and its authentication step) on any HTTP stack.
- *
- * Where the transfer services plug in: an Uploader or a Downloader is a tag of its own
- * (`Uploader.ts` with `make`/`layer` over the stack's ApiClient, StorageClient, Paginator and
- * DandiConfig; its steps under `internal/`). Merge its layer beside the facade below and add its
- * tag to `Services`: `layer` and `layerConfig` then provide it on the same stack.
+ * The facade (and its authentication step) and the transfer services on any HTTP stack. The
+ * Uploader and the Downloader are tags of their own (`Uploader.ts`, `Downloader.ts`, their steps
+ * under `internal/`) built on the stack's ApiClient, StorageClient and DandiConfig plus the
+ * platform's Hasher; a further service plugs in the same way: merge its layer below and add its
+ * tag to `Services`.
  *
  * @since 0.1.0
  * @category constructors
  */
 export const fromStack = <E, R>(
   stack: Layer.Layer<HttpStack.Services, E, R>,
-  options: AuthenticationOptions = {}
-): Layer.Layer<Services, E | ApiError, R> =>
+  options: AuthenticationOptions & TransferOptions = {}
+): Layer.Layer<Services, E | ApiError, R | Hasher> =>
   Layer.mergeAll(
-    Layer.effect(DandiApi, Effect.zipRight(startup(options), make))
-    // Uploader.layer, Downloader.layer, …
-  ).pipe(Layer.provideMerge(stack))
+    Layer.effect(DandiApi, Effect.zipRight(startup(options), make)),
+    Downloader.layer,
+    Uploader.layer,
+    ZarrTransfers.layer
+  ).pipe(
+    Layer.provideMerge(options.uploadState ?? UploadState.layerMemory),
+    Layer.provideMerge(stack)
+  )
 
 const splitOptions = (options: DandiApiLayerOptions) => {
-  const { authenticate, token, validateToken, ...config } = options
-  return { auth: { authenticate, token, validateToken }, config }
+  const { authenticate, token, uploadState, validateToken, ...config } = options
+  return { auth: { authenticate, token, uploadState, validateToken }, config }
 }
 
 /**
  * Everything the SDK needs above the platform: configuration (the instance is resolved through
- * its `/info/` unless `discover: false`), credentials, the API client, the paginator, Auth and
- * the facade. They stay in the output so that other services (uploads, downloads) share them.
- * The platform supplies the HttpClient and the TokenStore (`TokenStore.layerMemory` in core).
+ * its `/info/` unless `discover: false`), credentials, the API client, the storage client, the
+ * paginator, Auth, the facade, and the Uploader and Downloader built on them. The lower services
+ * stay in the output so that further services share them. The platform supplies the HttpClient,
+ * the TokenStore and the Hasher (`TokenStore.layerMemory` and `Hasher.layerPortable` in core).
  *
  * @since 0.1.0
  * @category layers
  */
 export const layer = (
   options: DandiApiLayerOptions = {}
-): Layer.Layer<Services, LayerError, HttpClient.HttpClient | TokenStore> => {
+): Layer.Layer<Services, LayerError, Platform> => {
   const { auth, config } = splitOptions(options)
   return fromStack(HttpStack.layer(config), auth)
 }
@@ -264,7 +309,7 @@ export const layer = (
  */
 export const layerConfig = (
   options: DandiApiLayerOptions = {}
-): Layer.Layer<Services, LayerError, HttpClient.HttpClient | TokenStore> => {
+): Layer.Layer<Services, LayerError, Platform> => {
   const { auth, config } = splitOptions(options)
   return fromStack(HttpStack.layerConfig(config), { ...auth, authenticate: auth.authenticate ?? "env" })
 }

@@ -157,7 +157,8 @@ export class ValidationTimeout extends Schema.TaggedError<ValidationTimeout>("@d
 
 /**
  * The uploader refused a file before sending any byte, because the archive would refuse it (or
- * the SDK cannot upload it yet): `rule` names why.
+ * the SDK cannot upload it yet, or the caller's `existing: "error"` policy forbids replacing an
+ * asset: `asset-exists`): `rule` names why.
  *
  * @since 0.1.0
  * @category errors
@@ -167,7 +168,15 @@ export class UploadRefusedError extends Schema.TaggedError<UploadRefusedError>("
   {
     ...fields,
     path: Schema.String,
-    rule: Schema.Literal("path-grammar", "empty-file", "zarr", "partial-download", "size-changed", "not-a-file")
+    rule: Schema.Literal(
+      "path-grammar",
+      "empty-file",
+      "zarr",
+      "partial-download",
+      "size-changed",
+      "not-a-file",
+      "asset-exists"
+    )
   }
 ) {}
 

@@ -24,9 +24,10 @@
  * parts are kept in the `UploadStateStore`; a later upload of the same data sends only the
  * missing parts while the URLs are valid, and starts over cleanly when they are not.
  *
- * `Uploader.layer` needs the `ApiClient`, `StorageClient` and `DandiConfig` (all from
- * `DandiApi.layer`), a `Hasher` and an `UploadStateStore` (`UploadState.layerMemory`, or Node's
- * directory store). `NodeDandi.layer` provides it with everything.
+ * `DandiApi.layer` provides the Uploader beside the facade (state in memory unless its
+ * `uploadState` option names a store); so do `NodeDandi.layer` (state on disk) and
+ * `BrowserDandi.layer`. `Uploader.layer` alone needs the `ApiClient`, `StorageClient` and
+ * `DandiConfig` (the HttpStack), a `Hasher` and an `UploadStateStore`.
  *
  * @since 0.1.0
  */
@@ -55,6 +56,14 @@ export type BlobUploadOptions = Model.BlobUploadOptions
  * @category models
  */
 export type UploadResult = Model.UploadResult
+
+/**
+ * A source's dandi-etag and each part's MD5 (the `digests` option).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type SourceDigests = Model.SourceDigests
 
 /**
  * @since 0.1.0

@@ -19,7 +19,7 @@ const badKey = "ffffffffffffffffffffffffffffffffbadbad00"
 
 /** The emulator and a memory TokenStore: what the DandiApi layer is built on. */
 const platform = Layer.mergeAll(
-  InProcessHttp.layerInProcess().pipe(Layer.provide(Hasher.layerPortable)),
+  InProcessHttp.layerInProcess().pipe(Layer.provideMerge(Hasher.layerPortable)),
   TokenStoreModule.layerMemory
 )
 

@@ -20,7 +20,7 @@ const ASSETS = "/api/dandisets/000001/versions/draft/assets/"
 /** The in-process emulator with `plan`, and the SDK over it (jitter off, short waits). */
 const archive = (plan: Faults.FaultPlan, onInvalid: "fail" | "skip" = "fail") => {
   const emulator = InProcessHttp.layerInProcess({ faults: plan, reportFault: () => Effect.void }).pipe(
-    Layer.provide(Hasher.layerPortable)
+    Layer.provideMerge(Hasher.layerPortable)
   )
   const sdk = DandiApi.layer({
     instance: { name: "emu", gui: null, api: InProcessHttp.defaultApiUrl },

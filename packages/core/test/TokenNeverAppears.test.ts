@@ -32,7 +32,7 @@ describe("the API key never appears", () => {
         ]
       },
       reportFault: () => Effect.void
-    }).pipe(Layer.provide(Hasher.layerPortable))
+    }).pipe(Layer.provideMerge(Hasher.layerPortable))
     const sdk = DandiApi.layer({
       instance: { name: "emu", gui: null, api: InProcessHttp.defaultApiUrl },
       discover: false,

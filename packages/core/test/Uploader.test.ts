@@ -6,18 +6,12 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as ByteSource from "@dandi-effect/core/ByteSource"
 import { DandiApi } from "@dandi-effect/core/DandiApi"
-import * as Hasher from "@dandi-effect/core/Hasher"
 import * as Uploader from "@dandi-effect/core/Uploader"
-import * as UploadState from "@dandi-effect/core/UploadState"
-import { Effect, Either, Layer } from "effect"
+import { Effect, Either } from "effect"
 import { admin, collect, harness, resetLog, seedDandiset, sentTo, storageRequests } from "./support/ApiHarness.js"
 
-const uploading = (options: { readonly token?: string } = {}) =>
-  Uploader.layer.pipe(
-    Layer.provideMerge(UploadState.layerMemory),
-    Layer.provideMerge(harness({ token: options.token ?? "owner-token" })),
-    Layer.provide(Hasher.layerPortable)
-  )
+/** DandiApi.layer on the in-process emulator: it provides the Uploader (state in memory). */
+const uploading = (options: { readonly token?: string } = {}) => harness({ token: options.token ?? "owner-token" })
 
 const text = (name: string, content: string) => ByteSource.fromBytes(name, new TextEncoder().encode(content))
 

@@ -11,9 +11,11 @@
  *   already at its path is synchronised (only entries whose MD5 differs are sent, extras are
  *   deleted) unless the policy is `error` or `skip`.
  * - `existing` decides what happens to a file whose path already holds an asset (dandi-cli's
- *   policies): `error`, `skip`, `overwrite` (unless the dandi-etag is the same), `refresh`
- *   (unless the etag is the same or the remote blob is at least as new as the file; the
- *   default), `force` (always).
+ *   policies): `error` (the file fails with UploadRefusedError, rule `asset-exists`), `skip`,
+ *   `overwrite` (unless the dandi-etag is the same), `refresh` (unless the etag is the same or
+ *   the remote blob is at least as new as the file; the default), `force` (always).
+ * - Each asset's metadata records the file's mtime as `blobDateModified`, as dandi-cli does:
+ *   `refresh` compares against it, and downloads restore it.
  * - `sync` deletes, after every upload succeeded, the remote assets under the given paths that
  *   have no local file.
  *
@@ -25,7 +27,7 @@
  */
 import { DandiApi } from "@dandi-effect/core/DandiApi"
 import type { DandiError } from "@dandi-effect/core/DandiError"
-import { LocalDataError, UploadRefusedError } from "@dandi-effect/core/DandiError"
+import { LocalDataError, type ObjectTooLargeError, UploadRefusedError } from "@dandi-effect/core/DandiError"
 import type { RemoteAsset } from "@dandi-effect/core/RemoteAsset"
 import * as Uploader from "@dandi-effect/core/Uploader"
 import * as ZarrTransfers from "@dandi-effect/core/ZarrTransfers"
@@ -239,14 +241,18 @@ const decide = (
   policy: ExistingPolicy,
   file: LocalFile,
   existing: RemoteAsset | undefined,
-  localEtag: Effect.Effect<string, LocalDataError | import("@dandi-effect/core/DandiError").ObjectTooLargeError>
+  localEtag: Effect.Effect<string, LocalDataError | ObjectTooLargeError>
 ) =>
   Effect.gen(function*() {
     if (existing === undefined) return { _tag: "Upload", replacing: undefined } as Decision
     const replace: Decision = { _tag: "Upload", replacing: existing.identifier }
     switch (policy) {
       case "error":
-        return { _tag: "Refuse", reason: `${file.assetPath} already exists in the draft (--existing error)` } as Decision
+        return {
+          _tag: "Refuse",
+          reason:
+            `${file.assetPath} already exists in the draft and the existing policy is "error"; choose skip to keep it, or overwrite, refresh or force to replace it.`
+        } as Decision
       case "skip":
         return { _tag: "Skip", reason: "exists" } as Decision
       case "force":
@@ -311,9 +317,9 @@ export const upload = (
             return FileOutcome.Failed({
               file,
               error: new UploadRefusedError({
-                message: `${file.assetPath} already exists in the draft (--existing error)`,
+                message: `${file.assetPath} already exists in the draft; pass --existing skip, overwrite, refresh or force to say what to do with it`,
                 path: file.assetPath,
-                rule: "path-grammar"
+                rule: "asset-exists"
               })
             })
           }
@@ -330,13 +336,25 @@ export const upload = (
       const one = (file: LocalFile) =>
         Effect.gen(function*() {
           if (file.zarr === true) return yield* oneZarr(file)
-          const etag = cache.cached(file.localPath, "dandi-etag", ParallelEtag.ofFileWith(pool, file.localPath))
+          // The etag from the digest cache when it has it (then the parts are hashed while they
+          // are sent: one read of the file); otherwise hashed once on the worker pool, keeping the
+          // part MD5s so that the upload does not hash its parts again.
+          let hashedHere = false
+          const digests = yield* Effect.cached(
+            ParallelEtag.digestsOfFileWith(pool, file.localPath).pipe(Effect.tap(() => Effect.sync(() => void (hashedHere = true))))
+          )
+          const etag = cache.cached(file.localPath, "dandi-etag", Effect.map(digests, (d) => d.etag))
+          const uploadDigests = Effect.flatMap(
+            etag,
+            (known): Effect.Effect<Uploader.SourceDigests, LocalDataError | ObjectTooLargeError> =>
+              hashedHere ? digests : Effect.succeed({ etag: known, parts: [] })
+          )
           const decision = yield* decide(policy, file, remote.get(file.assetPath), etag)
           if (decision._tag === "Skip") return FileOutcome.Skipped({ file, reason: decision.reason })
           if (decision._tag === "Refuse") {
             return FileOutcome.Failed({
               file,
-              error: new UploadRefusedError({ message: decision.reason, path: file.assetPath, rule: "path-grammar" })
+              error: new UploadRefusedError({ message: decision.reason, path: file.assetPath, rule: "asset-exists" })
             })
           }
           const source = yield* NodeByteSource.fromPath(file.localPath, file.assetPath)
@@ -344,8 +362,11 @@ export const upload = (
             dandisetId: options.dandisetId,
             source,
             path: file.assetPath,
+            // As dandi-cli records it: `refresh` compares it with the local mtime next time, and
+            // downloads give the file this mtime back.
+            metadata: { blobDateModified: new Date(file.mtimeMs).toISOString() },
             replacing: decision.replacing,
-            etag,
+            digests: uploadDigests,
             partConcurrency: options.partJobs
           }, (event) => emit(LocalUploadEvent.File({ file, event })))
           return FileOutcome.Uploaded({ file, result })

@@ -11,21 +11,21 @@
  * // or NodeDandi.layerConfig(): DANDI_INSTANCE, DANDI_PAGE_SIZE, … and {NAME}_API_KEY from the environment
  * ```
  *
- * Provides DandiApi with its stack (DandiConfig, Credentials, ApiClient, Paginator, Auth), the
- * Downloader, local digests (a hashing worker pool and the digest cache), the
- * undici HttpClient (NodeHttp: real Content-Length on uploads, redirects under ApiClient's
- * control), the `node:crypto` Hasher, the OS keyring TokenStore (memory when there is no
- * keyring), the Uploader with its on-disk resumable state (NodeUploadState), ZarrTransfers (zarr upload, sync and download), and NodeContext (FileSystem, Path, CommandExecutor, Terminal) for file work.
+ * Provides what `DandiApi.layer` composes — the facade with its stack (DandiConfig, Credentials,
+ * ApiClient, StorageClient, Paginator, Auth), the Uploader, the Downloader and ZarrTransfers — on Node's
+ * platform pieces: the undici HttpClient (NodeHttp: real Content-Length on uploads, redirects
+ * under ApiClient's control), the `node:crypto` Hasher, the OS keyring TokenStore (memory when
+ * there is no keyring) and the on-disk resumable upload state (NodeUploadState); plus local
+ * digests (a hashing worker pool and the digest cache) and NodeContext (FileSystem, Path,
+ * CommandExecutor, Terminal) for file work. Files become ByteSources and ByteSinks through
+ * NodeByteSource / NodeFileSink.
  *
  * @since 0.1.0
  */
 import * as DandiApi from "@dandi-effect/core/DandiApi"
-import * as Downloader from "@dandi-effect/core/Downloader"
 import type { Hasher } from "@dandi-effect/core/Hasher"
 import type { TokenStore } from "@dandi-effect/core/TokenStore"
-import * as Uploader from "@dandi-effect/core/Uploader"
 import type { UploadStateStore } from "@dandi-effect/core/UploadState"
-import * as ZarrTransfers from "@dandi-effect/core/ZarrTransfers"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as Layer from "effect/Layer"
@@ -66,12 +66,8 @@ export interface NodeDandiOptions extends DandiApi.DandiApiLayerOptions {
  */
 export type Services =
   | DandiApi.Services
-  | Downloader.Downloader
   | HashWorkerPool
   | DigestCache
-  | Uploader.Uploader
-  | ZarrTransfers.ZarrTransfers
-  | UploadStateStore
   | HttpClient.HttpClient
   | Hasher
   | TokenStore
@@ -83,13 +79,12 @@ const platform = (options: NodeDandiOptions) =>
     options.tokenStore ?? NodeTokenStore.layer,
     NodeHasher.layer,
     NodeContext.layer,
-    NodeDigests.layer,
-    options.uploadState ?? NodeUploadState.layer
+    NodeDigests.layer
   )
 
-const split = (options: NodeDandiOptions) => {
-  const { httpClient: _httpClient, tokenStore: _tokenStore, uploadState: _uploadState, ...api } = options
-  return api
+const split = (options: NodeDandiOptions): DandiApi.DandiApiLayerOptions => {
+  const { httpClient: _httpClient, tokenStore: _tokenStore, ...api } = options
+  return { ...api, uploadState: options.uploadState ?? NodeUploadState.layer }
 }
 
 /**
@@ -99,10 +94,7 @@ const split = (options: NodeDandiOptions) => {
  * @category layers
  */
 export const layer = (options: NodeDandiOptions = {}): Layer.Layer<Services, DandiApi.LayerError> =>
-  Layer.mergeAll(Downloader.layer, Uploader.layer, ZarrTransfers.layer).pipe(
-    Layer.provideMerge(DandiApi.layer(split(options))),
-    Layer.provideMerge(platform(options))
-  )
+  DandiApi.layer(split(options)).pipe(Layer.provideMerge(platform(options)))
 
 /**
  * The SDK on Node, configured from the environment through Effect Config (`DANDI_INSTANCE`,
@@ -112,7 +104,4 @@ export const layer = (options: NodeDandiOptions = {}): Layer.Layer<Services, Dan
  * @category layers
  */
 export const layerConfig = (options: NodeDandiOptions = {}): Layer.Layer<Services, DandiApi.LayerError> =>
-  Layer.mergeAll(Downloader.layer, Uploader.layer, ZarrTransfers.layer).pipe(
-    Layer.provideMerge(DandiApi.layerConfig(split(options))),
-    Layer.provideMerge(platform(options))
-  )
+  DandiApi.layerConfig(split(options)).pipe(Layer.provideMerge(platform(options)))

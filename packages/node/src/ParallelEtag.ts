@@ -10,6 +10,7 @@ import { LocalDataError } from "@dandi-effect/core/DandiError"
 import type { ObjectTooLargeError } from "@dandi-effect/core/DandiError"
 import * as DandiEtag from "@dandi-effect/core/DandiEtag"
 import { Hasher } from "@dandi-effect/core/Hasher"
+import type { SourceDigests } from "@dandi-effect/core/Uploader"
 import * as Effect from "effect/Effect"
 import { stat } from "node:fs/promises"
 import { fileError, HashWorkerPool } from "./HashWorkerPool.js"
@@ -50,15 +51,16 @@ const changed = (path: string) =>
   })
 
 /**
- * The etag of a file using an explicit pool (no service lookup).
+ * The etag of a file and each part's MD5, using an explicit pool: what the Uploader's `digests`
+ * option takes, so that parts are not hashed a second time while they are sent.
  *
  * @since 0.1.0
  * @category digests
  */
-export const ofFileWith = (
+export const digestsOfFileWith = (
   pool: HashWorkerPoolShape,
   path: string
-): Effect.Effect<string, LocalDataError | ObjectTooLargeError> =>
+): Effect.Effect<SourceDigests, LocalDataError | ObjectTooLargeError> =>
   Effect.gen(function*() {
     const before = yield* version(path)
     const plan = yield* DandiEtag.plan(before.size)
@@ -77,10 +79,23 @@ export const ofFileWith = (
     )
     const after = yield* version(path)
     if (after.size !== before.size || after.mtimeMs !== before.mtimeMs) return yield* changed(path)
-    return yield* DandiEtag.fromPartDigests(plan.partCount, digests).pipe(
+    const etag = yield* DandiEtag.fromPartDigests(plan.partCount, digests).pipe(
       Effect.provideService(Hasher, NodeHasher.make)
     )
+    return { etag, parts: digests }
   })
+
+/**
+ * The etag of a file using an explicit pool (no service lookup).
+ *
+ * @since 0.1.0
+ * @category digests
+ */
+export const ofFileWith = (
+  pool: HashWorkerPoolShape,
+  path: string
+): Effect.Effect<string, LocalDataError | ObjectTooLargeError> =>
+  Effect.map(digestsOfFileWith(pool, path), (digests) => digests.etag)
 
 /**
  * The dandi-etag of the file at `path`, parts hashed on the worker pool.

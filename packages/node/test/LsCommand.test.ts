@@ -268,7 +268,7 @@ layer(server, { excludeTestServices: true })("dandi-effect ls", (it) => {
           return yield* asset.getContentUrl({ followRedirects: true, stripQuery: true })
         }).pipe(
           Effect.provide(DandiApi.layer({ instance: apiUrl, discover: false, token: "owner-token" })),
-          Effect.provide([NodeHttpClient.layerUndici, TokenStore.layerMemory])
+          Effect.provide([NodeHttpClient.layerUndici, TokenStore.layerMemory, Hasher.layerPortable])
         )
         expect(url.startsWith(storageUrl)).toBe(true)
         expect(url).not.toContain("?")

@@ -89,6 +89,7 @@ describe("dandi-effect upload", () => {
         const refused = yield* upload(join(root, "data"), "--existing", "error", "README.md")
         expect(refused.code).toBe(1)
         expect(refused.stderr).toContain("README.md already exists")
+        expect(refused.stderr).toContain("existing policy is \"error\"")
       }), 180_000)
 
     it.effect("--sync deletes the remote assets under the given paths that have no local file", () =>

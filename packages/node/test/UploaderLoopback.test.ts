@@ -1,13 +1,18 @@
 /**
  * Blob uploads over real sockets (undici) against the loopback emulator: multipart, storage
- * faults, and resuming an interrupted upload — asserting on the requests the emulator received.
+ * faults, resuming an interrupted upload, and starting over when the saved presigned URLs have
+ * expired — asserting on the requests the emulator received.
  */
 import { DandiApi } from "@dandi-effect/core/DandiApi"
 import * as Uploader from "@dandi-effect/core/Uploader"
+import { HashWorkerPool } from "@dandi-effect/node/HashWorkerPool"
 import * as NodeByteSource from "@dandi-effect/node/NodeByteSource"
+import * as ParallelEtag from "@dandi-effect/node/ParallelEtag"
 import { describe, expect, layer } from "@effect/vitest"
-import { Chunk, Deferred, Effect, Exit, Fiber, Stream } from "effect"
-import { dandisetId, dataFile, makeWorld, MiB, storagePuts, twoPartSize } from "./support/UploadWorld.js"
+import { Chunk, Clock, Deferred, Effect, Exit, Fiber, Stream } from "effect"
+import { closeSync, openSync, writeSync } from "node:fs"
+import type { UploadWorld } from "./support/UploadWorld.js"
+import { clockAhead, dandisetId, dataFile, makeWorld, MiB, storagePuts, twoPartSize } from "./support/UploadWorld.js"
 
 const draftPaths = Effect.gen(function*() {
   const api = yield* DandiApi
@@ -128,6 +133,105 @@ describe("an upload interrupted after its first part", () => {
         expect(initiated).toMatchObject({ resumed: true, partCount: 2, partsToSend: 1 })
         expect(yield* result.asset.getRawDigest("dandi:dandi-etag")).toBe(result.etag)
         expect(yield* draftPaths).toEqual(["resumed.bin"])
+      }))
+  })
+})
+
+const week = 7 * 24 * 3600 * 1000
+
+/** Starts an upload of `file` one part at a time and interrupts it once part 1 is confirmed. */
+const interruptedAfterPart1 = (world: UploadWorld, file: string, assetPath: string) =>
+  Effect.gen(function*() {
+    const part2Arrived = yield* Deferred.make<void>()
+    world.control.hold = (request) =>
+      request.origin === "s3" && request.partNumber === 2
+        ? Effect.zipRight(Deferred.succeed(part2Arrived, undefined), Effect.never)
+        : Effect.void
+    const first = yield* Effect.fork(upload(file, assetPath, { partConcurrency: 1 }))
+    yield* Deferred.await(part2Arrived)
+    expect(Exit.isInterrupted(yield* Fiber.interrupt(first))).toBe(true)
+    world.control.hold = undefined
+    const firstPuts = storagePuts(world)
+    expect(firstPuts.map((p) => p.partNumber)).toEqual([1, 2])
+    return firstPuts[0]!.uploadId!
+  })
+
+describe("a resumed upload whose presigned URLs the store has expired", () => {
+  const world = makeWorld()
+  layer(world.layer, { excludeTestServices: true })("loopback", (it) => {
+    it.effect("tries the saved URL once (403 expired), then starts over with new URLs and sends every part", () =>
+      Effect.gen(function*() {
+        const file = dataFile("expired-resume", twoPartSize)
+        const oldUpload = yield* interruptedAfterPart1(world, file, "expired.bin")
+        // A week on for the store; the SDK, pinned to the real time, still believes the saved
+        // URLs (valid 7 days) — as after a clock skew, or URLs revoked early.
+        world.control.emulatorAheadMs = week + 60_000
+        const before = world.observed.length
+        const result = yield* upload(file, "expired.bin", { partConcurrency: 1 }).pipe(Effect.withClock(clockAhead(() => 0)))
+        const second = world.observed.slice(before)
+        const puts = second.filter((o) => o.origin === "s3" && o.method === "PUT")
+        expect(puts[0]).toMatchObject({ partNumber: 2, uploadId: oldUpload })
+        const newUpload = puts[1]!.uploadId
+        expect(newUpload).not.toBe(oldUpload)
+        expect(puts.slice(1).map((p) => [p.partNumber, p.uploadId])).toEqual([[1, newUpload], [2, newUpload]])
+        expect(second.filter((o) => o.path.endsWith("/uploads/initialize/"))).toHaveLength(1)
+        expect(result).toMatchObject({ resumed: false, partsSent: 2, deduplicated: false })
+        expect(yield* result.asset.getRawDigest("dandi:dandi-etag")).toBe(result.etag)
+        expect(yield* draftPaths).toEqual(["expired.bin"])
+      }))
+  })
+})
+
+describe("a saved upload whose presigned URLs have expired by the SDK's clock", () => {
+  const world = makeWorld()
+  layer(world.layer, { excludeTestServices: true })("loopback", (it) => {
+    it.effect("starts over without sending anything to the saved URLs", () =>
+      Effect.gen(function*() {
+        const file = dataFile("stale-state", twoPartSize)
+        const oldUpload = yield* interruptedAfterPart1(world, file, "stale.bin")
+        world.control.emulatorAheadMs = week + 60_000
+        const before = world.observed.length
+        const later = clockAhead(() => week + 60_000)
+        const result = yield* upload(file, "stale.bin", { partConcurrency: 1 }).pipe(Effect.withClock(later))
+        expect(yield* Effect.withClock(later)(Clock.currentTimeMillis)).toBeGreaterThan(Date.now() + week)
+        const second = world.observed.slice(before)
+        const puts = second.filter((o) => o.origin === "s3" && o.method === "PUT")
+        expect(puts.map((p) => p.partNumber)).toEqual([1, 2])
+        expect(puts.some((p) => p.uploadId === oldUpload)).toBe(false)
+        expect(second.filter((o) => o.path.endsWith("/uploads/initialize/"))).toHaveLength(1)
+        expect(result).toMatchObject({ resumed: false, partsSent: 2 })
+        expect(yield* draftPaths).toEqual(["stale.bin"])
+      }))
+  })
+})
+
+describe("part MD5s from hashing (the digests option)", () => {
+  const world = makeWorld()
+  layer(world.layer, { excludeTestServices: true })("loopback", (it) => {
+    it.effect("a file changed after it was hashed: the store's part ETag disagrees, DigestMismatch, no asset", () =>
+      Effect.gen(function*() {
+        const file = dataFile("changed-after-hashing", 2 * MiB)
+        const digests = yield* ParallelEtag.digestsOfFileWith(yield* HashWorkerPool, file)
+        // Same size, different bytes: only the part MD5 the store computes can tell.
+        const fd = openSync(file, "r+")
+        writeSync(fd, new TextEncoder().encode("changed after hashing"), 0, undefined, MiB)
+        closeSync(fd)
+        const error = yield* Effect.flip(upload(file, "changed.bin", { digests: Effect.succeed(digests) }))
+        expect(error._tag).toBe("DigestMismatch")
+        expect(error.message).toContain("changed since it was hashed")
+        expect(storagePuts(world)).toHaveLength(1)
+        expect(world.observed.some((o) => o.path.endsWith("/complete/"))).toBe(false)
+        expect(yield* draftPaths).toEqual([])
+      }))
+
+    it.effect("an unchanged file goes up with the hashed part MD5s and the same etag", () =>
+      Effect.gen(function*() {
+        const file = dataFile("hashed-once", twoPartSize)
+        const digests = yield* ParallelEtag.digestsOfFileWith(yield* HashWorkerPool, file)
+        const result = yield* upload(file, "hashed-once.bin", { digests: Effect.succeed(digests) })
+        expect(result.etag).toBe(digests.etag)
+        expect(result.partsSent).toBe(2)
+        expect(yield* result.asset.getRawDigest("dandi:dandi-etag")).toBe(digests.etag)
       }))
   })
 })

@@ -1,7 +1,10 @@
 /**
  * A loopback emulator with one owner and one dandiset, the Node SDK pointed at it, and every
  * request the emulator receives recorded (and, when a test asks, held) through its `observe`
- * hook — so upload tests assert on what actually reached the object store.
+ * hook — so upload tests assert on what actually reached the object store. The world's clock
+ * can be moved ahead (`control.emulatorAheadMs`) so that presigned URLs the emulator handed out
+ * expire by its own rules; the SDK's fibers inherit that clock, so a test that needs the SDK on
+ * another time pins it with `Effect.withClock(clockAhead(…))`.
  */
 import type * as Faults from "@dandi-effect/core/testing/Faults"
 import * as TokenStore from "@dandi-effect/core/TokenStore"
@@ -9,7 +12,7 @@ import * as LoopbackServer from "@dandi-effect/node/emulator/LoopbackServer"
 import * as NodeDandi from "@dandi-effect/node/NodeDandi"
 import * as NodeHasher from "@dandi-effect/node/NodeHasher"
 import * as NodeUploadState from "@dandi-effect/node/NodeUploadState"
-import { Duration, Effect, Layer } from "effect"
+import { Clock, Duration, Effect, Layer } from "effect"
 import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -22,6 +25,8 @@ export interface Observed {
   readonly method: string
   readonly path: string
   readonly partNumber: number | undefined
+  /** The multipart upload a storage request belongs to (its `uploadId` query parameter). */
+  readonly uploadId: string | undefined
   readonly contentLength: string | undefined
   readonly authorization: string | undefined
 }
@@ -29,15 +34,34 @@ export interface Observed {
 export interface UploadWorld {
   /** Every request the emulator received, in arrival order. */
   readonly observed: Array<Observed>
-  /** When set, runs (and may block) before the emulator handles a request. */
-  readonly control: { hold: ((request: Observed) => Effect.Effect<void>) | undefined }
+  readonly control: {
+    /** When set, runs (and may block) before the emulator handles a request. */
+    hold: ((request: Observed) => Effect.Effect<void>) | undefined
+    /** How far the world's clock runs ahead of the real one (0 at first). */
+    emulatorAheadMs: number
+  }
   readonly stateDir: string
   readonly layer: Layer.Layer<NodeDandi.Services | LoopbackServer.LoopbackEmulator>
 }
 
+/** The real clock moved ahead by `aheadMs()`; sleeping is unchanged. */
+export const clockAhead = (aheadMs: () => number): Clock.Clock => {
+  const real = Clock.make()
+  const millis = () => real.unsafeCurrentTimeMillis() + aheadMs()
+  const nanos = () => real.unsafeCurrentTimeNanos() + BigInt(aheadMs()) * 1_000_000n
+  return {
+    [Clock.ClockTypeId]: Clock.ClockTypeId,
+    unsafeCurrentTimeMillis: millis,
+    unsafeCurrentTimeNanos: nanos,
+    currentTimeMillis: Effect.sync(millis),
+    currentTimeNanos: Effect.sync(nanos),
+    sleep: (duration) => real.sleep(duration)
+  }
+}
+
 export const makeWorld = (faults?: Faults.FaultPlan): UploadWorld => {
   const observed: Array<Observed> = []
-  const control: UploadWorld["control"] = { hold: undefined }
+  const control: UploadWorld["control"] = { hold: undefined, emulatorAheadMs: 0 }
   const stateDir = mkdtempSync(join(tmpdir(), "dandi-upload-state-"))
   const server = LoopbackServer.layer({
     faults,
@@ -56,13 +80,18 @@ export const makeWorld = (faults?: Faults.FaultPlan): UploadWorld => {
           method: request.method,
           path: url.pathname,
           partNumber: partNumber === null ? undefined : Number(partNumber),
+          uploadId: url.searchParams.get("uploadId") ?? undefined,
           contentLength: request.headers["content-length"],
           authorization: request.headers["authorization"]
         }
         observed.push(seen)
         return control.hold?.(seen) ?? Effect.void
       })
-  }).pipe(Layer.provide(NodeHasher.layer), Layer.orDie)
+  }).pipe(
+    Layer.provide(NodeHasher.layer),
+    Layer.provide(Layer.setClock(clockAhead(() => control.emulatorAheadMs))),
+    Layer.orDie
+  )
   const sdk = Layer.unwrapEffect(
     Effect.map(LoopbackServer.LoopbackEmulator, ({ apiUrl }) =>
       NodeDandi.layer({

@@ -34,7 +34,7 @@ import {
 } from "../../ApiRecords.js"
 import * as AssetPath from "../../AssetPath.js"
 import type { ByteSource } from "../../ByteSource.js"
-import type { ApiLocation } from "../../DandiApi.js"
+import type { ApiLocation } from "../dandiApiService.js"
 import { DigestMismatch, LocalDataError, ResponseDecodeError, UploadRefusedError } from "../../DandiError.js"
 import * as DandiEtag from "../../DandiEtag.js"
 import type { HasherShape } from "../../Hasher.js"
@@ -209,6 +209,31 @@ const partBody = (
   )
 }
 
+/** Stands in for the MD5 of a part whose digest is already known. */
+const noHash = { update: (_chunk: Uint8Array) => undefined, digest: () => new Uint8Array(0) }
+
+/** Every part's MD5 (hex), when the source's part digests were computed. */
+const sourceDigests = (
+  services: Services,
+  options: BlobUploadOptions,
+  plan: DandiEtag.PartPlan
+): Effect.Effect<{ readonly etag: string; readonly parts: ReadonlyMap<number, string> }, UploadError> => {
+  if (options.digests !== undefined) {
+    return Effect.map(options.digests, (d) => ({ etag: d.etag, parts: partMap(d.parts) }))
+  }
+  if (options.etag !== undefined) return Effect.map(options.etag, (etag) => ({ etag, parts: new Map() }))
+  return Effect.gen(function*() {
+    const parts = yield* Effect.forEach(plan.parts(), (part) => DandiEtag.partOfSource(options.source, part), {
+      concurrency: 2
+    }).pipe(Effect.provideService(Hasher, services.hasher))
+    const etag = yield* DandiEtag.fromPartDigests(plan.partCount, parts).pipe(Effect.provideService(Hasher, services.hasher))
+    return { etag, parts: partMap(parts) }
+  })
+}
+
+const partMap = (parts: ReadonlyArray<DandiEtag.PartDigest>): ReadonlyMap<number, string> =>
+  new Map(parts.map((part) => [part.partNumber, part.md5Hex]))
+
 interface Progress {
   readonly confirmedBytes: number
   readonly inFlight: ReadonlyMap<number, number>
@@ -221,7 +246,8 @@ const sendParts = (
   report: Report,
   plan: DandiEtag.PartPlan,
   state: UploadState.ResumableUpload,
-  save: (state: UploadState.ResumableUpload) => Effect.Effect<void>
+  save: (state: UploadState.ResumableUpload) => Effect.Effect<void>,
+  knownMd5: ReadonlyMap<number, string>
 ) =>
   Effect.gen(function*() {
     const { source } = options
@@ -243,19 +269,24 @@ const sendParts = (
     const sendOne = (planned: UploadState.PlannedPart) =>
       Effect.gen(function*() {
         const part = plan.part(planned.partNumber)
-        let md5 = services.hasher.create("md5")
+        // With the part's MD5 from hashing, nothing is hashed again on the way out; otherwise the
+        // bytes are hashed as they are sent.
+        const known = knownMd5.get(part.number)
+        let md5 = known === undefined ? services.hasher.create("md5") : noHash
         const { etag } = yield* services.storage.put(planned.uploadUrl, {
           // Run once per attempt, each with a fresh digest: a retried part is hashed from its first byte again.
           stream: Stream.suspend(() => {
-            md5 = services.hasher.create("md5")
+            if (known === undefined) md5 = services.hasher.create("md5")
             return partBody(source, part, md5, (sent) => setInFlight(part.number, sent))
           }),
           length: part.size
         })
-        const sent = toHex(md5.digest())
+        const sent = known ?? toHex(md5.digest())
         if (etag !== sent) {
           return yield* new DigestMismatch({
-            message: `The object store stored part ${part.number} of ${source.name} with ETag ${etag}, but the bytes sent have MD5 ${sent}; the data was damaged on the way. Nothing was created; upload the file again.`,
+            message: `The object store stored part ${part.number} of ${source.name} with ETag ${etag}, but the bytes ${
+              known === undefined ? "sent" : "hashed"
+            } have MD5 ${sent}; the data was damaged on the way, or the file changed since it was hashed. Nothing was created; upload the file again.`,
             algorithm: "md5",
             expected: sent,
             actual: etag,
@@ -439,9 +470,7 @@ export const run = (
     const metadata = assetMetadata(path, options.metadata)
 
     yield* report(Events.Hashing({ path, size: source.size }))
-    const etag = options.etag === undefined
-      ? yield* DandiEtag.fromSource(source).pipe(Effect.provideService(Hasher, services.hasher))
-      : yield* options.etag
+    const { etag, parts: knownMd5 } = yield* sourceDigests(services, options, plan)
     yield* report(Events.Hashed({ path, etag }))
     const declared = declaredEtag(options.metadata)
     if (declared !== undefined && declared !== etag) {
@@ -486,7 +515,7 @@ export const run = (
         let partsSent = 0
         let current = state
         if (state.phase === "parts") {
-          const sent = yield* sendParts(services, options, report, plan, state, save)
+          const sent = yield* sendParts(services, options, report, plan, state, save, knownMd5)
           partsSent = sent.sent
           yield* checkSize(source)
           yield* report(Events.Finalizing({ path, step: "complete" }))

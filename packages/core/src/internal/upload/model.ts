@@ -8,6 +8,7 @@ import * as Data from "effect/Data"
 import type * as Effect from "effect/Effect"
 import type { JsonObject } from "../../ApiRecords.js"
 import type { ByteSource } from "../../ByteSource.js"
+import type { PartDigest } from "../../DandiEtag.js"
 import type {
   DigestMismatch,
   LocalDataError,
@@ -37,8 +38,22 @@ export interface BlobUploadOptions {
   readonly replacing?: string | undefined
   /** The source's dandi-etag from elsewhere (a digest cache, parallel hashing); computed otherwise. */
   readonly etag?: Effect.Effect<string, LocalDataError | ObjectTooLargeError> | undefined
+  /**
+   * The dandi-etag with every part's MD5, from elsewhere (Node hashes parts on worker threads).
+   * Wins over `etag`. Parts are then not hashed again while they are sent: the store's ETag of
+   * each part is checked against these MD5s, which also catches a file changed since hashing.
+   * A part missing from `parts` (e.g. none: an etag from a cache) is hashed while it is sent.
+   * When the Uploader computes the etag itself it keeps the part MD5s the same way.
+   */
+  readonly digests?: Effect.Effect<SourceDigests, LocalDataError | ObjectTooLargeError> | undefined
   /** Parts in flight at once (default 5). */
   readonly partConcurrency?: number | undefined
+}
+
+/** A source's dandi-etag and the MD5 of each of its parts. */
+export interface SourceDigests {
+  readonly etag: string
+  readonly parts: ReadonlyArray<PartDigest>
 }
 
 export interface UploadResult {
