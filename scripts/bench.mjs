@@ -8,7 +8,8 @@ const benches = [
   await import("./bench/digest.mjs"),
   await import("./bench/zarr.mjs"),
   await import("./bench/download.mjs"),
-  await import("./bench/upload.mjs")
+  await import("./bench/upload.mjs"),
+  await import("./bench/browser-md5.mjs")
 ]
 
 const wanted = process.argv.slice(2)
