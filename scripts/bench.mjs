@@ -11,7 +11,8 @@ const benches = [
   await import("./bench/download.mjs"),
   await import("./bench/upload.mjs"),
   await import("./bench/listing.mjs"),
-  await import("./bench/startup.mjs")
+  await import("./bench/startup.mjs"),
+  await import("./bench/browser-md5.mjs")
 ]
 
 const wanted = process.argv.slice(2)

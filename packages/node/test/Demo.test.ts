@@ -40,7 +40,7 @@ describe("dandi-effect demo (the built binary)", () => {
       expect(stdout).toMatch(/API http:\/\/127\.0\.0\.1:\d+\/api, storage http:\/\/127\.0\.0\.1:\d+ /)
       expect(stdout).toContain("api.me → newcomer (New Comer), approved")
       expect(stdout).toContain("token sent only to the API origin")
-      expect(stdout).toContain("typed metadata of all 4 read in 1 API request")
+      expect(stdout).toContain("typed metadata of all 5 read in 1 API request")
       expectVerified(stdout)
       expect(stdout).toContain(`api.getDandiset("${Tour.missingDandiset}") fails with NotFoundError:`)
       expect(stdout).toContain(`No such Dandiset: '${Tour.missingDandiset}'.`)

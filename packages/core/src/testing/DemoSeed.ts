@@ -3,7 +3,8 @@
  *
  * - `000001` "Demo: mouse ecephys sessions": a published version (README, a JSON sidecar and NWB
  *   blobs in nested subject folders, with real bytes and correct digests) and a draft that adds an
- *   OME-Zarr asset and one more blob. The archive refuses to publish dandisets containing zarrs,
+ *   OME-Zarr asset, one more blob and a real NWB file (HDF5, `DemoNwb`: a subject and an
+ *   ElectricalSeries, for readers that open files lazily). The archive refuses to publish dandisets containing zarrs,
  *   so the zarr arrives after publication, as it would in reality.
  * - `000002` "Demo: empty draft": a draft with no assets.
  *
@@ -14,6 +15,7 @@
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
+import * as DemoNwb from "./DemoNwb.js"
 import type { ArchiveAdmin, EmulatorUser } from "./EmulatorAdmin.js"
 import * as Utf8 from "./Utf8.js"
 
@@ -106,6 +108,12 @@ export const apply = (owners: ReadonlyArray<string> = []) => (admin: ArchiveAdmi
       "sub-anm002/sub-anm002_ses-20240110_behavior.nwb",
       { _tag: "Generated", size: 200_000, seed: 4 },
       nwbMetadata("anm002", "ses-20240110", [behaviorTechnique])
+    )
+    yield* admin.addBlobAsset(
+      first,
+      DemoNwb.path,
+      { _tag: "Bytes", bytes: DemoNwb.bytes() },
+      nwbMetadata("anm002", "ses-20240201", ecephysTechniques)
     )
     yield* admin.addZarrAsset(first, demoZarrPath, {
       ".zattrs": text(JSON.stringify({ multiscales: [{ version: "0.4", datasets: [{ path: "0" }] }] })),

@@ -10,6 +10,7 @@
 export * as ArchiveEmulator from "./ArchiveEmulator.js"
 export * as ConfigFile from "./ConfigFile.js"
 export * as Cors from "./Cors.js"
+export * as DemoNwb from "./DemoNwb.js"
 export * as DemoSeed from "./DemoSeed.js"
 export * as DeterministicBytes from "./DeterministicBytes.js"
 export * as EmulatorAdmin from "./EmulatorAdmin.js"
