@@ -187,7 +187,15 @@ const allowedTypeCycles: Readonly<Record<string, ReadonlyArray<string>>> = {
     "RemoteAsset -> internal/dandiApiService",
     "RemoteAsset -> internal/dandiApiService -> RemoteDandiset",
     "RemoteDandiset -> internal/dandiApiService",
+    // The records' transfer methods (asset.download, asset.rmfiles) name the transfer services'
+    // types, whose events and folders name the records.
+    "DownloadFolder -> Downloader",
+    "DownloadFolder -> RemoteAsset -> Downloader",
+    "DownloadFolder -> RemoteAsset -> RemoteZarrEntry -> Downloader",
+    "DownloadFolder -> RemoteAsset -> internal/zarrTransfer/tag -> internal/zarrTransfer/model -> Downloader",
+    "RemoteAsset -> internal/zarrTransfer/tag -> internal/zarrTransfer/model",
     // Public shape and its implementation.
+    "Downloader -> internal/download/folder",
     "Downloader -> internal/download/toSink",
     "StorageClient -> internal/storageClient"
   ],
