@@ -92,6 +92,16 @@ describe("dandi-effect upload", () => {
         expect(refused.stderr).toContain("existing policy is \"error\"")
       }), 180_000)
 
+    it.effect("without -i, DANDI_INSTANCE names the archive, as for ls and download", () =>
+      Effect.gen(function*() {
+        const { apiUrl } = yield* LoopbackServer.LoopbackEmulator
+        const root = tree({ "sub-3/chosen.txt": "by DANDI_INSTANCE" })
+        const result = yield* finished(start(root, ["--dandiset", dandisetId, "sub-3"], { ...env, DANDI_INSTANCE: apiUrl }))
+        expect(result.stderr).toBe("")
+        expect(result.code).toBe(0)
+        expect(yield* draftPaths).toContain("sub-3/chosen.txt")
+      }), 180_000)
+
     it.effect("--sync deletes the remote assets under the given paths that have no local file", () =>
       Effect.gen(function*() {
         const root = tree({ "sub-2/keep.txt": "keep", "sub-2/drop.txt": "drop" })

@@ -31,7 +31,7 @@ import * as LocalUpload from "../LocalUpload.js"
 import * as NodeDandi from "../NodeDandi.js"
 import * as NodeDigests from "../NodeDigests.js"
 import { CliFailure } from "./CliFailure.js"
-import { chosenConnection } from "./Connection.js"
+import { chosenConnection, chosenInstance, instanceOption } from "./Connection.js"
 
 const oneLine = (error: unknown): string => {
   const text = typeof error === "object" && error !== null && "message" in error && typeof error.message === "string"
@@ -296,11 +296,6 @@ export const run = (options: UploadCliOptions) =>
     }
   }).pipe(Effect.mapError((error) => error instanceof CliFailure ? error : new CliFailure({ message: oneLine(error) })))
 
-const instanceOption = Options.text("dandi-instance").pipe(
-  Options.withAlias("i"),
-  Options.withDefault("dandi"),
-  Options.withDescription("Instance name (dandi, dandi-sandbox, linc, …) or API URL such as http://127.0.0.1:8000/api")
-)
 const dandisetOption = Options.text("dandiset").pipe(
   Options.withDescription("The dandiset (six digits) whose draft receives the files")
 )
@@ -337,5 +332,7 @@ export const uploadCommand = Command.make(
     sync: syncOption,
     paths: pathsArg
   },
-  (options) => run(options)
+  (options) =>
+    // The instance the user chose (-i, else DANDI_INSTANCE), else the public archive.
+    Effect.flatMap(chosenInstance(options.instance), (chosen) => run({ ...options, instance: chosen ?? "dandi" }))
 ).pipe(Command.withDescription("Upload files and directories to a dandiset's draft"))
