@@ -25,7 +25,10 @@ export default tseslint.config(
         varsIgnorePattern: "^_",
         caughtErrorsIgnorePattern: "^_",
         destructuredArrayIgnorePattern: "^_"
-      }]
+      }],
+      // `interface X extends Schema.Schema.Type<typeof X> {}` names a schema's type, so editors
+      // show `X` rather than its expanded fields.
+      "@typescript-eslint/no-empty-object-type": ["error", { allowInterfaces: "with-single-extends" }]
     }
   },
   {

@@ -249,7 +249,7 @@ export const Person = openStruct({
  * @since 0.1.0
  * @category models
  */
-export type Person = typeof Person.Type
+export interface Person extends Schema.Schema.Type<typeof Person> {}
 
 /**
  * An organisation contributor (funders, sponsors, labs). `identifier` is usually a ROR URL.
@@ -266,7 +266,7 @@ export const Organization = openStruct({
  * @since 0.1.0
  * @category models
  */
-export type Organization = typeof Organization.Type
+export interface Organization extends Schema.Schema.Type<typeof Organization> {}
 
 /**
  * @since 0.1.0
@@ -340,7 +340,7 @@ export const Activity = openStruct({
  * @since 0.1.0
  * @category models
  */
-export type Activity = typeof Activity.Type
+export interface Activity extends Schema.Schema.Type<typeof Activity> {}
 
 /**
  * Who may access the data. `embargoedUntil` is a `YYYY-MM-DD` date.
@@ -359,7 +359,7 @@ export const AccessRequirements = openStruct({
  * @since 0.1.0
  * @category models
  */
-export type AccessRequirements = typeof AccessRequirements.Type
+export interface AccessRequirements extends Schema.Schema.Type<typeof AccessRequirements> {}
 
 /**
  * Aggregate facts about a version's assets, computed by the archive.
@@ -384,7 +384,7 @@ export const AssetsSummary = openStruct({
  * @since 0.1.0
  * @category models
  */
-export type AssetsSummary = typeof AssetsSummary.Type
+export interface AssetsSummary extends Schema.Schema.Type<typeof AssetsSummary> {}
 
 /**
  * @since 0.1.0
@@ -437,7 +437,7 @@ export const Participant = openStruct({
  * @since 0.1.0
  * @category models
  */
-export type Participant = typeof Participant.Type
+export interface Participant extends Schema.Schema.Type<typeof Participant> {}
 
 /**
  * A sample (`wasDerivedFrom` of an asset): tissue, slice, cell, … derived from other samples.
@@ -501,7 +501,7 @@ export const Digest = openStruct({
  * @since 0.1.0
  * @category models
  */
-export type Digest = typeof Digest.Type
+export interface Digest extends Schema.Schema.Type<typeof Digest> {}
 
 // ---------------------------------------------------------------------------------------------
 // The two documents
@@ -550,7 +550,7 @@ export const DandisetMetadata = openStruct({
  * @since 0.1.0
  * @category models
  */
-export type DandisetMetadata = typeof DandisetMetadata.Type
+export interface DandisetMetadata extends Schema.Schema.Type<typeof DandisetMetadata> {}
 
 /**
  * Asset metadata (dandischema `Asset`; published assets add `datePublished`, `publishedBy`).
@@ -589,7 +589,7 @@ export const AssetMetadata = openStruct({
  * @since 0.1.0
  * @category models
  */
-export type AssetMetadata = typeof AssetMetadata.Type
+export interface AssetMetadata extends Schema.Schema.Type<typeof AssetMetadata> {}
 
 // ---------------------------------------------------------------------------------------------
 // Decoding
