@@ -1,5 +1,5 @@
 // Helpers shared by the benches: timing external commands, temp files, machine description.
-import { spawnSync } from "node:child_process"
+import { spawn, spawnSync } from "node:child_process"
 import { randomBytes } from "node:crypto"
 import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeSync } from "node:fs"
 import { cpus, loadavg, tmpdir } from "node:os"
@@ -64,3 +64,19 @@ export const machine = () => {
 }
 
 export const mbps = (bytes, seconds) => bytes / 1e6 / seconds
+
+/** The CLI the benches run, as users run it. */
+export const cliBin = new URL("../../packages/node/bin/dandi-effect.js", import.meta.url).pathname
+
+/** Starts `dandi-effect emulator ARGS…` and resolves once it prints its API URL. */
+export const startEmulator = (args) =>
+  new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cliBin, "emulator", ...args], { stdio: ["ignore", "pipe", "inherit"] })
+    let out = ""
+    child.stdout.setEncoding("utf8").on("data", (chunk) => {
+      out += chunk
+      const match = /^API: (\S+)$/m.exec(out)
+      if (match) resolve({ child, apiUrl: match[1] })
+    })
+    child.once("exit", (code) => reject(new Error(`emulator exited with ${code}`)))
+  })

@@ -1,29 +1,15 @@
 // Download of a 1 GiB asset over loopback from the emulator (a separate process), verified
 // (dandi-etag and sha256) and written to disk, against `curl -o` of the same presigned URL in the
 // same run. Both write to the same file system; the emulator generates the bytes for both.
-import { spawn } from "node:child_process"
 import { existsSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { makeTempDir, MiB, mbps, timed } from "./common.mjs"
+import { makeTempDir, mbps, MiB, startEmulator, timed } from "./common.mjs"
 
 const here = fileURLToPath(new URL(".", import.meta.url))
-const bin = join(here, "../../packages/node/bin/dandi-effect.js")
 
 export const name = "download"
 export const description = "1 GiB asset over loopback (BENCH_DOWNLOAD_MIB), verified, vs curl -o of the same presigned URL"
-
-const startEmulator = (seedFile) =>
-  new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, "emulator", "--seed", seedFile], { stdio: ["ignore", "pipe", "inherit"] })
-    let out = ""
-    child.stdout.setEncoding("utf8").on("data", (chunk) => {
-      out += chunk
-      const match = /^API: (\S+)/m.exec(out)
-      if (match) resolve({ child, apiUrl: match[1] })
-    })
-    child.once("exit", (code) => reject(new Error(`emulator exited with ${code}`)))
-  })
 
 export const run = async ({ mib = Number(process.env.BENCH_DOWNLOAD_MIB ?? 1024), rounds = 2 } = {}) => {
   if (!existsSync(join(here, "../../packages/node/dist/NodeDownload.js"))) {
@@ -38,7 +24,7 @@ export const run = async ({ mib = Number(process.env.BENCH_DOWNLOAD_MIB ?? 1024)
       users: [{ username: "bench", token: "bench-token" }],
       dandisets: [{ identifier: "000001", name: "bench", owners: ["bench"], assets: [{ path: "big.bin", size, seed: 1 }] }]
     }))
-    emulator = await startEmulator(seedFile)
+    emulator = await startEmulator(["--seed", seedFile])
     const { apiUrl } = emulator
     // Wait until the archive has computed the sha256 (it verifies as much as dandi-cli would).
     let asset

@@ -2,31 +2,18 @@
 // initialize, 16 parts of 64 MiB in parallel, complete, validate, asset) against `curl -T` of the
 // same bytes as one presigned PUT to the emulator's object store, in the same run. Each round
 // starts a fresh emulator process (it keeps objects in memory), so its memory is not ours.
-import { spawn, spawnSync } from "node:child_process"
+import { spawnSync } from "node:child_process"
 import { createHash } from "node:crypto"
 import { createReadStream, existsSync, openSync, writeSync, closeSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { makeTempDir, mbps, MiB, timed, warm, writeRandomFile } from "./common.mjs"
+import { makeTempDir, mbps, MiB, startEmulator, timed, warm, writeRandomFile } from "./common.mjs"
 
 const here = fileURLToPath(new URL(".", import.meta.url))
-const bin = join(here, "../../packages/node/bin/dandi-effect.js")
 const token = "0123456789abcdef0123456789abcdefbench0001"
 
 export const name = "upload"
 export const description = "upload of 1 GiB (BENCH_UPLOAD_MIB) to the loopback emulator vs curl -T of one presigned PUT"
-
-const startEmulator = () =>
-  new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, "emulator", "--token", token], { stdio: ["ignore", "pipe", "inherit"] })
-    let out = ""
-    child.stdout.setEncoding("utf8").on("data", (chunk) => {
-      out += chunk
-      const match = /^API: (\S+)$/m.exec(out)
-      if (match) resolve({ child, apiUrl: match[1] })
-    })
-    child.once("exit", (code) => reject(new Error(`emulator exited with ${code}`)))
-  })
 
 const api = async (apiUrl, method, path, body) => {
   const response = await fetch(`${apiUrl}${path}`, {
@@ -68,7 +55,7 @@ export const run = async ({ mib = Number(process.env.BENCH_UPLOAD_MIB ?? 1024), 
   try {
     writeRandomFile(file, size)
     for (let round = 0; round < rounds; round++) {
-      const { apiUrl, child } = await startEmulator()
+      const { apiUrl, child } = await startEmulator(["--token", token])
       try {
         const dandiset = await api(apiUrl, "POST", "/dandisets/?embargo=false", {
           name: "Upload bench",

@@ -3,33 +3,19 @@
 // presign requests (255 entries each) and the same PUTs and GETs at the same concurrency, with
 // no diffing, verification, checksum or resumability. The emulator is a separate process,
 // started afresh for each side, so its memory is not ours.
-import { spawn } from "node:child_process"
 import { createHash } from "node:crypto"
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { makeTempDir, timed } from "./common.mjs"
+import { makeTempDir, startEmulator, timed } from "./common.mjs"
 
 const here = fileURLToPath(new URL(".", import.meta.url))
-const bin = join(here, "../../packages/node/bin/dandi-effect.js")
 const token = "0123456789abcdef0123456789abcdefbench0002"
 const JOBS = 5
 
 export const name = "zarr-transfer"
 export const description =
   "upload and download of a 20,000-file zarr (BENCH_ZARR_TRANSFER_FILES) over loopback vs a bare fetch loop of the same requests"
-
-const startEmulator = () =>
-  new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, "emulator", "--token", token], { stdio: ["ignore", "pipe", "inherit"] })
-    let out = ""
-    child.stdout.setEncoding("utf8").on("data", (chunk) => {
-      out += chunk
-      const match = /^API: (\S+)$/m.exec(out)
-      if (match) resolve({ child, apiUrl: match[1] })
-    })
-    child.once("exit", (code) => reject(new Error(`emulator exited with ${code}`)))
-  })
 
 const api = async (apiUrl, method, path, body) => {
   const response = await fetch(`${apiUrl}${path}`, {
@@ -106,7 +92,7 @@ export const run = async ({ files = Number(process.env.BENCH_ZARR_TRANSFER_FILES
       bytes += size
     }
     const ideal = await (async () => {
-      const { apiUrl, child } = await startEmulator()
+      const { apiUrl, child } = await startEmulator(["--token", token])
       try {
         return await baseline(apiUrl, root, paths, join(dir, "baseline-out"))
       } finally {
@@ -114,7 +100,7 @@ export const run = async ({ files = Number(process.env.BENCH_ZARR_TRANSFER_FILES
       }
     })()
     const ours = await (async () => {
-      const { apiUrl, child } = await startEmulator()
+      const { apiUrl, child } = await startEmulator(["--token", token])
       try {
         const dandiset = await newDandiset(apiUrl)
         const result = timed(process.execPath, [
