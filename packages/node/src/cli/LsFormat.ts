@@ -14,7 +14,7 @@ import prettyBytes from "pretty-bytes"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
-import { jsonLine, visible } from "./TerminalText.js"
+import { jsonText, visible } from "./TerminalText.js"
 import { yamlText } from "./YamlText.js"
 
 /**
@@ -153,11 +153,11 @@ export const render = <E, R>(listed: Stream.Stream<Listed, E, R>, format: Format
     case "table":
       return table(listed)
     case "json_lines":
-      return Stream.map(listed, (item) => jsonLine(item.json))
+      return Stream.map(listed, (item) => jsonText(item.json))
     case "json":
-      return collected(listed, (records) => jsonLine(records))
+      return collected(listed, (records) => jsonText(records))
     case "json_pp":
-      return collected(listed, (records) => jsonLine(records, 2))
+      return collected(listed, (records) => jsonText(records, 2))
     case "yaml":
       // The YAML document ends with a newline; the caller prints lines.
       return collected(listed, (records) => yamlText(records).replace(/\n$/, ""))

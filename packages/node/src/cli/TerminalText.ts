@@ -3,7 +3,7 @@
  * a server's error `detail` or a local file name may hold ESC (colour, cursor and OSC title
  * sequences), CR, NUL, newlines or bidirectional overrides; written raw they would redraw the
  * screen, forge lines, or hide text. Every command writes such text through `visible` (plain
- * output, stderr), `jsonLine` (`--json`, `-f json`) or YamlText's `yamlText` (`-f yaml`, a module
+ * output, stderr), `jsonText` (`--json`, `-f json`) or YamlText's `yamlText` (`-f yaml`, a module
  * of its own so that the YAML writer is loaded only by the command that prints YAML).
  *
  * @since 0.1.0
@@ -70,4 +70,4 @@ export const escapeRawUnsafe = (text: string): string => text.replace(jsonUnsafe
  * @since 0.1.0
  * @category terminal
  */
-export const jsonLine = (value: unknown, indent?: number): string => escapeRawUnsafe(JSON.stringify(value, null, indent))
+export const jsonText = (value: unknown, indent?: number): string => escapeRawUnsafe(JSON.stringify(value, null, indent))
