@@ -182,7 +182,7 @@ export const zarrToDirectory = (
       Effect.map((value): string | undefined => value),
       Effect.catchTag("NotFoundError", () => Effect.succeed(undefined))
     )
-    const zarrId = (asset.record as { readonly zarr?: string | null }).zarr ?? ""
+    const zarrId = asset.record.zarr ?? ""
     const events = zarrs.download({ zarrId, target: yield* LocalZarr.target(target), checksum })
     return events.pipe(
       Stream.mapConcat((event): ReadonlyArray<FileEvent> => {
