@@ -26,7 +26,7 @@ import type {
   StorageFailure,
   StorageRequestOptions,
   StorageResponse
-} from "../StorageClient.js"
+} from "./storageClientShape.js"
 import * as Retry from "./retry.js"
 
 type Method = "GET" | "HEAD" | "PUT" | "POST"
