@@ -39,88 +39,24 @@ import type { JsonObject } from "./ApiRecords.js"
 import { ApiClient } from "./ApiClient.js"
 import type { ByteSink } from "./ByteSink.js"
 import { DandiConfig } from "./DandiConfig.js"
-import type { DandiError, DigestMismatch, LocalDataError, ObjectTooLargeError } from "./DandiError.js"
+import type { DandiError } from "./DandiError.js"
 import type * as DownloadFolder from "./DownloadFolder.js"
 import { Hasher } from "./Hasher.js"
-import type { ApiError } from "./HttpErrors.js"
 import { StorageClient } from "./StorageClient.js"
-import type { StorageFailure } from "./StorageClient.js"
 import type { DandiApi } from "./internal/dandiApiService.js"
 import * as BlobSource from "./internal/download/blobSource.js"
 import * as Folder from "./internal/download/folder.js"
+import type { BlobDownload, Completed, DownloadError, DownloadEvent, ReadError } from "./internal/download/model.js"
 import * as ToSink from "./internal/download/toSink.js"
 import * as RangedReader from "./RangedReader.js"
 import type { BaseRemoteAsset } from "./RemoteAsset.js"
 import type { RemoteDandiset } from "./RemoteDandiset.js"
 
 /**
- * What to download: where, how much, and what it must hash to. `digests` uses dandi-cli's names
- * (`dandi-etag`, `sha256`, `md5`); the ones present are verified.
- *
  * @since 0.1.0
- * @category models
+ * @category re-exports
  */
-export interface BlobDownload {
-  /** The API route that redirects to storage: `{api}/assets/{id}/download/`. */
-  readonly downloadUrl: string
-  readonly size: number
-  /** For messages and progress events: usually the asset path. */
-  readonly name: string
-  readonly digests: Readonly<Record<string, string>>
-  /** Modification time to give the result (the metadata's `blobDateModified`). */
-  readonly mtime?: Date | undefined
-}
-
-/**
- * Progress of one download (and, for folder downloads, of the files around it).
- *
- * @since 0.1.0
- * @category models
- */
-export type DownloadEvent =
-  /** `resumedFrom` > 0: bytes an earlier run left were kept (`resuming big.bin from 212 MiB`). */
-  | { readonly _tag: "Started"; readonly name: string; readonly size: number; readonly resumedFrom: number }
-  | { readonly _tag: "Progress"; readonly name: string; readonly done: number; readonly size: number }
-  | {
-    readonly _tag: "Retrying"
-    readonly name: string
-    readonly offset: number
-    readonly attempt: number
-    readonly attempts: number
-    readonly reason: string
-  }
-  /** A digest mismatch discarded the bytes; the download starts over. */
-  | { readonly _tag: "Restarted"; readonly name: string; readonly reason: string }
-  | {
-    readonly _tag: "Completed"
-    readonly name: string
-    readonly size: number
-    readonly resumedFrom: number
-    /** The digests that were checked (empty when the metadata listed none). */
-    readonly verified: ReadonlyArray<string>
-  }
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type Completed = Extract<DownloadEvent, { readonly _tag: "Completed" }>
-
-/**
- * What a download can fail with.
- *
- * @since 0.1.0
- * @category errors
- */
-export type DownloadError = ApiError | StorageFailure | DigestMismatch | LocalDataError | ObjectTooLargeError
-
-/**
- * What reading bytes from storage can fail with.
- *
- * @since 0.1.0
- * @category errors
- */
-export type ReadError = ApiError | StorageFailure
+export type { BlobDownload, Completed, DownloadError, DownloadEvent, ReadError } from "./internal/download/model.js"
 
 /**
  * @since 0.1.0

@@ -24,7 +24,7 @@ import type {
   FolderEvent,
   FolderFile
 } from "../../DownloadFolder.js"
-import type { BlobDownload, DownloadError, DownloadEvent } from "../../Downloader.js"
+import type { BlobDownload, DownloadError, DownloadEvent } from "./model.js"
 import type { HasherShape } from "../../Hasher.js"
 import type { BaseRemoteAsset } from "../../RemoteAsset.js"
 import type { RemoteDandiset } from "../../RemoteDandiset.js"

@@ -14,7 +14,7 @@ import * as Stream from "effect/Stream"
 import type { ByteSink } from "../../ByteSink.js"
 import { DigestMismatch } from "../../DandiError.js"
 import type { HasherShape } from "../../Hasher.js"
-import type { BlobDownload, DownloadError, DownloadEvent } from "../../Downloader.js"
+import type { BlobDownload, DownloadError, DownloadEvent } from "./model.js"
 import type { BlobSource } from "./blobSource.js"
 import * as Verifier from "./verifier.js"
 

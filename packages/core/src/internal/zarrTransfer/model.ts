@@ -17,7 +17,7 @@ import type {
   UploadRefusedError,
   ValidationTimeout
 } from "../../DandiError.js"
-import type { DownloadError, DownloadEvent } from "../../Downloader.js"
+import type { DownloadError, DownloadEvent } from "../download/model.js"
 import type { ApiError } from "../../HttpErrors.js"
 import type { RemoteAsset } from "../../RemoteAsset.js"
 import type { StorageFailure } from "../../StorageClient.js"
