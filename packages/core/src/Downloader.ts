@@ -30,27 +30,22 @@
  *
  * @since 0.1.0
  */
-import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import type { JsonObject } from "./ApiRecords.js"
 import { ApiClient } from "./ApiClient.js"
 import type { ByteSink } from "./ByteSink.js"
 import { DandiConfig } from "./DandiConfig.js"
-import type { DandiError } from "./DandiError.js"
-import type * as DownloadFolder from "./DownloadFolder.js"
 import { Hasher } from "./Hasher.js"
 import { StorageClient } from "./StorageClient.js"
-import type { DandiApi } from "./internal/dandiApiService.js"
 import * as BlobSource from "./internal/download/blobSource.js"
 import * as Folder from "./internal/download/folder.js"
-import type { BlobDownload, Completed, DownloadError, DownloadEvent, ReadError } from "./internal/download/model.js"
+import type { BlobDownload, Completed, DownloadEvent } from "./internal/download/model.js"
+import { fromAssetData } from "./internal/download/model.js"
+import { Downloader } from "./internal/download/tag.js"
+import type { DownloaderShape } from "./internal/download/tag.js"
 import * as ToSink from "./internal/download/toSink.js"
 import * as RangedReader from "./RangedReader.js"
-import type { BaseRemoteAsset } from "./RemoteAsset.js"
-import type { RemoteDandiset } from "./RemoteDandiset.js"
 
 /**
  * @since 0.1.0
@@ -60,49 +55,37 @@ export type { BlobDownload, Completed, DownloadError, DownloadEvent, ReadError }
 
 /**
  * @since 0.1.0
- * @category models
+ * @category re-exports
  */
-export interface DownloaderShape {
-  /** The bytes `[start, end)` of a blob, straight from storage (no verification: a partial range has no digest). */
-  readonly bytes: (
-    blob: BlobSource.BlobLocation,
-    options?: { readonly start?: number | undefined; readonly end?: number | undefined }
-  ) => Stream.Stream<Uint8Array, ReadError>
-  /** A verified, resumable download into `sink`, as a stream of progress events ending in Completed. */
-  readonly toSink: (blob: BlobDownload, sink: ByteSink) => Stream.Stream<DownloadEvent, DownloadError>
+export {
   /**
-   * Assets into a folder, each at its asset path (or `relativePath(asset)`): unsafe paths refused
-   * with UnsafePathError in a Failed event while the rest download, the `existing` policy
-   * applied, `jobs` files at once, zarr assets reported as Skipped. The records' metadata is
-   * read through DandiApi (inline when the listing carried it).
+   * The Downloader service.
+   *
+   * @since 0.1.0
+   * @category tags
    */
-  readonly toFolder: <E, R>(
-    assets: Stream.Stream<BaseRemoteAsset, E, R>,
-    folder: DownloadFolder.DownloadFolder,
-    options?: DownloadFolder.AssetsOptions
-  ) => Stream.Stream<DownloadFolder.FolderEvent, E, R | DandiApi>
-  /**
-   * A dandiset version into `<identifier>/` of the folder, as `dandi download` lays it out:
-   * `dandiset.yaml` first (as dandi-cli writes it; only for the whole dandiset), then the assets
-   * as `toFolder` downloads them. Fails only when the assets cannot be listed.
-   */
-  readonly dandiset: (
-    dandiset: RemoteDandiset,
-    folder: DownloadFolder.DownloadFolder,
-    options?: DownloadFolder.DandisetOptions
-  ) => Stream.Stream<DownloadFolder.FolderEvent, DandiError, DandiApi>
-  /** Random access to a blob: ranged requests behind a block cache with read-ahead. */
-  readonly reader: (
-    blob: BlobSource.BlobLocation,
-    options?: RangedReader.RangedReaderOptions
-  ) => Effect.Effect<RangedReader.RangedReader<ReadError>, never, Scope.Scope>
-}
+  Downloader
+} from "./internal/download/tag.js"
 
 /**
  * @since 0.1.0
- * @category tags
+ * @category re-exports
  */
-export class Downloader extends Context.Tag("@dandi-effect/core/Downloader")<Downloader, DownloaderShape>() {}
+export type { DownloaderShape } from "./internal/download/tag.js"
+
+/**
+ * @since 0.1.0
+ * @category re-exports
+ */
+export {
+  /**
+   * The download of a blob asset from its record and metadata.
+   *
+   * @since 0.1.0
+   * @category constructors
+   */
+  fromAssetData
+} from "./internal/download/model.js"
 
 /**
  * @since 0.1.0
@@ -158,39 +141,3 @@ export const layer: Layer.Layer<Downloader, never, ApiClient | DandiConfig | Sto
 export const completion = <E, R>(events: Stream.Stream<DownloadEvent, E, R>): Effect.Effect<Completed, E, R> =>
   Stream.runFold(events, undefined as Completed | undefined, (last, event) => event._tag === "Completed" ? event : last)
     .pipe(Effect.flatMap((last) => last === undefined ? Effect.dieMessage("download ended without completing") : Effect.succeed(last)))
-
-const metadataDigests: ReadonlyArray<readonly [string, string]> = [
-  ["dandi:dandi-etag", "dandi-etag"],
-  ["dandi:sha2-256", "sha256"]
-]
-
-/**
- * The download of a blob asset from its record and metadata, as dandi-cli builds it: the
- * dandi-etag and (when listed) sha256 to verify, `blobDateModified` as mtime (the asset's
- * `modified` when absent).
- *
- * @since 0.1.0
- * @category constructors
- */
-export const fromAssetData = (
-  asset: { readonly baseDownloadUrl: string; readonly size: number; readonly path: string; readonly modified: string },
-  metadata: JsonObject
-): BlobDownload => {
-  const digest = typeof metadata.digest === "object" && metadata.digest !== null
-    ? metadata.digest as Readonly<Record<string, unknown>>
-    : {}
-  const digests: Record<string, string> = {}
-  for (const [key, name] of metadataDigests) {
-    const value = digest[key]
-    if (typeof value === "string") digests[name] = value
-  }
-  const modified = typeof metadata.blobDateModified === "string" ? metadata.blobDateModified : asset.modified
-  const mtime = new Date(modified)
-  return {
-    downloadUrl: asset.baseDownloadUrl,
-    size: asset.size,
-    name: asset.path,
-    digests,
-    ...(Number.isNaN(mtime.getTime()) ? {} : { mtime })
-  }
-}

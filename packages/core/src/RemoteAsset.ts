@@ -18,7 +18,8 @@ import type { ApiError } from "./HttpErrors.js"
 import type { ByteSink } from "./ByteSink.js"
 import type { DandiError, ValidationTimeout } from "./DandiError.js"
 import { NotFoundError, ResponseDecodeError } from "./DandiError.js"
-import * as Downloader from "./Downloader.js"
+import * as DownloadModel from "./internal/download/model.js"
+import * as Downloader from "./internal/download/tag.js"
 import { DandiApi } from "./internal/dandiApiService.js"
 import type { ApiLocation, AssetBacking } from "./internal/dandiApiService.js"
 import { pyRepr } from "./internal/text.js"
@@ -272,8 +273,8 @@ export class BaseRemoteBlobAsset extends AssetBase {
   }
 
   /** What the Downloader needs: the download route, size, digests to verify, mtime. */
-  downloadSpec(): Effect.Effect<Downloader.BlobDownload, DandiError, DandiApi> {
-    return Effect.map(this.getRawMetadata(), (metadata) => Downloader.fromAssetData(this, metadata))
+  downloadSpec(): Effect.Effect<DownloadModel.BlobDownload, DandiError, DandiApi> {
+    return Effect.map(this.getRawMetadata(), (metadata) => DownloadModel.fromAssetData(this, metadata))
   }
 
   /**
@@ -293,7 +294,7 @@ export class BaseRemoteBlobAsset extends AssetBase {
    * A verified, resumable download into `sink` (Node: `NodeFileSink.make(path)`, or
    * `NodeDownload.assetToFile`), as typed progress events ending in `Completed`.
    */
-  downloadTo(sink: ByteSink): Stream.Stream<Downloader.DownloadEvent, DandiError, DandiApi | Downloader.Downloader> {
+  downloadTo(sink: ByteSink): Stream.Stream<DownloadModel.DownloadEvent, DandiError, DandiApi | Downloader.Downloader> {
     return Stream.unwrap(Effect.gen(this, function*() {
       const downloader = yield* Downloader.Downloader
       return downloader.toSink(yield* this.downloadSpec(), sink)
@@ -303,7 +304,7 @@ export class BaseRemoteBlobAsset extends AssetBase {
   /** Random access by ranged requests (dandi-cli's `as_readable`; Node adds file-like adapters in `NodeReadable`). */
   asReadable(
     options?: RangedReaderOptions
-  ): Effect.Effect<RangedReader<Downloader.ReadError>, DandiError, DandiApi | Downloader.Downloader | Scope.Scope> {
+  ): Effect.Effect<RangedReader<DownloadModel.ReadError>, DandiError, DandiApi | Downloader.Downloader | Scope.Scope> {
     return Effect.gen(this, function*() {
       const downloader = yield* Downloader.Downloader
       return yield* downloader.reader(yield* this.downloadSpec(), options)

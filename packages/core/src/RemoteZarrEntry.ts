@@ -12,7 +12,8 @@ import * as Stream from "effect/Stream"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import { InvalidPatternError } from "./DandiError.js"
-import * as Downloader from "./Downloader.js"
+import type * as DownloadModel from "./internal/download/model.js"
+import * as Downloader from "./internal/download/tag.js"
 import { fnmatch } from "./internal/glob.js"
 
 /**
@@ -118,7 +119,7 @@ export class RemoteZarrEntry extends Data.Class<{
    */
   download(
     options: { readonly start?: number | undefined; readonly end?: number | undefined } = {}
-  ): Stream.Stream<Uint8Array, Downloader.ReadError, Downloader.Downloader> {
+  ): Stream.Stream<Uint8Array, DownloadModel.ReadError, Downloader.Downloader> {
     return Stream.unwrap(Effect.map(Downloader.Downloader, (downloader) =>
       downloader.bytes({ downloadUrl: this.downloadUrl, size: this.size, name: this.path }, options)))
   }

@@ -1,11 +1,12 @@
 /**
- * What a download is and reports: the blob to fetch, its progress events and its failures. A
- * leaf: the Downloader (`Downloader.ts`, which re-exports all of it), its steps under
- * `internal/download/`, folder downloads and zarr transfers all import it, so none of them
- * imports another's types.
+ * What a download is and reports: the blob to fetch (and how an asset's record and metadata
+ * make one), its progress events and its failures. A leaf: the Downloader (`Downloader.ts`,
+ * which re-exports all of it), its steps under `internal/download/`, the records, folder
+ * downloads and zarr transfers all import it, so none of them imports another's types.
  *
  * @internal
  */
+import type { JsonObject } from "../../ApiRecords.js"
 import type { DigestMismatch, LocalDataError, ObjectTooLargeError } from "../../DandiError.js"
 import type { ApiError } from "../../HttpErrors.js"
 import type { StorageFailure } from "../storageClientShape.js"
@@ -78,3 +79,39 @@ export type DownloadError = ApiError | StorageFailure | DigestMismatch | LocalDa
  * @category errors
  */
 export type ReadError = ApiError | StorageFailure
+
+const metadataDigests: ReadonlyArray<readonly [string, string]> = [
+  ["dandi:dandi-etag", "dandi-etag"],
+  ["dandi:sha2-256", "sha256"]
+]
+
+/**
+ * The download of a blob asset from its record and metadata, as dandi-cli builds it: the
+ * dandi-etag and (when listed) sha256 to verify, `blobDateModified` as mtime (the asset's
+ * `modified` when absent).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const fromAssetData = (
+  asset: { readonly baseDownloadUrl: string; readonly size: number; readonly path: string; readonly modified: string },
+  metadata: JsonObject
+): BlobDownload => {
+  const digest = typeof metadata.digest === "object" && metadata.digest !== null
+    ? metadata.digest as Readonly<Record<string, unknown>>
+    : {}
+  const digests: Record<string, string> = {}
+  for (const [key, name] of metadataDigests) {
+    const value = digest[key]
+    if (typeof value === "string") digests[name] = value
+  }
+  const modified = typeof metadata.blobDateModified === "string" ? metadata.blobDateModified : asset.modified
+  const mtime = new Date(modified)
+  return {
+    downloadUrl: asset.baseDownloadUrl,
+    size: asset.size,
+    name: asset.path,
+    digests,
+    ...(Number.isNaN(mtime.getTime()) ? {} : { mtime })
+  }
+}
