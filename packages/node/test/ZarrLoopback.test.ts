@@ -55,14 +55,15 @@ const localChecksum = (root: string) => Effect.map(LocalZarr.checksum(root), Str
 
 const zarrAsset = (asset: RemoteAsset) => asset as unknown as BaseRemoteZarrAsset
 
-describe("a zarr with nested groups and a thousand chunks", () => {
+describe("a zarr with nested groups and thousands of chunks", () => {
   const world = makeWorld()
   layer(world.layer, { excludeTestServices: true })("loopback", (it) => {
     it.effect("uploads, lists and downloads with equal checksums on both sides; a re-upload sends only what changed", () =>
       Effect.gen(function*() {
         const root = join(tempDir("zarr-src-"), "sample.ome.zarr")
-        const paths = writeZarrTree(root, { groups: 2, arrays: 2, side: 16, tag: "roundtrip" })
-        expect(paths.length).toBeGreaterThan(1000)
+        // 3 groups (each with a nested labels group) × 4 arrays × 16 × 16 chunks: 3,095 files.
+        const paths = writeZarrTree(root, { groups: 3, arrays: 4, side: 16, tag: "roundtrip" })
+        expect(paths.length).toBeGreaterThan(3000)
         const expected = yield* localChecksum(root)
 
         const { events, result } = yield* uploadDir(root, "sub-1/sample.ome.zarr")
@@ -96,7 +97,8 @@ describe("a zarr with nested groups and a thousand chunks", () => {
           ["File", ".zattrs"],
           ["File", ".zgroup"],
           ["Folder", "g0"],
-          ["Folder", "g1"]
+          ["Folder", "g1"],
+          ["Folder", "g2"]
         ])
         const g1 = top.find((child) => child.name === "g1")!
         const g1Paths = paths.filter((p) => p.startsWith("g1/"))
@@ -157,7 +159,7 @@ describe("a zarr with nested groups and a thousand chunks", () => {
         ])
         expect(existsSync(join(out, "stray"))).toBe(false)
         expect(yield* localChecksum(out)).toBe(changedChecksum)
-      }), 120_000)
+      }), 300_000)
   })
 })
 
@@ -194,6 +196,71 @@ describe("URLs refused on every attempt", () => {
         expect(error.message).not.toContain("X-Amz-Signature")
         expect(apiRequests(world, "POST", "/files/")).toHaveLength(6)
         expect(apiRequests(world, "POST", "/finalize/")).toEqual([])
+      }), 120_000)
+  })
+})
+
+describe("the store loses one entry of the first pass", () => {
+  // The first PUT is answered 200 with the right ETag, but the store keeps nothing.
+  const world = makeWorld({ rules: [{ target: "s3", method: "PUT", action: "lose", times: 1 }] })
+  layer(world.layer, { excludeTestServices: true })("loopback", (it) => {
+    it.effect("the archive's checksum differs once: the upload repeats once, sends only the lost entry, and succeeds", () =>
+      Effect.gen(function*() {
+        const root = join(tempDir("zarr-lost-"), "lost.zarr")
+        const paths = writeZarrTree(root, { groups: 1, arrays: 1, side: 6, tag: "lost" })
+        const expected = yield* localChecksum(root)
+        const { events, result } = yield* uploadDir(root, "lost.zarr")
+
+        const mismatches = events.filter((e) => e._tag === "ChecksumMismatch")
+        expect(mismatches).toHaveLength(1)
+        expect(mismatches[0]).toMatchObject({ local: expected })
+        expect(mismatches[0]!.remote).not.toBe(expected)
+        const puts = s3Requests(world, "PUT").map((o) => keyOf(o.path))
+        // Every entry once, then the lost one again (and nothing else) in the second pass.
+        expect(puts).toHaveLength(paths.length + 1)
+        expect([...new Set(puts)].sort()).toEqual([...paths].sort())
+        const lost = puts.find((key, i) => puts.indexOf(key) !== i)!
+        expect(puts.at(-1)).toBe(lost)
+        expect(apiRequests(world, "POST", "/finalize/")).toHaveLength(2)
+        expect(result).toMatchObject({ checksum: expected, uploaded: paths.length + 1, changed: true })
+
+        const api = yield* DandiApi
+        const asset = zarrAsset(yield* api.fetchVersionAsset(dandisetId, "draft", result.asset.identifier))
+        expect(yield* asset.getRawDigest("dandi:dandi-zarr-checksum")).toBe(expected)
+        expect(Chunk.toReadonlyArray(yield* Stream.runCollect(asset.iterfiles())).map((e) => e.path).sort())
+          .toEqual([...paths].sort())
+      }), 120_000)
+  })
+})
+
+describe("a store that never keeps what it is sent", () => {
+  const world = makeWorld({ rules: [{ target: "s3", method: "PUT", action: "lose" }] })
+  layer(world.layer, { excludeTestServices: true })("loopback", (it) => {
+    it.effect("after the one repeat, a typed DigestMismatch names the local and the archive's checksums", () =>
+      Effect.gen(function*() {
+        const root = join(tempDir("zarr-lost-"), "never-kept.zarr")
+        const paths = writeZarrTree(root, { groups: 1, arrays: 1, side: 3, tag: "never-kept" })
+        const expected = yield* localChecksum(root)
+        const events: Array<ZarrTransfers.ZarrUploadEvent> = []
+        const zarrs = yield* ZarrTransfers.ZarrTransfers
+        const source = yield* LocalZarr.source(root)
+        const error = yield* Effect.flip(zarrs.uploadZarr(
+          { dandisetId, path: "never-kept.zarr", source, ...fast },
+          (event) => Effect.sync(() => void events.push(event))
+        ))
+        expect(error._tag).toBe("DigestMismatch")
+        if (error._tag !== "DigestMismatch") return
+        const archived = events.find((e) => e._tag === "ChecksumMismatch")!.remote
+        expect(error.expected).toBe(expected)
+        expect(error.actual).toBe(archived)
+        expect(archived).not.toBe(expected)
+        expect(error.message).toContain(expected)
+        expect(error.message).toContain(archived)
+        expect(error.message).toContain("never-kept.zarr")
+        // Two passes, each sending every entry; no third.
+        expect(events.filter((e) => e._tag === "ChecksumMismatch")).toHaveLength(1)
+        expect(s3Requests(world, "PUT")).toHaveLength(2 * paths.length)
+        expect(apiRequests(world, "POST", "/finalize/")).toHaveLength(2)
       }), 120_000)
   })
 })

@@ -19,6 +19,8 @@
  * - `delay` (`delayMs`?, `perItemMs`?): latency, plus `perItemMs` per item of a page's `results`.
  * - `throttle` (`bytesPerSecond`): deliver the body at that rate.
  * - `expire`: answer as S3 does for an expired presigned URL (403 AccessDenied).
+ * - `lose`: answer a PUT as the store does on success (200, the body's MD5 as `ETag`) but keep
+ *   nothing, as a store that lost the write would; other methods pass untouched.
  * - `etag`: answer with a wrong `ETag` header (as a store that damaged the bytes would).
  * - `ignoreRange`: serve the request as if it had no `Range` header (200 and the whole object),
  *   as a proxy or a store that does not support ranges does.
@@ -42,6 +44,7 @@ export const actionNames = [
   "delay",
   "throttle",
   "expire",
+  "lose",
   "etag",
   "ignoreRange"
 ] as const

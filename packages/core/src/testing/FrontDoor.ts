@@ -20,8 +20,10 @@ import * as Stream from "effect/Stream"
 import { ArchiveEmulator, type ArchiveEmulatorShape } from "./ArchiveEmulator.js"
 import * as Cors from "./Cors.js"
 import type { EmulatorOrigin, EmulatorRequest, EmulatorResponse } from "./EmulatorHttp.js"
+import * as Hasher from "../Hasher.js"
 import * as Faults from "./Faults.js"
 import * as RequestUrl from "./RequestUrl.js"
+import * as ServerDigests from "./ServerDigests.js"
 import * as Utf8 from "./Utf8.js"
 
 /** The connection was dropped by an injected fault. */
@@ -123,6 +125,13 @@ const injectedStatus = (origin: EmulatorOrigin, status: number, retryAfter: numb
 }
 
 const expiredUrl: Reply = bytesResponse(403, "application/xml", s3ErrorXml("AccessDenied", "Request has expired"))
+
+/** The store's success answer to a PUT whose bytes it then drops. */
+const lostWrite = (request: EmulatorRequest): Reply => ({
+  status: 200,
+  headers: { etag: `"${ServerDigests.md5Hex(Hasher.portable, request.body)}"`, "content-length": "0" },
+  body: { _tag: "Empty" }
+})
 
 const fromEmulator = (response: EmulatorResponse): Reply => {
   const body = response.body
@@ -272,6 +281,10 @@ export const make = (
         if (rule.action === "expire") {
           yield* injector.report(hit, origin, request, "")
           return withCors(origin, request, expiredUrl)
+        }
+        if (rule.action === "lose" && request.method.toUpperCase() === "PUT") {
+          yield* injector.report(hit, origin, request, `${request.body.length} bytes`)
+          return withCors(origin, request, lostWrite(request))
         }
         if (rule.action === "reset" && rule.afterBytes === undefined) {
           yield* injector.report(hit, origin, request, "before response")

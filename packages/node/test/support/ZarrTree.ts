@@ -27,8 +27,16 @@ export const writeFile = (root: string, path: string, content: string | Uint8Arr
 /** Writes the tree under `root`; returns every file path (relative, `/`-separated). */
 export const writeZarrTree = (root: string, shape: ZarrTreeShape): Array<string> => {
   const paths: Array<string> = []
+  // Thousands of chunks share a few hundred directories: create each directory once.
+  const made = new Set<string>()
   const put = (path: string, content: string) => {
-    writeFile(root, path, content)
+    const absolute = join(root, ...path.split("/"))
+    const dir = dirname(absolute)
+    if (!made.has(dir)) {
+      mkdirSync(dir, { recursive: true })
+      made.add(dir)
+    }
+    writeFileSync(absolute, content)
     paths.push(path)
   }
   put(".zgroup", JSON.stringify({ zarr_format: 2 }))
