@@ -138,12 +138,15 @@ describe("Uploader.uploadBlob", () => {
         expect(sent).toEqual([])
       }).pipe(Effect.provide(uploading())))
 
-    it.effect("a Zarr archive, with a line that says so", () =>
+    it.effect("a Zarr archive, with a line that points to ZarrTransfers and the upload command", () =>
       Effect.gen(function*() {
         const { outcome, sent } = yield* refusedWith("sub-1/image.ome.zarr/0/0", "chunk")
         const error = Either.getLeft(outcome).pipe((o) => o._tag === "Some" ? o.value : undefined)!
         expect(error._tag === "UploadRefusedError" && error.rule).toBe("zarr")
         expect(error.message).toContain("Zarr")
+        expect(error.message).toContain("ZarrTransfers.upload")
+        expect(error.message).toContain("dandi-effect upload")
+        expect(error.message).not.toContain("dandi-cli")
         expect(sent).toEqual([])
       }).pipe(Effect.provide(uploading())))
 

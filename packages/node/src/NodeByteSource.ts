@@ -36,8 +36,14 @@ const errorOf = (path: string) => (error: unknown): LocalDataError => {
   return fileError(path, String(e?.code ?? ""), String(e?.message ?? error))
 }
 
-/** Read chunks of this size: large enough for throughput, small enough to bound memory. */
-const CHUNK = 1 << 20
+/**
+ * Read chunks of this size. Every chunk read is a fresh buffer outside the V8 heap, freed only
+ * when a collection finds it, and collections come with the JavaScript allocated per chunk: the
+ * larger the chunk, the more sent bytes wait for the collector. Uploading 256 MiB peaked at
+ * 202–217 MiB RSS with 1 MiB chunks, 182–205 MiB with 64 KiB, 169–186 MiB with 32 KiB (the
+ * upload bench, docs/BENCHMARKS.md); 16 KiB gained nothing more and cost a third more CPU.
+ */
+const CHUNK = 32 * 1024
 
 /**
  * A ByteSource over a file whose size is taken now; `name` defaults to the path.

@@ -1,6 +1,6 @@
 /**
- * Blob uploads over real sockets (undici) against the loopback emulator: multipart, storage
- * faults, resuming an interrupted upload, and starting over when the saved presigned URLs have
+ * Blob uploads over real sockets (undici) against the loopback emulator: single-part, dedup,
+ * replace, multipart, storage faults, resuming an interrupted upload, and starting over when the saved presigned URLs have
  * expired — asserting on the requests the emulator received.
  */
 import { DandiApi } from "@dandi-effect/core/DandiApi"
@@ -26,6 +26,58 @@ const upload = (path: string, assetPath: string, options: Partial<Uploader.BlobU
     const uploader = yield* Uploader.Uploader
     return yield* uploader.uploadBlob({ dandisetId, source, path: assetPath, ...options })
   })
+
+describe("single-part upload, dedup and replace", () => {
+  const world = makeWorld()
+  layer(world.layer, { excludeTestServices: true })("loopback", (it) => {
+    it.effect("a small file goes up as one part PUT with its exact Content-Length and no token", () =>
+      Effect.gen(function*() {
+        const file = dataFile("single", 3 * MiB)
+        const before = world.observed.length
+        const result = yield* upload(file, "sub-1/single.bin")
+        const received = world.observed.slice(before)
+        const puts = received.filter((o) => o.origin === "s3" && o.method === "PUT")
+        expect(puts.map((p) => [p.partNumber, p.contentLength, p.authorization])).toEqual([[1, String(3 * MiB), undefined]])
+        expect(received.filter((o) => o.path.endsWith("/complete/"))).toHaveLength(1)
+        expect(result).toMatchObject({ deduplicated: false, partsSent: 1 })
+        expect(result.etag).toMatch(/-1$/)
+        expect(result.asset.size).toBe(3 * MiB)
+        expect(yield* result.asset.getRawDigest("dandi:dandi-etag")).toBe(result.etag)
+        expect(yield* draftPaths).toContain("sub-1/single.bin")
+      }))
+
+    it.effect("bytes the archive already stores: the blob is reused and not one byte goes to storage", () =>
+      Effect.gen(function*() {
+        const file = dataFile("dedup", 2 * MiB)
+        const first = yield* upload(file, "dedup/first.bin")
+        const before = world.observed.length
+        const second = yield* upload(file, "dedup/second.bin")
+        const received = world.observed.slice(before)
+        expect(received.filter((o) => o.path.endsWith("/uploads/initialize/"))).toHaveLength(1)
+        expect(received.filter((o) => o.origin === "s3")).toEqual([])
+        expect(received.some((o) => o.path.endsWith("/complete/"))).toBe(false)
+        expect(second).toMatchObject({ deduplicated: true, partsSent: 0, blobId: first.blobId })
+        expect(second.asset.identifier).not.toBe(first.asset.identifier)
+        expect(yield* draftPaths).toEqual(expect.arrayContaining(["dedup/first.bin", "dedup/second.bin"]))
+      }))
+
+    it.effect("replacing an asset PUTs it: the path keeps one asset, with a new id and the new bytes", () =>
+      Effect.gen(function*() {
+        const old = yield* upload(dataFile("replace-old", MiB), "replaced.bin")
+        const before = world.observed.length
+        const replaced = yield* upload(dataFile("replace-new", 2 * MiB), "replaced.bin", { replacing: old.asset.identifier })
+        const received = world.observed.slice(before)
+        expect(received.filter((o) => o.origin === "api" && o.method === "PUT" && o.path.includes(`/assets/${old.asset.identifier}/`)))
+          .toHaveLength(1)
+        expect(replaced.asset.identifier).not.toBe(old.asset.identifier)
+        const api = yield* DandiApi
+        const atPath = Chunk.toReadonlyArray(yield* Stream.runCollect(api.listAssets(dandisetId, "draft")))
+          .filter((asset) => asset.path === "replaced.bin")
+        expect(atPath.map((asset) => [asset.identifier, asset.size])).toEqual([[replaced.asset.identifier, 2 * MiB]])
+        expect(yield* atPath[0]!.getRawDigest("dandi:dandi-etag")).toBe(replaced.etag)
+      }))
+  })
+})
 
 describe("multipart upload", () => {
   const world = makeWorld()

@@ -77,7 +77,7 @@ export const preflight = (path: string, size: number): Either.Either<string, Upl
       refused(
         path,
         "zarr",
-        `${path} is (inside) a Zarr archive (.zarr/.ngff); uploading Zarr assets is not supported yet, so upload it with dandi-cli for now.`
+        `${path} is (inside) a Zarr archive (.zarr/.ngff), which is not a blob; upload the whole zarr directory with the ZarrTransfers service (ZarrTransfers.upload), or with \`dandi-effect upload\`, which sends *.zarr directories as zarr assets.`
       )
     )
   }
