@@ -4,11 +4,12 @@
  * - No trace headers. The archive's CORS preflight does not allow `traceparent`/`b3`, so a
  *   propagated span would turn every cross-origin request into a CORS failure; propagation is off
  *   for the whole client.
- * - Request bodies given as Streams (upload parts) are gathered into a `Blob` before sending.
- *   Chromium streams a request body only over HTTP/2 or later and refuses one on HTTP/1.1, which
- *   S3-compatible stores and every loopback server speak; a Blob body is sent by the browser
- *   itself with an exact `Content-Length`. The SDK hashes each part as it is read, so what is
- *   hashed is what the Blob holds.
+ * - Upload parts of a `Blob` or `File` (BlobByteSource) arrive here as Blob slices and go to fetch
+ *   as they are: the browser sends them from the file with an exact `Content-Length`. Request
+ *   bodies given as Streams (parts of other sources, such as bytes in memory) are gathered into a
+ *   `Blob` first: Chromium streams a request body only over HTTP/2 or later and refuses one on
+ *   HTTP/1.1, which S3-compatible stores and every loopback server speak. The SDK hashes a streamed
+ *   part as it is read, so what is hashed is what the Blob holds.
  * - A followed redirect is reported as a `Location` header on the final answer. fetch follows
  *   redirects itself and hides them from script (`redirect: "manual"` yields an opaque response),
  *   but it does tell the final URL: with it the Downloader learns the presigned storage URL from

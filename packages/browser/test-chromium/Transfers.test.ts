@@ -67,6 +67,30 @@ const recordingFetch = () => {
   return { fetch, sent, refused }
 }
 
+/** fetch, keeping the body of every PUT as fetch received it. */
+const recordingBodies = () => {
+  const puts: Array<unknown> = []
+  const fetch: typeof globalThis.fetch = (input, init) => {
+    if (init?.method === "PUT") puts.push(init.body)
+    return globalThis.fetch(input, init)
+  }
+  return { fetch, puts }
+}
+
+/** Counts the bytes script reads from any Blob through `Blob.stream()` until the scope closes. */
+const countBlobStreams = Effect.acquireRelease(
+  Effect.sync(() => {
+    const original = Blob.prototype.stream
+    let bytes = 0
+    Blob.prototype.stream = function(this: Blob) {
+      bytes += this.size
+      return original.call(this)
+    }
+    return { bytes: () => bytes, restore: () => void (Blob.prototype.stream = original) }
+  }),
+  (counter) => Effect.sync(counter.restore)
+)
+
 describe("downloads in Chromium", () => {
   it.effect("into a Blob, verified against the archive's digests", () =>
     Effect.gen(function*() {
@@ -187,6 +211,24 @@ describe("uploads from Blobs in Chromium", () => {
       // The server's own digest of what arrived: the same dandi-etag.
       expect(yield* done.asset.getRawDigest("dandi:dandi-etag")).toBe(done.etag)
     }).pipe(Effect.provide(owner)))
+
+  it.effect("multipart parts go to fetch as Blob slices, never read by script: only the hashing reads the Blob", () =>
+    Effect.gen(function*() {
+      const size = 64 * MiB + 1000
+      const blob = blobOf(deterministicBytes(44, 0, size))
+      const { fetch, puts } = recordingBodies()
+      const streamed = yield* countBlobStreams
+      const { done } = yield* upload(blob, "uploads/sliced.bin").pipe(
+        Effect.provide(layerFor(apiUrl, { token, fetch }))
+      )
+      // Each PUT body is a Blob of exactly its part's size, as the browser got it to send.
+      expect(puts.map((body) => body instanceof Blob ? body.size : typeof body).sort((a, b) => Number(a) - Number(b)))
+        .toEqual([1000, 64 * MiB])
+      // Hashing the two parts reads the Blob once; a part gathered into memory would read it again.
+      expect(streamed.bytes()).toBe(size)
+      // What the store received is the Blob's content: its digest is the one computed here.
+      expect(yield* done.asset.getRawDigest("dandi:dandi-etag")).toBe(done.etag)
+    }).pipe(Effect.scoped))
 })
 
 describe("no request the SDK makes from a page is blocked", () => {

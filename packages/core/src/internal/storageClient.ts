@@ -286,6 +286,8 @@ export const make: Effect.Effect<StorageClientShape, never, DandiConfig | HttpCl
         const local = yield* Ref.make(Option.none<E>())
         const httpBody = body instanceof Uint8Array
           ? HttpBody.uint8Array(body, contentType)
+          : "platformBody" in body
+          ? HttpBody.raw(body.platformBody, { contentType, contentLength: body.length })
           : HttpBody.stream(
             Stream.tapError(body.stream, (error) => Ref.set(local, Option.some(error))),
             contentType,
