@@ -212,15 +212,13 @@ describe("uploads from Blobs in Chromium", () => {
       expect(yield* done.asset.getRawDigest("dandi:dandi-etag")).toBe(done.etag)
     }).pipe(Effect.provide(owner)))
 
-  it.effect("multipart parts go to fetch as Blob slices, never read by script: only the hashing reads the Blob", () =>
-    Effect.gen(function*() {
+  it.effect("multipart parts go to fetch as Blob slices, never read by script: only the hashing reads the Blob", () => {
+    const { fetch, puts } = recordingBodies()
+    return Effect.gen(function*() {
       const size = 64 * MiB + 1000
       const blob = blobOf(deterministicBytes(44, 0, size))
-      const { fetch, puts } = recordingBodies()
       const streamed = yield* countBlobStreams
-      const { done } = yield* upload(blob, "uploads/sliced.bin").pipe(
-        Effect.provide(layerFor(apiUrl, { token, fetch }))
-      )
+      const { done } = yield* upload(blob, "uploads/sliced.bin")
       // Each PUT body is a Blob of exactly its part's size, as the browser got it to send.
       expect(puts.map((body) => body instanceof Blob ? body.size : typeof body).sort((a, b) => Number(a) - Number(b)))
         .toEqual([1000, 64 * MiB])
@@ -228,7 +226,8 @@ describe("uploads from Blobs in Chromium", () => {
       expect(streamed.bytes()).toBe(size)
       // What the store received is the Blob's content: its digest is the one computed here.
       expect(yield* done.asset.getRawDigest("dandi:dandi-etag")).toBe(done.etag)
-    }).pipe(Effect.scoped))
+    }).pipe(Effect.scoped, Effect.provide(layerFor(apiUrl, { token, fetch })))
+  })
 })
 
 describe("no request the SDK makes from a page is blocked", () => {
