@@ -91,6 +91,25 @@ const countBlobStreams = Effect.acquireRelease(
   (counter) => Effect.sync(counter.restore)
 )
 
+/** The origin private file system's root; its iteration is typed in lib "DOM.AsyncIterable", not in "DOM". */
+const privateRoot = () =>
+  navigator.storage.getDirectory() as Promise<FileSystemDirectoryHandle & { keys(): AsyncIterable<string> }>
+
+/** The names in the origin private file system's root. */
+const privateNames = Effect.promise(async () => {
+  const names: Array<string> = []
+  for await (const name of (await privateRoot()).keys()) names.push(name)
+  return names.sort()
+})
+
+/** A new, empty file alone in the origin private file system. */
+const privateFile = (name: string) =>
+  Effect.promise(async () => {
+    const root = await privateRoot()
+    for await (const existing of root.keys()) await root.removeEntry(existing, { recursive: true })
+    return root.getFileHandle(name, { create: true })
+  })
+
 describe("downloads in Chromium", () => {
   it.effect("into a Blob, verified against the archive's digests", () =>
     Effect.gen(function*() {
@@ -145,6 +164,37 @@ describe("downloads in Chromium", () => {
       expect(error._tag).toBe("LocalDataError")
       expect(error.message).toContain("did not match the archive's digest")
       expect({ closed, aborted }).toEqual({ closed: false, aborted: true })
+    }).pipe(Effect.provide(layerFor(corruptingApiUrl))))
+
+  it.effect("into a file of the origin private file system (a FileSystemWritableFileStream), read back verified", () =>
+    Effect.gen(function*() {
+      // The same writable stream showSaveFilePicker() hands out, without the picker's user gesture.
+      const handle = yield* privateFile("verified.bin")
+      const asset = yield* publishedAsset(smallBlob.path)
+      const completed = yield* Downloader.completion(
+        asset.downloadTo(BlobByteSink.toWritable(smallBlob.path, () => handle.createWritable()))
+      )
+      expect(completed.verified).toContain("dandi-etag")
+      const file = yield* Effect.promise(() => handle.getFile())
+      expect(yield* bytesOf(file)).toEqual(deterministicBytes(smallBlob.seed, 0, smallBlob.size))
+    }).pipe(Effect.provide(anonymous)))
+
+  it.effect("into an origin-private file from damaging storage: aborted, the file keeps what it held and nothing else appears", () =>
+    Effect.gen(function*() {
+      const handle = yield* privateFile("damaged.bin")
+      yield* Effect.promise(async () => {
+        const writable = await handle.createWritable()
+        await writable.write("the previous content")
+        await writable.close()
+      })
+      const asset = yield* publishedAsset(smallBlob.path)
+      const error = yield* Effect.flip(
+        Downloader.completion(asset.downloadTo(BlobByteSink.toWritable(smallBlob.path, () => handle.createWritable())))
+      )
+      expect(error.message).toContain("did not match the archive's digest")
+      // The damaged bytes went to the writable's swap file, which abort() dropped.
+      expect(yield* Effect.promise(() => handle.getFile().then((file) => file.text()))).toBe("the previous content")
+      expect(yield* privateNames).toEqual(["damaged.bin"])
     }).pipe(Effect.provide(layerFor(corruptingApiUrl))))
 
   it.effect("renews an expired presigned URL through the API and completes", () =>
