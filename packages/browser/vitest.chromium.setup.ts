@@ -5,8 +5,9 @@
  *
  * The emulator allows API writes from `http://localhost:<any port>`, where vitest serves the test
  * page (its port is chosen when the browser starts, after this setup). Two more emulators hold one
- * fault each, for the tests that need storage to misbehave: one whose first object GET answers
- * "presigned URL expired", one that corrupts every object it serves; a third allows writes from no
+ * fault each, for the tests that need storage to misbehave: two whose first object GET answers
+ * "presigned URL expired" (one for a download, one for the ranged reader), one that corrupts every
+ * object it serves; a third allows writes from no
  * page origin (CORS refusals), and `closedApiUrl` names a port where nothing listens.
  */
 import * as Hasher from "@dandi-effect/core/Hasher"
@@ -24,6 +25,8 @@ export interface DandiEmulatorInfo {
   readonly apiUrl: string
   /** An emulator whose first storage GET answers as an expired presigned URL does. */
   readonly expiringApiUrl: string
+  /** Another whose first storage GET answers as an expired presigned URL does, for the ranged reader. */
+  readonly expiringReaderApiUrl: string
   /** An emulator that flips a byte of every object it serves. */
   readonly corruptingApiUrl: string
   /** An emulator that allows writes from no page origin, as the archive treats a third-party page. */
@@ -69,7 +72,7 @@ const closedPort = () =>
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const scope = Effect.runSync(Scope.make())
-  const [{ apiUrl }, expiringApiUrl, corruptingApiUrl, refusingApiUrl] = await Effect.runPromise(Effect.all([
+  const [{ apiUrl }, expiringApiUrl, corruptingApiUrl, expiringReaderApiUrl, refusingApiUrl] = await Effect.runPromise(Effect.all([
     LoopbackServer.make({
       allowedOrigins: testPageOrigins,
       seed: (admin) =>
@@ -87,6 +90,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     }).pipe(Scope.extend(scope)),
     faulty({ target: "s3", method: "GET", action: "expire", times: 1 }, scope),
     faulty({ target: "s3", method: "GET", action: "corrupt" }, scope),
+    faulty({ target: "s3", method: "GET", action: "expire", times: 1 }, scope),
     LoopbackServer.make({ allowedOrigins: [], seed: DemoSeed.apply() }).pipe(
       Scope.extend(scope),
       Effect.map((server) => server.apiUrl)
@@ -97,6 +101,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     apiUrl,
     expiringApiUrl,
     corruptingApiUrl,
+    expiringReaderApiUrl,
     refusingApiUrl,
     closedApiUrl,
     token,

@@ -17,7 +17,7 @@ import { deterministicBytes } from "@dandi-effect/core/testing/DeterministicByte
 import { describe, expect, inject, it } from "@effect/vitest"
 import { Chunk, Effect, Option, Stream } from "effect"
 
-const { apiUrl, corruptingApiUrl, expiringApiUrl, token } = inject("dandiEmulator")
+const { apiUrl, corruptingApiUrl, expiringApiUrl, expiringReaderApiUrl, token } = inject("dandiEmulator")
 
 const MiB = 1024 * 1024
 
@@ -222,6 +222,20 @@ describe("ranged reads in Chromium", () => {
       expect(yield* reader.read(big.size - 5, 100)).toEqual(deterministicBytes(big.seed, big.size - 5, 5))
       expect(yield* reader.requests).toBe(2)
     })).pipe(Effect.provide(anonymous)))
+
+  it.effect("an expired presigned URL under a read is renewed through the API; the read returns the right bytes", () => {
+    const { fetch, sent } = recordingFetch()
+    return Effect.scoped(Effect.gen(function*() {
+      const asset = yield* publishedAsset(smallBlob.path)
+      const reader = yield* asset.asReadable({ blockSize: 16 * 1024, maxReadAhead: 0 })
+      const at = 70_000
+      expect(yield* reader.read(at, 500)).toEqual(deterministicBytes(smallBlob.seed, at, 500))
+      expect(yield* reader.read(at + 20_000, 500)).toEqual(deterministicBytes(smallBlob.seed, at + 20_000, 500))
+      // The download route was asked twice: for the first URL, and again when storage called it expired.
+      const routes = sent.filter((request) => request.url.startsWith(expiringReaderApiUrl) && request.url.endsWith("/download/"))
+      expect(routes).toHaveLength(2)
+    })).pipe(Effect.provide(layerFor(expiringReaderApiUrl, { fetch })))
+  })
 })
 
 describe("uploads from Blobs in Chromium", () => {
