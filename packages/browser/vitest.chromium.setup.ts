@@ -5,8 +5,10 @@
  *
  * The emulator allows API writes from `http://localhost:<any port>`, where vitest serves the test
  * page (its port is chosen when the browser starts, after this setup). Two more emulators hold one
- * fault each, for the tests that need storage to misbehave: one whose first object GET answers
- * "presigned URL expired", one that corrupts every object it serves.
+ * fault each, for the tests that need storage to misbehave: two whose first object GET answers
+ * "presigned URL expired" (one for a download, one for the ranged reader), one that corrupts every
+ * object it serves; a third allows writes from no
+ * page origin (CORS refusals), and `closedApiUrl` names a port where nothing listens.
  */
 import * as Hasher from "@dandi-effect/core/Hasher"
 import * as DemoSeed from "@dandi-effect/core/testing/DemoSeed"
@@ -15,6 +17,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Faults from "@dandi-effect/core/testing/Faults"
 import * as Scope from "effect/Scope"
+import { createServer } from "node:net"
 import type { TestProject } from "vitest/node"
 
 export interface DandiEmulatorInfo {
@@ -22,8 +25,14 @@ export interface DandiEmulatorInfo {
   readonly apiUrl: string
   /** An emulator whose first storage GET answers as an expired presigned URL does. */
   readonly expiringApiUrl: string
+  /** Another whose first storage GET answers as an expired presigned URL does, for the ranged reader. */
+  readonly expiringReaderApiUrl: string
   /** An emulator that flips a byte of every object it serves. */
   readonly corruptingApiUrl: string
+  /** An emulator that allows writes from no page origin, as the archive treats a third-party page. */
+  readonly refusingApiUrl: string
+  /** An API URL at a port where nothing listens. */
+  readonly closedApiUrl: string
   /** The key of `browser-tester`, owner of every seeded dandiset. */
   readonly token: string
   readonly username: string
@@ -49,9 +58,21 @@ const faulty = (rule: Faults.FaultRule, scope: Scope.CloseableScope) =>
     seed: DemoSeed.apply()
   }).pipe(Scope.extend(scope), Effect.map((server) => server.apiUrl))
 
+/** A loopback port that was free a moment ago and has nothing listening now. */
+const closedPort = () =>
+  new Promise<number>((resolve, reject) => {
+    const server = createServer()
+    server.once("error", reject)
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address()
+      const port = typeof address === "object" && address !== null ? address.port : 0
+      server.close(() => resolve(port))
+    })
+  })
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const scope = Effect.runSync(Scope.make())
-  const [{ apiUrl }, expiringApiUrl, corruptingApiUrl] = await Effect.runPromise(Effect.all([
+  const [{ apiUrl }, expiringApiUrl, corruptingApiUrl, expiringReaderApiUrl, refusingApiUrl] = await Effect.runPromise(Effect.all([
     LoopbackServer.make({
       allowedOrigins: testPageOrigins,
       seed: (admin) =>
@@ -68,8 +89,23 @@ export default async function setup(project: TestProject): Promise<() => Promise
         })
     }).pipe(Scope.extend(scope)),
     faulty({ target: "s3", method: "GET", action: "expire", times: 1 }, scope),
-    faulty({ target: "s3", method: "GET", action: "corrupt" }, scope)
+    faulty({ target: "s3", method: "GET", action: "corrupt" }, scope),
+    faulty({ target: "s3", method: "GET", action: "expire", times: 1 }, scope),
+    LoopbackServer.make({ allowedOrigins: [], seed: DemoSeed.apply() }).pipe(
+      Scope.extend(scope),
+      Effect.map((server) => server.apiUrl)
+    )
   ]).pipe(Effect.provide(Hasher.layerPortable)))
-  project.provide("dandiEmulator", { apiUrl, expiringApiUrl, corruptingApiUrl, token, username })
+  const closedApiUrl = `http://127.0.0.1:${await closedPort()}/api`
+  project.provide("dandiEmulator", {
+    apiUrl,
+    expiringApiUrl,
+    corruptingApiUrl,
+    expiringReaderApiUrl,
+    refusingApiUrl,
+    closedApiUrl,
+    token,
+    username
+  })
   return () => Effect.runPromise(Scope.close(scope, Exit.void))
 }

@@ -1,6 +1,8 @@
 /**
- * A `Blob` (or `File`) as a ByteSource: slices are read lazily with `Blob.slice().stream()`, so a
- * multi-gigabyte file picked in the browser is never held in memory at once.
+ * A `Blob` (or `File`) as a ByteSource: slices are read lazily with `Blob.slice().stream()` (for
+ * hashing), and upload parts are handed to fetch as `Blob.slice()` itself (`platformBody`), which the
+ * browser sends from the file with an exact `Content-Length`. A multi-gigabyte file picked in the
+ * browser is never held in memory, not even one part of it.
  *
  * @since 0.1.0
  */
@@ -29,5 +31,6 @@ export const fromBlob = (blob: Blob, name: string = "name" in blob ? String(blob
             path: name,
             cause
           })
-      })
+      }),
+  platformBody: (offset, length) => blob.slice(offset, offset + length)
 })

@@ -24,8 +24,9 @@
  * - fetch follows redirects itself; BrowserHttp reports the final URL as `Location`, so
  *   `resolveRedirects` and the Downloader still learn where a download route leads, and the
  *   browser drops `Authorization` on the hop to storage.
- * - Upload parts go out as Blobs with an exact `Content-Length` (no streamed request bodies over
- *   HTTP/1.1 in Chromium).
+ * - Upload parts of a File or Blob go out as Blob slices with an exact `Content-Length`, never
+ *   read into memory (no streamed request bodies over HTTP/1.1 in Chromium). fetch reports no
+ *   upload progress, so progress advances part by part.
  * - Storage answers let script read only `ETag` (the archive's bucket CORS rule), so a ranged
  *   answer is checked by its length instead of its `Content-Range`.
  *

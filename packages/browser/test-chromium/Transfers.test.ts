@@ -17,7 +17,7 @@ import { deterministicBytes } from "@dandi-effect/core/testing/DeterministicByte
 import { describe, expect, inject, it } from "@effect/vitest"
 import { Chunk, Effect, Option, Stream } from "effect"
 
-const { apiUrl, corruptingApiUrl, expiringApiUrl, token } = inject("dandiEmulator")
+const { apiUrl, corruptingApiUrl, expiringApiUrl, expiringReaderApiUrl, token } = inject("dandiEmulator")
 
 const MiB = 1024 * 1024
 
@@ -66,6 +66,49 @@ const recordingFetch = () => {
   }
   return { fetch, sent, refused }
 }
+
+/** fetch, keeping the body of every PUT as fetch received it. */
+const recordingBodies = () => {
+  const puts: Array<unknown> = []
+  const fetch: typeof globalThis.fetch = (input, init) => {
+    if (init?.method === "PUT") puts.push(init.body)
+    return globalThis.fetch(input, init)
+  }
+  return { fetch, puts }
+}
+
+/** Counts the bytes script reads from any Blob through `Blob.stream()` until the scope closes. */
+const countBlobStreams = Effect.acquireRelease(
+  Effect.sync(() => {
+    const original = Blob.prototype.stream
+    let bytes = 0
+    Blob.prototype.stream = function(this: Blob) {
+      bytes += this.size
+      return original.call(this)
+    }
+    return { bytes: () => bytes, restore: () => void (Blob.prototype.stream = original) }
+  }),
+  (counter) => Effect.sync(counter.restore)
+)
+
+/** The origin private file system's root; its iteration is typed in lib "DOM.AsyncIterable", not in "DOM". */
+const privateRoot = () =>
+  navigator.storage.getDirectory() as Promise<FileSystemDirectoryHandle & { keys(): AsyncIterable<string> }>
+
+/** The names in the origin private file system's root. */
+const privateNames = Effect.promise(async () => {
+  const names: Array<string> = []
+  for await (const name of (await privateRoot()).keys()) names.push(name)
+  return names.sort()
+})
+
+/** A new, empty file alone in the origin private file system. */
+const privateFile = (name: string) =>
+  Effect.promise(async () => {
+    const root = await privateRoot()
+    for await (const existing of root.keys()) await root.removeEntry(existing, { recursive: true })
+    return root.getFileHandle(name, { create: true })
+  })
 
 describe("downloads in Chromium", () => {
   it.effect("into a Blob, verified against the archive's digests", () =>
@@ -123,6 +166,37 @@ describe("downloads in Chromium", () => {
       expect({ closed, aborted }).toEqual({ closed: false, aborted: true })
     }).pipe(Effect.provide(layerFor(corruptingApiUrl))))
 
+  it.effect("into a file of the origin private file system (a FileSystemWritableFileStream), read back verified", () =>
+    Effect.gen(function*() {
+      // The same writable stream showSaveFilePicker() hands out, without the picker's user gesture.
+      const handle = yield* privateFile("verified.bin")
+      const asset = yield* publishedAsset(smallBlob.path)
+      const completed = yield* Downloader.completion(
+        asset.downloadTo(BlobByteSink.toWritable(smallBlob.path, () => handle.createWritable()))
+      )
+      expect(completed.verified).toContain("dandi-etag")
+      const file = yield* Effect.promise(() => handle.getFile())
+      expect(yield* bytesOf(file)).toEqual(deterministicBytes(smallBlob.seed, 0, smallBlob.size))
+    }).pipe(Effect.provide(anonymous)))
+
+  it.effect("into an origin-private file from damaging storage: aborted, the file keeps what it held and nothing else appears", () =>
+    Effect.gen(function*() {
+      const handle = yield* privateFile("damaged.bin")
+      yield* Effect.promise(async () => {
+        const writable = await handle.createWritable()
+        await writable.write("the previous content")
+        await writable.close()
+      })
+      const asset = yield* publishedAsset(smallBlob.path)
+      const error = yield* Effect.flip(
+        Downloader.completion(asset.downloadTo(BlobByteSink.toWritable(smallBlob.path, () => handle.createWritable())))
+      )
+      expect(error.message).toContain("did not match the archive's digest")
+      // The damaged bytes went to the writable's swap file, which abort() dropped.
+      expect(yield* Effect.promise(() => handle.getFile().then((file) => file.text()))).toBe("the previous content")
+      expect(yield* privateNames).toEqual(["damaged.bin"])
+    }).pipe(Effect.provide(layerFor(corruptingApiUrl))))
+
   it.effect("renews an expired presigned URL through the API and completes", () =>
     Effect.gen(function*() {
       const { events, blob } = yield* downloadToBlob(smallBlob.path)
@@ -148,6 +222,20 @@ describe("ranged reads in Chromium", () => {
       expect(yield* reader.read(big.size - 5, 100)).toEqual(deterministicBytes(big.seed, big.size - 5, 5))
       expect(yield* reader.requests).toBe(2)
     })).pipe(Effect.provide(anonymous)))
+
+  it.effect("an expired presigned URL under a read is renewed through the API; the read returns the right bytes", () => {
+    const { fetch, sent } = recordingFetch()
+    return Effect.scoped(Effect.gen(function*() {
+      const asset = yield* publishedAsset(smallBlob.path)
+      const reader = yield* asset.asReadable({ blockSize: 16 * 1024, maxReadAhead: 0 })
+      const at = 70_000
+      expect(yield* reader.read(at, 500)).toEqual(deterministicBytes(smallBlob.seed, at, 500))
+      expect(yield* reader.read(at + 20_000, 500)).toEqual(deterministicBytes(smallBlob.seed, at + 20_000, 500))
+      // The download route was asked twice: for the first URL, and again when storage called it expired.
+      const routes = sent.filter((request) => request.url.startsWith(expiringReaderApiUrl) && request.url.endsWith("/download/"))
+      expect(routes).toHaveLength(2)
+    })).pipe(Effect.provide(layerFor(expiringReaderApiUrl, { fetch })))
+  })
 })
 
 describe("uploads from Blobs in Chromium", () => {
@@ -187,6 +275,23 @@ describe("uploads from Blobs in Chromium", () => {
       // The server's own digest of what arrived: the same dandi-etag.
       expect(yield* done.asset.getRawDigest("dandi:dandi-etag")).toBe(done.etag)
     }).pipe(Effect.provide(owner)))
+
+  it.effect("multipart parts go to fetch as Blob slices, never read by script: only the hashing reads the Blob", () => {
+    const { fetch, puts } = recordingBodies()
+    return Effect.gen(function*() {
+      const size = 64 * MiB + 1000
+      const blob = blobOf(deterministicBytes(44, 0, size))
+      const streamed = yield* countBlobStreams
+      const { done } = yield* upload(blob, "uploads/sliced.bin")
+      // Each PUT body is a Blob of exactly its part's size, as the browser got it to send.
+      expect(puts.map((body) => body instanceof Blob ? body.size : typeof body).sort((a, b) => Number(a) - Number(b)))
+        .toEqual([1000, 64 * MiB])
+      // Hashing the two parts reads the Blob once; a part gathered into memory would read it again.
+      expect(streamed.bytes()).toBe(size)
+      // What the store received is the Blob's content: its digest is the one computed here.
+      expect(yield* done.asset.getRawDigest("dandi:dandi-etag")).toBe(done.etag)
+    }).pipe(Effect.scoped, Effect.provide(layerFor(apiUrl, { token, fetch })))
+  })
 })
 
 describe("no request the SDK makes from a page is blocked", () => {

@@ -53,6 +53,7 @@ import * as Ref from "effect/Ref"
 import * as Schema from "effect/Schema"
 import { Credentials } from "./Credentials.js"
 import { DandiConfig } from "./DandiConfig.js"
+import * as FetchRefusal from "./FetchRefusal.js"
 import * as HttpErrors from "./HttpErrors.js"
 import * as Retry from "./internal/retry.js"
 import * as WebUrl from "./WebUrl.js"
@@ -406,6 +407,8 @@ export const make: Effect.Effect<ApiClientShape, never, DandiConfig | Credential
               attempts
             }))
           }
+          const refusal = FetchRefusal.find(failure)
+          if (refusal?.kind === "cors") return yield* Effect.fail(HttpErrors.refusedByBrowser({ method, url: target, refusal }))
           const code = Retry.unreachableCode(failure)
           if (code !== undefined && !(yield* Ref.get(answered))) {
             return yield* Effect.fail(HttpErrors.unreachable({ method, url: target, code }))

@@ -28,6 +28,13 @@ export interface ByteSource {
    * size and modification time), so an interrupted upload of it can be resumed. Absent: no resume.
    */
   readonly identity?: string | undefined
+  /**
+   * The bytes in `[offset, offset + length)` as a request body the platform sends by itself,
+   * without the SDK reading them: in a browser a `Blob` slice, which fetch sends from the file with
+   * an exact `Content-Length`, never copied into memory. When present, the uploader sends parts this
+   * way (a part whose MD5 is not known yet is hashed through `slice` first).
+   */
+  readonly platformBody?: ((offset: number, length: number) => unknown) | undefined
 }
 
 /**

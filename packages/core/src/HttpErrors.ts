@@ -13,6 +13,7 @@
  * @since 0.1.0
  */
 import type { InvalidIdentifierError } from "./DandiError.js"
+import * as FetchRefusal from "./FetchRefusal.js"
 import {
   AuthenticationError,
   ConflictError,
@@ -349,7 +350,30 @@ const unreachableReasons: Readonly<Record<string, string>> = {
   EAI_FAIL: "no such host",
   EAI_AGAIN: "the host name could not be resolved",
   EHOSTUNREACH: "no route to the host",
-  ENETUNREACH: "the network is unreachable"
+  ENETUNREACH: "the network is unreachable",
+  [FetchRefusal.codes.unreachable]: "nothing answered this page: the server is down or unknown, the network is off, " +
+    "or the page's Content-Security-Policy blocks it"
+}
+
+/**
+ * A request the browser refused because the server does not allow this page's origin (CORS):
+ * said once, with what to do, as no retry can help.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const refusedByBrowser = (options: {
+  readonly method: string
+  readonly url: string
+  readonly refusal: FetchRefusal.FetchRefusal
+}): TransportError => {
+  const url = displayUrl(options.url)
+  return new TransportError({
+    message: `${options.method} ${url} was refused by the browser: ${options.refusal.message}`,
+    method: options.method,
+    url,
+    reason: "Other"
+  })
 }
 
 /**

@@ -42,6 +42,7 @@ export type {
   PostXmlResult,
   PutBody,
   PutOptions,
+  PlatformBody,
   PutResult,
   StorageClientShape,
   StorageFailure,

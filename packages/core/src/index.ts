@@ -149,6 +149,11 @@ export * as RemoteZarrEntry from "./RemoteZarrEntry.js"
  * @since 0.1.0
  * @category modules
  */
+export * as FetchRefusal from "./FetchRefusal.js"
+/**
+ * @since 0.1.0
+ * @category modules
+ */
 export * as RetryAfter from "./RetryAfter.js"
 /**
  * @since 0.1.0

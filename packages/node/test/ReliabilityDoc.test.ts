@@ -12,9 +12,15 @@ import { fileURLToPath } from "node:url"
 const root = resolve(fileURLToPath(new URL(".", import.meta.url)), "../../..")
 const doc = readFileSync(join(root, "docs/RELIABILITY.md"), "utf8")
 
-/** `\`core/test/X.test.ts\` (R)` → R → packages/core/test/X.test.ts */
+/**
+ * `\`core/test/X.test.ts\` (R)` → R → packages/core/test/X.test.ts; the browser's Chromium tests
+ * live in `browser/test-chromium/`.
+ */
 const files = new Map(
-  Array.from(doc.matchAll(/`([a-z]+\/test\/[\w/.]+\.ts)` \((\w+)\)/g), ([, path, key]) => [key!, `packages/${path}`])
+  Array.from(
+    doc.matchAll(/`([a-z]+\/test(?:-chromium)?\/[\w/.]+\.ts)` \((\w+)\)/g),
+    ([, path, key]) => [key!, `packages/${path}`]
+  )
 )
 
 const testFiles = (dir: string): Array<string> =>
@@ -24,7 +30,9 @@ const testFiles = (dir: string): Array<string> =>
     return statSync(path).isDirectory() ? testFiles(path) : /\.(test|suite)\.ts$/.test(name) ? [path] : []
   })
 
-const allTests = ["core", "node", "browser"].flatMap((pkg) => testFiles(join(root, "packages", pkg, "test")))
+const allTests = ["core/test", "node/test", "browser/test", "browser/test-chromium"].flatMap((dir) =>
+  testFiles(join(root, "packages", dir))
+)
 
 interface Citation {
   readonly row: string

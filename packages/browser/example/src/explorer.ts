@@ -17,6 +17,7 @@ import * as Effect from "effect/Effect"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
+import prettyBytes from "pretty-bytes"
 import { inspect } from "./lazyHdf5.js"
 
 export interface ExplorerOptions {
@@ -26,16 +27,8 @@ export interface ExplorerOptions {
   readonly token?: string | undefined
 }
 
-const units = ["B", "KiB", "MiB", "GiB", "TiB"]
-export const formatSize = (bytes: number): string => {
-  let value = bytes
-  let unit = 0
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024
-    unit++
-  }
-  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`
-}
+/** Sizes as the CLI and dandi-cli print them: decimal units (`1.34 MB`). */
+export const formatSize = (bytes: number): string => prettyBytes(bytes)
 
 const el = <K extends keyof HTMLElementTagNameMap>(
   tag: K,

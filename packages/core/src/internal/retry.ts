@@ -16,6 +16,7 @@ import * as Predicate from "effect/Predicate"
 import * as Random from "effect/Random"
 import * as Ref from "effect/Ref"
 import * as Schedule from "effect/Schedule"
+import * as FetchRefusal from "../FetchRefusal.js"
 import * as RetryAfter from "../RetryAfter.js"
 import * as RetryPolicy from "../RetryPolicy.js"
 
@@ -51,13 +52,14 @@ const unreachableCodes: ReadonlySet<string> = new Set([
   "EAI_NONAME",
   "EAI_FAIL",
   "EHOSTUNREACH",
-  "ENETUNREACH"
+  "ENETUNREACH",
+  FetchRefusal.codes.unreachable
 ])
 
 /**
  * The system error code when `failure` is a connection that could not be made at all (refused,
- * unknown host, no route), found in its chain of causes; undefined otherwise, and in browsers,
- * whose fetch does not say.
+ * unknown host, no route), found in its chain of causes; undefined otherwise. In browsers, whose
+ * fetch does not say, BrowserHttp finds out and rejects with a FetchRefusal carrying such a code.
  */
 export const unreachableCode = (failure: unknown): string | undefined => {
   let current: unknown = failure
@@ -113,6 +115,8 @@ export const transportFailure = (failure: unknown): TransportFailure => {
       transient: true
     }
   }
+  const refusal = FetchRefusal.find(failure)
+  if (refusal?.kind === "cors") return { reason: "Other", description: refusal.message, transient: false }
   if (isHttpClientError(failure)) {
     const description = failure.description ?? describeCause(failure.cause)
     if (failure._tag === "RequestError") {

@@ -14,6 +14,7 @@ import * as Ref from "effect/Ref"
 import * as Stream from "effect/Stream"
 import { DandiConfig } from "../DandiConfig.js"
 import { describeCause, MultipartUploadNotFound, PresignedUrlExpired, StorageError, TransportError } from "../DandiError.js"
+import * as FetchRefusal from "../FetchRefusal.js"
 import * as HttpErrors from "../HttpErrors.js"
 import type {
   ContentRange,
@@ -244,6 +245,8 @@ export const make: Effect.Effect<StorageClientShape, never, DandiConfig | HttpCl
         if (Either.isLeft(result)) {
           const failure = yield* localFailure
           if (Option.isSome(failure)) return yield* Effect.fail(failure.value)
+          const refusal = FetchRefusal.find(result.left)
+          if (refusal?.kind === "cors") return yield* Effect.fail(HttpErrors.refusedByBrowser({ method, url, refusal }))
           const described = Retry.transportFailure(result.left)
           return yield* Effect.fail(HttpErrors.fromTransport({
             method,
@@ -286,6 +289,8 @@ export const make: Effect.Effect<StorageClientShape, never, DandiConfig | HttpCl
         const local = yield* Ref.make(Option.none<E>())
         const httpBody = body instanceof Uint8Array
           ? HttpBody.uint8Array(body, contentType)
+          : "platformBody" in body
+          ? HttpBody.raw(body.platformBody, { contentType, contentLength: body.length })
           : HttpBody.stream(
             Stream.tapError(body.stream, (error) => Ref.set(local, Option.some(error))),
             contentType,

@@ -96,6 +96,19 @@ export interface StorageResponse {
 export type PutBody<E = never> =
   | Uint8Array
   | { readonly stream: Stream.Stream<Uint8Array, E>; readonly length: number }
+  | PlatformBody
+
+/**
+ * A body the platform's HttpClient sends as is (`ByteSource.platformBody`: a Blob slice in a
+ * browser), `length` bytes long; a retry sends the same value again.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PlatformBody {
+  readonly platformBody: unknown
+  readonly length: number
+}
 
 /**
  * Options of a PUT.

@@ -42,7 +42,12 @@ export interface ArchiveEmulatorOptions {
   readonly apiUrl: string
   /** Object-store origin, e.g. "http://127.0.0.1:8124"; objects live under `/dandiarchive/`. */
   readonly storageUrl: string
-  /** Web-app URL used in computed metadata; default "http://localhost:8085" (the archive's dev web port). */
+  /**
+   * The URL of a web app served for this archive: `/info/` advertises it (`services.webui`,
+   * `instance_config.instance_url`) and computed metadata links to it. Absent, `/info/` advertises
+   * no web app, as nothing serves one, and metadata links to "http://localhost:8085" (the
+   * archive's dev web port) only because its schema requires a URL.
+   */
   readonly webUrl?: string
   /** Default "DANDI". */
   readonly instanceName?: string
@@ -86,6 +91,7 @@ export const make = (
       apiUrl: options.apiUrl.replace(/\/+$/, ""),
       storageUrl: options.storageUrl.replace(/\/+$/, ""),
       webUrl: (options.webUrl ?? "http://localhost:8085").replace(/\/+$/, ""),
+      servedWebUrl: options.webUrl?.replace(/\/+$/, ""),
       instanceName: options.instanceName ?? "DANDI",
       instanceIdentifier: "RRID:SCR_017571",
       doiPrefix: "10.80507",

@@ -161,6 +161,8 @@ export interface Env {
   readonly apiUrl: string
   readonly storageUrl: string
   readonly webUrl: string
+  /** `webUrl` when a web app is really served there; what `/info/` advertises. */
+  readonly servedWebUrl: string | undefined
   readonly instanceName: string
   readonly instanceIdentifier: string
   readonly doiPrefix: string

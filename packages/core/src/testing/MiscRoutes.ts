@@ -24,7 +24,8 @@ const info = (ctx: Ctx) => {
     instance_config: {
       instance_name: env.instanceName,
       instance_identifier: env.instanceIdentifier,
-      instance_url: env.webUrl.endsWith("/") ? env.webUrl : `${env.webUrl}/`,
+      // The archive allows null here, and dandi-cli takes an absent webui as "no web app".
+      instance_url: env.servedWebUrl === undefined ? null : `${env.servedWebUrl}/`,
       doi_prefix: env.doiPrefix,
       licenses: ["spdx:CC0-1.0", "spdx:CC-BY-4.0"]
     },
@@ -34,7 +35,7 @@ const info = (ctx: Ctx) => {
     version: "1.0.0",
     services: {
       api: { url: env.apiUrl },
-      webui: { url: env.webUrl },
+      ...(env.servedWebUrl === undefined ? {} : { webui: { url: env.servedWebUrl } }),
       jupyterhub: { url: "https://hub.dandiarchive.org" }
     },
     "cli-minimal-version": "0.74.0",

@@ -32,6 +32,7 @@ import * as NodeDandi from "../NodeDandi.js"
 import * as NodeDigests from "../NodeDigests.js"
 import { CliFailure } from "./CliFailure.js"
 import { chosenConnection, chosenInstance, instanceOption } from "./Connection.js"
+import prettyBytes from "pretty-bytes"
 
 const oneLine = (error: unknown): string => {
   const text = typeof error === "object" && error !== null && "message" in error && typeof error.message === "string"
@@ -40,16 +41,8 @@ const oneLine = (error: unknown): string => {
   return text.replace(/\s+/g, " ").trim()
 }
 
-const size = (bytes: number): string => {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"]
-  let value = bytes
-  let unit = 0
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024
-    unit++
-  }
-  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`
-}
+/** Sizes as `ls` and dandi-cli print them: decimal units (`1.34 MB`). */
+const size = (bytes: number): string => prettyBytes(bytes)
 
 /**
  * `N` or `N:M` → files at once, parts per file.

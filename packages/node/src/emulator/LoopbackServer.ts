@@ -58,6 +58,7 @@ export interface LoopbackOptions {
   readonly observe?: FrontDoor.FrontDoorOptions["observe"]
   /** Runs against the fresh archive before the first request is served. */
   readonly seed?: ((admin: ArchiveAdmin) => Effect.Effect<void>) | undefined
+  /** A web app served for this archive, advertised by `/info/`; absent: none is advertised. */
   readonly webUrl?: string | undefined
   readonly instanceName?: string | undefined
 }

@@ -266,12 +266,9 @@ const sendParts = (
         Effect.flatMap((p) => report(Events.Progress({ path: options.path, bytesDone: bytesDone(p), totalBytes: plan.size })))
       )
 
-    const sendOne = (planned: UploadState.PlannedPart) =>
+    /** The part as a stream of the source's bytes, hashed as they go out unless its MD5 is known. */
+    const sendStreamed = (planned: UploadState.PlannedPart, part: DandiEtag.Part, known: string | undefined) =>
       Effect.gen(function*() {
-        const part = plan.part(planned.partNumber)
-        // With the part's MD5 from hashing, nothing is hashed again on the way out; otherwise the
-        // bytes are hashed as they are sent.
-        const known = knownMd5.get(part.number)
         let md5 = known === undefined ? services.hasher.create("md5") : noHash
         const { etag } = yield* services.storage.put(planned.uploadUrl, {
           // Run once per attempt, each with a fresh digest: a retried part is hashed from its first byte again.
@@ -281,7 +278,40 @@ const sendParts = (
           }),
           length: part.size
         })
-        const sent = known ?? toHex(md5.digest())
+        return { etag, sent: known ?? toHex(md5.digest()) }
+      })
+
+    /**
+     * The part as the platform's own body (a Blob slice): the bytes go from the source to the
+     * socket without passing through the SDK, so the part is hashed first when its MD5 is not
+     * known, and its progress counts once it is stored.
+     */
+    const sendPlatformBody = (
+      platformBody: (offset: number, length: number) => unknown,
+      planned: UploadState.PlannedPart,
+      part: DandiEtag.Part,
+      known: string | undefined
+    ) =>
+      Effect.gen(function*() {
+        const sent = known ??
+          (yield* DandiEtag.partOfSource(source, part).pipe(Effect.provideService(Hasher, services.hasher))).md5Hex
+        const { etag } = yield* services.storage.put(planned.uploadUrl, {
+          platformBody: platformBody(part.offset, part.size),
+          length: part.size
+        })
+        yield* setInFlight(part.number, part.size)
+        return { etag, sent }
+      })
+
+    const sendOne = (planned: UploadState.PlannedPart) =>
+      Effect.gen(function*() {
+        const part = plan.part(planned.partNumber)
+        // With the part's MD5 from hashing, nothing is hashed again on the way out; otherwise the
+        // bytes are hashed as they are sent.
+        const known = knownMd5.get(part.number)
+        const { etag, sent } = source.platformBody === undefined
+          ? yield* sendStreamed(planned, part, known)
+          : yield* sendPlatformBody(source.platformBody, planned, part, known)
         if (etag !== sent) {
           return yield* new DigestMismatch({
             message: `The object store stored part ${part.number} of ${source.name} with ETag ${etag}, but the bytes ${
