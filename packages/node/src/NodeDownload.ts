@@ -32,8 +32,8 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
-import { createReadStream, existsSync } from "node:fs"
-import { lstat, mkdir, readFile, utimes, writeFile } from "node:fs/promises"
+import { createReadStream } from "node:fs"
+import { lstat, mkdir, readFile, stat, utimes, writeFile } from "node:fs/promises"
 import { dirname, resolve, sep } from "node:path"
 import type { DigestCache } from "./DigestCache.js"
 import type { HashWorkerPool } from "./HashWorkerPool.js"
@@ -174,7 +174,8 @@ export const zarrToDirectory = (
   policy: ExistingPolicy = "overwrite-different"
 ): Stream.Stream<FileEvent, never, DandiApi | ZarrTransfers.ZarrTransfers | HashWorkerPool> =>
   Stream.unwrap(Effect.gen(function*() {
-    if (policy === "skip" && existsSync(target)) {
+    // Asynchronous: a slow or remote file system must not hold up the other downloads' events.
+    if (policy === "skip" && (yield* Effect.promise(() => stat(target).then(() => true, () => false)))) {
       return Stream.make<[FileEvent]>({ _tag: "Skipped", name, reason: "already exists" })
     }
     const zarrs = yield* ZarrTransfers.ZarrTransfers

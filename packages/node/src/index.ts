@@ -58,6 +58,12 @@ export * as NodeFileSink from "./NodeFileSink.js"
  */
 export * as NodeHasher from "./NodeHasher.js"
 /**
+ * Range hashes of long streams (download digests) on worker threads.
+ *
+ * @since 0.1.0
+ */
+export * as StreamHashWorkers from "./StreamHashWorkers.js"
+/**
  * The HTTP client over undici.
  *
  * @since 0.1.0

@@ -15,6 +15,8 @@
  * - `reset` (`afterBytes`?): drop the connection after that many body bytes; without
  *   `afterBytes`, before any response.
  * - `truncate` (`afterBytes`): end the body early while `Content-Length` keeps the full size.
+ * - `stall` (`afterBytes`? = 0): send that many body bytes, then nothing more while the
+ *   connection stays open (until the client gives up), as a hung store or proxy does.
  * - `corrupt` (`bytes`? = 1): flip that many bytes of the body (positions from the PRNG).
  * - `delay` (`delayMs`?, `perItemMs`?): latency, plus `perItemMs` per item of a page's `results`.
  * - `throttle` (`bytesPerSecond`): deliver the body at that rate.
@@ -40,6 +42,7 @@ export const actionNames = [
   "status",
   "reset",
   "truncate",
+  "stall",
   "corrupt",
   "delay",
   "throttle",
@@ -84,7 +87,7 @@ const FaultRuleFields = Schema.Struct({
   ),
   /** `status`: seconds for a `Retry-After` header. */
   retryAfter: Schema.optional(NonNegativeInt),
-  /** `reset` / `truncate`: body bytes delivered before the connection ends. */
+  /** `reset` / `truncate` / `stall`: body bytes delivered before the connection ends (or goes quiet). */
   afterBytes: Schema.optional(NonNegativeInt),
   /** `corrupt`: how many bytes to flip (default 1). */
   bytes: Schema.optional(NonNegativeInt),

@@ -334,6 +334,15 @@ export const make = (
             reply = { ...reply, body: { _tag: "Stream", stream: limitBytes(bodyStream(reply.body), afterBytes) } }
             break
           }
+          case "stall": {
+            const afterBytes = rule.afterBytes ?? 0
+            yield* injector.report(hit, origin, request, `after ${afterBytes} of ${declaredLength} bytes`)
+            reply = {
+              ...reply,
+              body: { _tag: "Stream", stream: Stream.concat(limitBytes(bodyStream(reply.body), afterBytes), Stream.never) }
+            }
+            break
+          }
           case "corrupt": {
             if (declaredLength === 0 || reply.body._tag === "Empty") break
             const count = Math.min(rule.bytes ?? 1, declaredLength)

@@ -210,7 +210,7 @@ describe("Faults.decodeFile", () => {
         ]
       })))
       expect(error.message).toBe(
-        "faults file: rules[2].action: expected one of status, reset, truncate, corrupt, delay, throttle, expire, lose, etag, ignoreRange"
+        "faults file: rules[2].action: expected one of status, reset, truncate, stall, corrupt, delay, throttle, expire, lose, etag, ignoreRange"
       )
     }))
 

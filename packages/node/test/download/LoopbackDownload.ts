@@ -48,8 +48,12 @@ const recordingHttp = (log: Ref.Ref<ReadonlyArray<StorageRequest>>) =>
           : Effect.void))
   ).pipe(Layer.provide(NodeHttp.layer))
 
-/** The loopback archive (seeded, with `faults`) and the Node SDK on it, with fast retries. */
-export const archive = (seed: (admin: ArchiveAdmin) => Effect.Effect<void>, faults: Faults.FaultPlan = { rules: [] }) =>
+/** The loopback archive (seeded, with `faults`) and the Node SDK on it, with fast retries (and `requestTimeout`, if given). */
+export const archive = (
+  seed: (admin: ArchiveAdmin) => Effect.Effect<void>,
+  faults: Faults.FaultPlan = { rules: [] },
+  options: { readonly requestTimeout?: Duration.DurationInput } = {}
+) =>
   Layer.unwrapEffect(Effect.gen(function*() {
     const log = yield* Ref.make<ReadonlyArray<StorageRequest>>([])
     const faultLog = yield* Ref.make<ReadonlyArray<string>>([])
@@ -66,7 +70,8 @@ export const archive = (seed: (admin: ArchiveAdmin) => Effect.Effect<void>, faul
         discover: false,
         tokenStore: TokenStore.layerMemory,
         httpClient: recordingHttp(log),
-        retry: { base: Duration.millis(1), cap: Duration.millis(5), jitter: 0 }
+        retry: { base: Duration.millis(1), cap: Duration.millis(5), jitter: 0 },
+        ...(options.requestTimeout === undefined ? {} : { requestTimeout: options.requestTimeout })
       })))
     return Layer.mergeAll(Layer.provideMerge(sdk, server), Layer.succeed(StorageLog, log), Layer.succeed(FaultLog, faultLog))
   })).pipe(Layer.orDie)

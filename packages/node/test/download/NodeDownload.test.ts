@@ -62,6 +62,26 @@ describe("file downloads over loopback", () => {
       expect(existsSync(NodeFileSink.workingArea(target))).toBe(false)
     }).pipe(Effect.provide(archive(seedOne, { rules: [s3Get({ action: "reset", afterBytes: 700_000, times: 1 })] }))))
 
+  it.scopedLive("a body that stalls mid-transfer (no bytes for requestTimeout) is abandoned and resumed from the last byte received", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const target = join(dir, "x.nwb")
+      // The store sends 700,000 bytes and then nothing, keeping the connection open; only the
+      // client's own 1 s requestTimeout can end the wait.
+      const events = yield* toFile(target)
+      expect(sameBytes(yield* Effect.promise(() => readFile(target)), expected)).toBe(true)
+      const retries = events.flatMap((e) => e._tag === "Retrying" ? [e] : [])
+      expect(retries[0]).toMatchObject({ offset: 700_000, reason: "the body stalled" })
+      expect((yield* storageRequests).slice(0, 2).map((r) => r.range)).toEqual([undefined, `bytes=700000-${size - 1}`])
+      expect((yield* faultLines).filter((line) => line.startsWith("fault: stall"))).toHaveLength(1)
+      expect(events.at(-1)).toMatchObject({ _tag: "Completed", verified: ["dandi-etag", "sha256"] })
+      expect(existsSync(NodeFileSink.workingArea(target))).toBe(false)
+    }).pipe(Effect.provide(archive(
+      seedOne,
+      { rules: [s3Get({ action: "stall", afterBytes: 700_000, times: 1 })] },
+      { requestTimeout: "1 second" }
+    ))))
+
   it.scopedLive("a whole file over a real socket: every byte once, in order, with progress per ~1 MiB batch rather than per network chunk", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
@@ -301,7 +321,7 @@ describe("folder and dandiset downloads", () => {
       expect(yield* run("overwrite")).toMatchObject({ _tag: "Completed" })
     }).pipe(Effect.provide(archive(seedOne))))
 
-  it.scopedLive("a zarr asset becomes a directory, entry by entry, and a second run keeps what is there", () =>
+  it.scopedLive("a zarr asset becomes a directory, entry by entry, a second run keeps what is there, and skip leaves it alone", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       const api = yield* DandiApi.DandiApi
@@ -314,6 +334,13 @@ describe("folder and dandiset downloads", () => {
         yield* Stream.runCollect(NodeDownload.dandiset(dandiset, dir, { existing: "overwrite-different" }))
       )
       expect(again.find((e) => e.name === "sub-1/image.zarr/.zgroup")).toMatchObject({ _tag: "Skipped", reason: "same content" })
+      // `skip` leaves an existing directory alone without looking inside, even when it differs.
+      yield* Effect.promise(() => writeFile(join(dir, "000001", "sub-1", "image.zarr", ".zgroup"), "changed"))
+      const skipped = Chunk.toReadonlyArray(yield* Stream.runCollect(NodeDownload.dandiset(dandiset, dir, { existing: "skip" })))
+      expect(skipped.filter((e) => e.name.startsWith("sub-1/image.zarr"))).toEqual([
+        { _tag: "Skipped", name: "sub-1/image.zarr", reason: "already exists" }
+      ])
+      expect(yield* Effect.promise(() => readFile(join(dir, "000001", "sub-1", "image.zarr", ".zgroup"), "utf8"))).toBe("changed")
     }).pipe(Effect.provide(archive((admin) =>
       Effect.zipRight(
         seedOne(admin),

@@ -198,20 +198,22 @@ export const make = (deps: Dependencies, location: BlobLocation): Effect.Effect<
 
         const body = (url: string, response: StorageResponse, skip: number): Stream.Stream<Uint8Array, Failure> => {
           let toSkip = skip
+          const held = BodyStream.gathered()
           // Network chunks are batched (~1 MiB per pull) so that the stages below, and the
           // caller's (hashing, writing, progress), run per batch rather than per 64 KiB.
           const delivered: Stream.Stream<Uint8Array, Failure> = BodyStream.idleTimeout(
             response.stream.pipe(
               Stream.mapError((error): Failure => ({ _tag: "Retry", reason: "the connection broke off", renew: false, error }))
             ),
-            (counted) => BodyStream.batched(counted),
+            (counted) => BodyStream.batched(counted, BodyStream.defaultBatchBytes, held),
             config.requestTimeout,
             (): Failure => ({
               _tag: "Retry",
               reason: "the body stalled",
               renew: false,
               error: HttpErrors.fromTransport({ method: "GET", url, reason: "Timeout", description: "the body stalled" })
-            })
+            }),
+            held
           ).pipe(
             Stream.mapConcat((chunk): ReadonlyArray<Uint8Array> => {
               let part = chunk

@@ -6,7 +6,7 @@
  * batch. `Stream.timeoutFail` forks a timer race on every pull (the costliest stage by far in a
  * profile); `idleTimeout` instead counts activity for free and races a watchdog once per batch,
  * failing only when nothing at all arrived for a whole `duration`, so a slow link that is still
- * delivering never times out while a batch fills.
+ * delivering never times out while a batch fills, and a link that stops keeps what it sent.
  *
  * @internal
  */
@@ -21,63 +21,93 @@ import * as Stream from "effect/Stream"
 export const defaultBatchBytes = 1024 * 1024
 
 /**
+ * What a batch has gathered so far. Shared with `idleTimeout`, which hands it on when the body
+ * stalls: the pull that was filling the batch is interrupted then, and these bytes arrived.
+ */
+export interface Gathered {
+  chunks: Array<Uint8Array>
+  bytes: number
+}
+
+export const gathered = (): Gathered => ({ chunks: [], bytes: 0 })
+
+/** Takes what was gathered (empty afterwards). */
+export const takeGathered = (held: Gathered): Chunk.Chunk<Uint8Array> => {
+  const chunks = held.chunks
+  held.chunks = []
+  held.bytes = 0
+  return Chunk.unsafeFromArray(chunks)
+}
+
+/**
  * Groups the stream's Uint8Arrays into Chunks of at least `minBytes` (the last one smaller).
  * What was gathered is emitted before a failure, so bytes received before a broken connection
- * are never lost.
+ * are never lost; `held` is where the batch being filled is kept.
  */
-export const batched = <E, R>(self: Stream.Stream<Uint8Array, E, R>, minBytes: number = defaultBatchBytes) => {
-  const gather = (
-    buffer: Array<Uint8Array>,
-    bytes: number
-  ): Channel.Channel<Chunk.Chunk<Uint8Array>, Chunk.Chunk<Uint8Array>, E, E, unknown, unknown> =>
-    Channel.readWithCause({
+export const batched = <E, R>(
+  self: Stream.Stream<Uint8Array, E, R>,
+  minBytes: number = defaultBatchBytes,
+  held: Gathered = gathered()
+) => {
+  const gather: Channel.Channel<Chunk.Chunk<Uint8Array>, Chunk.Chunk<Uint8Array>, E, E, unknown, unknown> = Channel
+    .readWithCause({
       onInput: (input: Chunk.Chunk<Uint8Array>) => {
-        let total = bytes
         for (const item of input) {
-          buffer.push(item)
-          total += item.length
+          held.chunks.push(item)
+          held.bytes += item.length
         }
-        return total >= minBytes
-          ? Channel.zipRight(Channel.write(Chunk.unsafeFromArray(buffer)), gather([], 0))
-          : gather(buffer, total)
+        return held.bytes >= minBytes
+          ? Channel.zipRight(Channel.suspend(() => Channel.write(takeGathered(held))), gather)
+          : gather
       },
       onFailure: (cause) =>
-        buffer.length === 0
+        held.bytes === 0
           ? Channel.failCause(cause)
-          : Channel.zipRight(Channel.write(Chunk.unsafeFromArray(buffer)), Channel.failCause(cause)),
-      onDone: () => buffer.length === 0 ? Channel.void : Channel.write(Chunk.unsafeFromArray(buffer))
+          : Channel.zipRight(Channel.suspend(() => Channel.write(takeGathered(held))), Channel.failCause(cause)),
+      onDone: () => held.bytes === 0 ? Channel.void : Channel.suspend(() => Channel.write(takeGathered(held)))
     })
-  return Stream.pipeThroughChannelOrFail(self, Channel.suspend(() => gather([], 0)))
+  return Stream.pipeThroughChannelOrFail(self, Channel.suspend(() => gather))
 }
 
 /**
  * `self`, failing with `onIdle()` when no chunk arrived during a whole `duration`. Arrivals are
  * counted before `inner` (which may batch them), the watchdog races each pull of `inner`'s result.
+ * When it fires, what `inner` had gathered (`held`) is delivered before the failure, so a
+ * stalled body resumes from the last byte received.
  */
-export const idleTimeout = <A, E, R, E2>(
+export const idleTimeout = <E, R, E2>(
   self: Stream.Stream<Uint8Array, E, R>,
-  inner: (counted: Stream.Stream<Uint8Array, E, R>) => Stream.Stream<A, E, R>,
+  inner: (counted: Stream.Stream<Uint8Array, E, R>) => Stream.Stream<Uint8Array, E, R>,
   duration: Duration.DurationInput,
-  onIdle: () => E2
-): Stream.Stream<A, E | E2, R> =>
+  onIdle: () => E2,
+  held: Gathered = gathered()
+): Stream.Stream<Uint8Array, E | E2, R> =>
   Stream.unwrapScoped(Effect.gen(function*() {
     let activity = 0
+    let stalled = false
     const counted = Stream.mapChunks(self, (chunk) => {
       activity += 1
       return chunk
     })
     const pull = yield* Stream.toPull(inner(counted))
-    // Resolves (with a failure) only after a full period without any arrival.
+    // Resolves only after a full period without any arrival: with the bytes gathered so far
+    // (the failure follows on the next pull), or with the failure itself.
     const watchdog = Effect.suspend(() => {
       let seen = activity
       return Effect.sleep(duration).pipe(
         Effect.flatMap(() => {
           const idle = activity === seen
           seen = activity
-          return idle ? Effect.fail(Option.some<E | E2>(onIdle())) : Effect.void
+          return idle ? Effect.fail(Option.none()) : Effect.void
         }),
-        Effect.forever
+        Effect.forever,
+        Effect.catchAll(() => {
+          stalled = true
+          return held.bytes > 0 ? Effect.succeed(takeGathered(held)) : Effect.fail(Option.some<E | E2>(onIdle()))
+        })
       )
     })
-    return Stream.repeatEffectChunkOption<A, E | E2, R>(Effect.raceFirst(pull, watchdog))
+    return Stream.repeatEffectChunkOption<Uint8Array, E | E2, R>(
+      Effect.suspend(() => stalled ? Effect.fail(Option.some<E | E2>(onIdle())) : Effect.raceFirst(pull, watchdog))
+    )
   }))

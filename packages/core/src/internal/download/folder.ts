@@ -7,6 +7,7 @@
  *
  * @internal
  */
+import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
@@ -56,15 +57,12 @@ const skipped = (name: string, reason: string): Stream.Stream<FolderEvent> =>
 const sameContent = (deps: Dependencies, file: FolderFile, size: number, expected: string) =>
   file.dandiEtag !== undefined
     ? Effect.map(file.dandiEtag, (local) => local === expected)
-    : Effect.gen(function*() {
-      const verifier = yield* Either.match(Verifier.make(deps.hasher, size, { "dandi-etag": expected }), {
-        onLeft: () => Effect.succeed(undefined),
-        onRight: Effect.succeed
-      })
-      if (verifier === undefined) return false
-      yield* Stream.runForEach(file.read, (chunk) => Effect.sync(() => verifier.update(chunk)))
-      return verifier.seen() === size && verifier.mismatches().length === 0
-    })
+    : Effect.scoped(Effect.gen(function*() {
+      const verifier = yield* Effect.option(Verifier.make(deps.hasher, size, { "dandi-etag": expected }))
+      if (Option.isNone(verifier)) return false
+      yield* Stream.runForEachChunk(file.read, (chunks) => verifier.value.feed(Chunk.toReadonlyArray(chunks)))
+      return verifier.value.seen() === size && (yield* verifier.value.mismatches).length === 0
+    }))
 
 /** Why the file at `file` can stay as it is, per the policy; `undefined` when it must be downloaded. */
 const keepExisting = (deps: Dependencies, blob: BlobDownload, file: FolderFile, policy: ExistingPolicy) =>

@@ -1,7 +1,8 @@
 /**
  * One blob into one ByteSink, verified: the sink says what it already holds for this content,
  * that prefix is hashed first (so a resumed download is verified over the whole file), the rest
- * is streamed from storage, written and hashed in one pass, and the sink commits only when every
+ * is streamed from storage, written and hashed in one pass (the hashing on a worker thread where
+ * the Hasher offers one), and the sink commits only when every
  * listed digest matches. On a mismatch the held bytes are dropped (no bad bytes stay), and the
  * download starts over once before it fails with DigestMismatch.
  *
@@ -9,7 +10,6 @@
  */
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Stream from "effect/Stream"
 import type { ByteSink } from "../../ByteSink.js"
 import { DigestMismatch } from "../../DandiError.js"
@@ -38,14 +38,11 @@ export const toSink = (
   const attemptOnce: Stream.Stream<DownloadEvent, DownloadError> = Stream.unwrapScoped(Effect.gen(function*() {
       mismatch = undefined
       const session = yield* sink.open({ size, digests: blob.digests })
-      const verifier = yield* Either.match(Verifier.make(hasher, size, blob.digests), {
-        onLeft: Effect.fail,
-        onRight: Effect.succeed
-      })
+      const verifier = yield* Verifier.make(hasher, size, blob.digests)
       if (session.held > size) yield* session.reset
       const start = session.held > size ? 0 : session.held
       if (start > 0) {
-        yield* Stream.runForEach(session.readHeld(start), (chunk) => Effect.sync(() => verifier.update(chunk)))
+        yield* Stream.runForEachChunk(session.readHeld(start), (chunks) => verifier.feed(Chunk.toReadonlyArray(chunks)))
       }
       let done = start
       // One effect and one Progress event per batch the source delivers (~1 MiB), not per
@@ -55,11 +52,12 @@ export const toSink = (
           Effect.suspend(() => {
             const events: Array<DownloadEvent> = []
             const writes: Array<Effect.Effect<void, DownloadError>> = []
+            const received: Array<Uint8Array> = []
             let pending = false
             for (const item of items) {
               if (item instanceof Uint8Array) {
                 writes.push(session.write(item))
-                verifier.update(item)
+                received.push(item)
                 done += item.length
                 pending = true
                 continue
@@ -76,12 +74,16 @@ export const toSink = (
               })
             }
             if (pending) events.push({ _tag: "Progress", name, done, size })
-            return Effect.as(Effect.all(writes, { discard: true }), Chunk.unsafeFromArray(events))
+            // Handed to the hashing first: on Node it runs on a worker thread while this one writes.
+            return Effect.as(
+              Effect.zipRight(verifier.feed(received), Effect.all(writes, { discard: true })),
+              Chunk.unsafeFromArray(events)
+            )
           })
         )
       )
       const finish = Stream.unwrap(Effect.gen(function*() {
-        const mismatches = verifier.mismatches()
+        const mismatches = yield* verifier.mismatches
         if (mismatches.length > 0) {
           yield* session.reset
           mismatch = mismatches[0]!
