@@ -8,18 +8,57 @@
  */
 import { LocalDataError } from "@dandi-effect/core/DandiError"
 import type { ObjectTooLargeError } from "@dandi-effect/core/DandiError"
+import * as DandiEtag from "@dandi-effect/core/DandiEtag"
 import type { DigestAlgorithm } from "@dandi-effect/core/Digest"
+import { Hasher } from "@dandi-effect/core/Hasher"
 import type { HashAlgorithm } from "@dandi-effect/core/Hasher"
 import type { DuplicateZarrEntry } from "@dandi-effect/core/ZarrChecksum"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { stat } from "node:fs/promises"
+import { createHash } from "node:crypto"
+import { readFile, stat } from "node:fs/promises"
 import { DigestCache } from "./DigestCache.js"
 import * as DigestCacheModule from "./DigestCache.js"
 import { fileError, HashWorkerPool } from "./HashWorkerPool.js"
 import * as HashWorkerPoolModule from "./HashWorkerPool.js"
 import * as LocalZarr from "./LocalZarr.js"
+import * as NodeHasher from "./NodeHasher.js"
 import * as ParallelEtag from "./ParallelEtag.js"
+
+/**
+ * Files up to this size are hashed on the calling thread. Starting a worker thread costs
+ * 40–190 ms (quiet to loaded machine) before it hashes anything, while MD5 on the main thread runs
+ * at ≈ 400 MiB/s: 16 MiB hash in ≈ 40 ms, less than a worker takes to start. `digest` of a small
+ * file then starts no thread at all (docs/BENCHMARKS.md, "startup").
+ *
+ * @since 0.1.0
+ * @category digests
+ */
+export const MAIN_THREAD_LIMIT = 16 * 2 ** 20
+
+const readWhole = (path: string): Effect.Effect<Buffer, LocalDataError> =>
+  Effect.tryPromise({
+    try: () => readFile(path),
+    catch: (error) => {
+      const e = error as { readonly code?: unknown; readonly message?: unknown }
+      return fileError(path, String(e?.code ?? ""), String(e?.message ?? error))
+    }
+  })
+
+/** The digest of a small file read whole on the calling thread (see MAIN_THREAD_LIMIT). */
+const ofSmallFile = (path: string, algorithm: Exclude<DigestAlgorithm, "zarr-checksum">) =>
+  Effect.flatMap(readWhole(path), (bytes) => {
+    if (algorithm !== "dandi-etag") return Effect.succeed(createHash(algorithm).update(bytes).digest("hex"))
+    return Effect.flatMap(DandiEtag.plan(bytes.length), (plan) =>
+      DandiEtag.fromPartDigests(
+        plan.partCount,
+        Array.from(plan.parts(), (part) =>
+          new DandiEtag.PartDigest({
+            partNumber: part.number,
+            md5: new Uint8Array(createHash("md5").update(bytes.subarray(part.offset, part.offset + part.size)).digest())
+          }))
+      )).pipe(Effect.provideService(Hasher, NodeHasher.make))
+  })
 
 /**
  * Every way `ofPath` can fail.
@@ -40,9 +79,17 @@ export const plainOfFile = (path: string, algorithm: HashAlgorithm): Effect.Effe
     Effect.map(([result]) => result!.digest)
   )
 
-const ofFile = (path: string, algorithm: Exclude<DigestAlgorithm, "zarr-checksum">) =>
+const ofFile = (path: string, size: number, algorithm: Exclude<DigestAlgorithm, "zarr-checksum">) =>
   Effect.flatMap(DigestCache, (cache) =>
-    cache.cached(path, algorithm, algorithm === "dandi-etag" ? ParallelEtag.ofFile(path) : plainOfFile(path, algorithm)))
+    cache.cached(
+      path,
+      algorithm,
+      size <= MAIN_THREAD_LIMIT
+        ? ofSmallFile(path, algorithm)
+        : algorithm === "dandi-etag"
+        ? ParallelEtag.ofFile(path)
+        : plainOfFile(path, algorithm)
+    ))
 
 /**
  * The digest of a file or directory. Without an algorithm: dandi-etag for files, zarr-checksum
@@ -82,7 +129,7 @@ export const ofPath: (
         path
       })
     }
-    return yield* ofFile(path, algorithm ?? "dandi-etag")
+    return yield* ofFile(path, info.size, algorithm ?? "dandi-etag")
   }
 )
 

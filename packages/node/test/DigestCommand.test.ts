@@ -155,6 +155,19 @@ layer(Layer.merge(HashWorkerPool.layer({ workers: 1 }), DigestCache.layerDisable
         expect(file.message).toContain("it is a file, and a zarr checksum belongs to a directory")
       }))
 
+    it.effect("files either side of the main-thread limit (hashed in-thread / on a worker) get the same digests as node:crypto", () =>
+      Effect.gen(function*() {
+        const content = Buffer.alloc(NodeDigests.MAIN_THREAD_LIMIT + 1, 0x5a)
+        content.writeUInt32LE(0xdeadbeef, 1000)
+        for (const size of [NodeDigests.MAIN_THREAD_LIMIT, NodeDigests.MAIN_THREAD_LIMIT + 1]) {
+          const bytes = content.subarray(0, size)
+          writeFileSync(at(`limit-${size}.bin`), bytes)
+          const md5 = createHash("md5").update(bytes).digest()
+          expect(yield* NodeDigests.ofPath(at(`limit-${size}.bin`))).toBe(`${createHash("md5").update(md5).digest("hex")}-1`)
+          expect(yield* NodeDigests.ofPath(at(`limit-${size}.bin`), "sha1")).toBe(createHash("sha1").update(bytes).digest("hex"))
+        }
+      }))
+
     it.effect("a directory with a plain algorithm, or a missing path, is a LocalDataError", () =>
       Effect.gen(function*() {
         const directory = yield* NodeDigests.ofPath(at("tree.zarr"), "sha1").pipe(Effect.flip)

@@ -146,6 +146,27 @@ export const assetsSuite = (harness: Harness) => {
         expect(withMd.json.results[0].metadata.path).toBe("a/z")
       }))
 
+    it.scoped("a whole listing, sorted once for its pages, follows every later addition, rename and deletion", () =>
+      Effect.gen(function*() {
+        const { admin, api, blobId } = yield* setup
+        const paths = (r: any) => r.json.results.map((a: any) => a.path)
+        const listed = (order: string) => api("GET", `${ASSETS}?order=${order}&page_size=2`)
+        expect(paths(yield* listed("path"))).toEqual(["seed/hello.txt"])
+        yield* admin.addBlobAsset("000001", "b.txt", { _tag: "Bytes", bytes: utf8("b") })
+        expect(paths(yield* listed("path"))).toEqual(["b.txt", "seed/hello.txt"])
+        const a = yield* api("POST", ASSETS, { token: "owner-token", body: { blob_id: blobId, metadata: { path: "c.txt" } } })
+        expect(paths(yield* listed("path"))).toEqual(["b.txt", "c.txt"])
+        expect(paths(yield* listed("-path"))).toEqual(["seed/hello.txt", "c.txt"])
+        const renamed = yield* api("PUT", `${ASSETS}${a.json.asset_id}/`, {
+          token: "owner-token",
+          body: { blob_id: blobId, metadata: { path: "a.txt" } }
+        })
+        expect(paths(yield* listed("path"))).toEqual(["a.txt", "b.txt"])
+        yield* api("DELETE", `${ASSETS}${renamed.json.asset_id}/`, { token: "owner-token" })
+        expect(paths(yield* listed("path"))).toEqual(["b.txt", "seed/hello.txt"])
+        expect(paths(yield* api("GET", `${ASSETS}?order=path&page_size=2&page=2`))).toEqual([])
+      }))
+
     it.scoped("paginates the asset list lazily", () =>
       Effect.gen(function*() {
         const { admin, api, apiUrl } = yield* setup
