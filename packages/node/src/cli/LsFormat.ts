@@ -15,7 +15,6 @@ import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { jsonText, visible } from "./TerminalText.js"
-import { yamlText } from "./YamlText.js"
 
 /**
  * The output formats of `ls -f`.
@@ -142,6 +141,9 @@ const collected = <E, R>(listed: Stream.Stream<Listed, E, R>, render: (records: 
     Effect.map(Stream.runCollect(listed), (chunk) => render(Chunk.toArray(chunk).map((item) => item.json)))
   )
 
+// The YAML writer (≈ 110 KB) is loaded only when YAML is printed, not by every `ls`.
+const loadYamlText = Effect.promise(() => import("./YamlText.js"))
+
 /**
  * The lines to print for `listed` in `format`.
  *
@@ -160,6 +162,7 @@ export const render = <E, R>(listed: Stream.Stream<Listed, E, R>, format: Format
       return collected(listed, (records) => jsonText(records, 2))
     case "yaml":
       // The YAML document ends with a newline; the caller prints lines.
-      return collected(listed, (records) => yamlText(records).replace(/\n$/, ""))
+      return Stream.unwrap(Effect.map(loadYamlText, ({ yamlText }) =>
+        collected(listed, (records) => yamlText(records).replace(/\n$/, ""))))
   }
 }

@@ -12,7 +12,6 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
-import * as YAML from "yaml"
 import type { JsonObject } from "../../ApiRecords.js"
 import * as AssetPath from "../../AssetPath.js"
 import type { DandiError } from "../../DandiError.js"
@@ -144,7 +143,13 @@ const yamlHeader = (identifier: string, gui: string | null) =>
     (gui ?? "https://dandiarchive.org").replace(/\/+$/, "")
   }/dandiset/${identifier}\n# and obtained from the dandiarchive.\n`
 
-const parseYaml = (text: string): unknown => {
+// Loaded only when a dandiset.yaml is written: `ls` and the library's listings share this
+// module's importers but never write YAML, and the writer is ≈ 110 KB to load and compile.
+const loadYaml = Effect.promise(() => import("yaml"))
+
+type Yaml = Effect.Effect.Success<typeof loadYaml>
+
+const parseYaml = (YAML: Yaml, text: string): unknown => {
   try {
     return YAML.parse(text) as unknown
   } catch {
@@ -152,7 +157,7 @@ const parseYaml = (text: string): unknown => {
   }
 }
 
-const canonical = (value: unknown) => YAML.stringify(value, { sortMapEntries: true })
+const canonical = (YAML: Yaml, value: unknown) => YAML.stringify(value, { sortMapEntries: true })
 
 /**
  * `dandiset.yaml` as dandi-cli writes it: its warning header, then the version's raw metadata
@@ -172,10 +177,11 @@ export const dandisetYaml = (
     const metadata = yield* dandiset.getRawMetadata()
     const modified = new Date((yield* dandiset.version).modified)
     const existing = yield* file.readText
+    const YAML = yield* loadYaml
     let merged: Record<string, unknown> = { ...metadata }
     if (Option.isSome(existing)) {
-      const old = parseYaml(existing.value)
-      if (canonical(metadata) === canonical(old)) return skipped(name, "no change")
+      const old = parseYaml(YAML, existing.value)
+      if (canonical(YAML, metadata) === canonical(YAML, old)) return skipped(name, "no change")
       if (policy === "error") {
         return yield* new LocalDataError({
           message: `${file.path} already exists and differs; pass --existing overwrite (or refresh) to replace it.`,
