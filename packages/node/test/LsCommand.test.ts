@@ -64,6 +64,31 @@ layer(server, { excludeTestServices: true })("dandi-effect ls", (it) => {
         expect(assets[2]!.size).toBe("nwb bytes".length)
       }))
 
+    it.effect("each asset line is the server's record, metadata as sent, in the API's field order", () =>
+      Effect.gen(function*() {
+        const { apiUrl } = yield* LoopbackServer.LoopbackEmulator
+        const result = yield* ls(["-i", apiUrl, "--json", "000001/draft"])
+        expect(result.code).toBe(0)
+        const listing = yield* Effect.promise(() =>
+          fetch(`${apiUrl}/dandisets/000001/versions/draft/assets/?metadata=true&order=path&page_size=1000`)
+            .then((response) => response.json() as Promise<{ results: Array<Record<string, unknown>> }>)
+        )
+        const expected = listing.results.map((record) =>
+          JSON.stringify({
+            asset_id: record.asset_id,
+            path: record.path,
+            size: record.size,
+            created: record.created,
+            modified: record.modified,
+            ...(record.blob != null ? { blob: record.blob } : { zarr: record.zarr }),
+            metadata: record.metadata
+          })
+        )
+        expect(expected).toHaveLength(3)
+        // Byte for byte: what the server sent, nothing lost, added or reordered.
+        expect(lines(result.stdout).slice(1)).toEqual(expected)
+      }))
+
     it.effect("an asset id URL lists just that asset", () =>
       Effect.gen(function*() {
         const { apiUrl } = yield* LoopbackServer.LoopbackEmulator

@@ -84,16 +84,25 @@ const versionListed = (dandisetId: string, version: Version): LsFormat.Listed =>
   return { kind: LsFormat.versionTable, json: dict, cells: versionCells(dandisetId, dict) }
 }
 
+/**
+ * An asset's JSON form and cells are built when a format asks for them: `--json` never reads
+ * the cells (a size and a timestamp formatted per record), a table never reads the JSON.
+ */
 const assetListed = (asset: BaseRemoteAsset): LsFormat.Listed => ({
   kind: LsFormat.assetTable,
-  json: { ...asset.jsonDict(), metadata: Option.getOrNull(asset.inlineMetadata) },
-  cells: [
-    LsFormat.humanSize(asset.size),
-    asset.assetType === 2 ? "zarr" : "blob",
-    LsFormat.shortTimestamp(asset.modified),
-    asset.identifier,
-    asset.path
-  ]
+  get json() {
+    // jsonDict is a fresh object: completed in place rather than copied into another.
+    return Object.assign(asset.jsonDict(), { metadata: Option.getOrNull(asset.inlineMetadata) })
+  },
+  get cells() {
+    return [
+      LsFormat.humanSize(asset.size),
+      asset.assetType === 2 ? "zarr" : "blob",
+      LsFormat.shortTimestamp(asset.modified),
+      asset.identifier,
+      asset.path
+    ]
+  }
 })
 
 const atVersion = (api: DandiApi.DandiApiShape, dandisetId: string, version: string | undefined) =>
