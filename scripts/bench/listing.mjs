@@ -61,12 +61,12 @@ const spawnTimed = (command, args, options = {}) =>
   })
 
 /** Runs `ls --json TARGET` into a file; returns wall seconds, peak RSS (KiB) and the line count. */
-const lsJson = async (apiUrl, target, dir) => {
+const lsJson = async (apiUrl, target, dir, cli = bin) => {
   const output = join(dir, `ls-${target}.jsonl`)
   const rssFile = join(dir, "rss")
   const { seconds } = await spawnTimed(
     "sh",
-    ["-c", `exec "$0" --import "$1" "$2" ls -i "$3" --json "$4" > "$5"`, process.execPath, preload, bin, apiUrl, `${target}/draft`, output],
+    ["-c", `exec "$0" --import "$1" "$2" ls -i "$3" --json "$4" > "$5"`, process.execPath, preload, cli, apiUrl, `${target}/draft`, output],
     { env: { ...process.env, BENCH_RSS_FILE: rssFile } }
   )
   const lines = spawnSync("wc", ["-l", output], { encoding: "utf8" }).stdout
@@ -113,6 +113,10 @@ export const run = async ({
     const { apiUrl, faults } = emulator
     const concurrency = (await import("../../packages/core/dist/DandiConfig.js")).defaults.pageConcurrency
 
+    // BENCH_LISTING_COMPARE_BIN: another build's bin/dandi-effect.js (e.g. a copy made before a
+    // change), whose `ls --json` is timed in the same rounds, for a before/after side by side.
+    const compareBin = process.env.BENCH_LISTING_COMPARE_BIN
+    const compared = []
     const baseline = []
     const cli = []
     const library = []
@@ -126,6 +130,11 @@ export const run = async ({
       if (ours.value.lines !== assets + 1) throw new Error(`ls --json printed ${ours.value.lines} lines for ${assets} assets`)
       cli.push(ours.value.seconds)
       plan = ours
+      if (compareBin !== undefined) {
+        const other = await lsJson(apiUrl, delayed, dir, compareBin)
+        if (other.lines !== assets + 1) throw new Error(`the compared ls --json printed ${other.lines} lines`)
+        compared.push(other.seconds)
+      }
       const lib = await spawnTimed(process.execPath, [join(here, "listing-child.mjs"), apiUrl, delayed])
       const libFigures = JSON.parse(lib.stdout)
       if (libFigures.count !== assets) throw new Error(`the library listed ${libFigures.count} of ${assets}`)
@@ -167,6 +176,10 @@ export const run = async ({
       [`ls --json peak RSS, ${assets} assets, no delay (MiB)`]: rssSmall.toFixed(0),
       [`ls --json peak RSS, ${largeAssets} assets, no delay (MiB)`]: rssLarge.toFixed(0),
       "**peak RSS ratio large / small (goal ≤ 1.2; both < 150 MiB)**": (rssLarge / rssSmall).toFixed(2),
+      ...(compareBin === undefined ? {} : {
+        [`ls --json of ${compareBin}, runs (s)`]: list(compared),
+        "ls --json, this build / the compared one (best runs)": (bestCli / best(compared)).toFixed(2)
+      }),
       ...tuning
     }
   } finally {
