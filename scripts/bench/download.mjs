@@ -1,19 +1,46 @@
 // Download of a 1 GiB asset over loopback from the emulator (a separate process), verified
 // (dandi-etag and sha256) and written to disk, against `curl -o` of the same presigned URL in the
-// same run. Both write to the same file system; the emulator generates the bytes for both.
-import { existsSync, writeFileSync } from "node:fs"
+// same run. The headline is what users run: `dandi-effect download` as a whole process (the
+// bundled CLI, start-up included). The library (`NodeDownload.assetToFile` in a child that
+// imports the built packages) is the second figure. Both write to the same file system; the
+// emulator generates the bytes for all three.
+import { createHash } from "node:crypto"
+import { createReadStream, existsSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { fileURLToPath } from "node:url"
-import { makeTempDir, mbps, MiB, startEmulator, timed } from "./common.mjs"
+import { fileURLToPath, pathToFileURL } from "node:url"
+import { cliBin, makeTempDir, mbps, MiB, startEmulator, timed } from "./common.mjs"
 
 const here = fileURLToPath(new URL(".", import.meta.url))
+const preload = pathToFileURL(join(here, "peak-rss.mjs")).href
 
 export const name = "download"
-export const description = "1 GiB asset over loopback (BENCH_DOWNLOAD_MIB), verified, vs curl -o of the same presigned URL"
+export const description =
+  "1 GiB asset over loopback (BENCH_DOWNLOAD_MIB), verified: `dandi-effect download` and the library vs curl -o of the same presigned URL"
 
-export const run = async ({ mib = Number(process.env.BENCH_DOWNLOAD_MIB ?? 1024), rounds = 2 } = {}) => {
+const sha256Of = (path) =>
+  new Promise((resolve, reject) => {
+    const hash = createHash("sha256")
+    createReadStream(path, { highWaterMark: 1 << 20 }).on("data", (chunk) => hash.update(chunk)).on("error", reject)
+      .on("end", () => resolve(hash.digest("hex")))
+  })
+
+/** The file the run wrote, checked against the archive's size and sha256 (after the timing). */
+const check = async (path, asset, who) => {
+  const size = existsSync(path) ? statSync(path).size : -1
+  if (size !== asset.size) throw new Error(`${who} left ${path} with ${size} bytes where the asset has ${asset.size}`)
+  const expected = asset.metadata.digest["dandi:sha2-256"]
+  const actual = await sha256Of(path)
+  if (actual !== expected) throw new Error(`${who} wrote ${path} with sha256 ${actual}, expected ${expected}`)
+}
+
+const seconds = (runs) => runs.map((s) => s.toFixed(2)).join(", ")
+
+export const run = async ({
+  mib = Number(process.env.BENCH_DOWNLOAD_MIB ?? 1024),
+  rounds = Number(process.env.BENCH_ROUNDS ?? 3)
+} = {}) => {
   if (!existsSync(join(here, "../../packages/node/dist/NodeDownload.js"))) {
-    throw new Error("packages/node/dist is missing: run `npx tsc -b` first")
+    throw new Error("packages/node/dist is missing: run `npm run build` first")
   }
   const size = mib * MiB
   const { cleanup, dir } = makeTempDir("dandi-effect-bench-download-")
@@ -34,28 +61,51 @@ export const run = async ({ mib = Number(process.env.BENCH_DOWNLOAD_MIB ?? 1024)
       if (asset?.metadata?.digest?.["dandi:sha2-256"]) break
       await new Promise((r) => setTimeout(r, 250))
     }
-    const redirect = await fetch(`${apiUrl}/assets/${asset.asset_id}/download/`, { method: "HEAD", redirect: "manual" })
+    const assetUrl = `${apiUrl}/assets/${asset.asset_id}/`
+    const redirect = await fetch(`${assetUrl}download/`, { method: "HEAD", redirect: "manual" })
     const presigned = redirect.headers.get("location")
+    const rssFile = join(dir, "rss")
     const curlRuns = []
-    const ours = []
+    const cliRuns = []
+    const libraryRuns = []
     for (let round = 0; round < rounds; round++) {
-      curlRuns.push(timed("curl", ["-sS", "--fail", "-o", join(dir, "curl.bin"), presigned]).seconds)
-      const target = join(dir, `ours-${round}.bin`)
+      const curlFile = join(dir, "curl.bin")
+      curlRuns.push(timed("curl", ["-sS", "--fail", "-o", curlFile, presigned]).seconds)
+      await check(curlFile, asset, "curl")
+
+      // What users run: the bundled CLI, a whole process, on the asset's API URL.
+      const outDir = join(dir, `cli-${round}`)
+      const cli = timed(process.execPath, ["--import", preload, cliBin, "download", "-i", apiUrl, "-o", outDir, assetUrl], {
+        env: { ...process.env, BENCH_RSS_FILE: rssFile }
+      })
+      if (!/Downloaded 1 file, .*failed 0/.test(cli.stdout)) throw new Error(`dandi-effect download said: ${cli.stdout}`)
+      await check(join(outDir, "big.bin"), asset, "dandi-effect download")
+      cliRuns.push({ wall: cli.seconds, maxRssKiB: Number(readFileSync(rssFile, "utf8")) })
+
+      const target = join(dir, `library-${round}.bin`)
       const child = timed(process.execPath, [join(here, "download-child.mjs"), apiUrl, "big.bin", target])
-      ours.push({ ...JSON.parse(child.stdout), wall: child.seconds })
-      timed("rm", ["-f", target, join(dir, "curl.bin")])
+      await check(target, asset, "the library")
+      libraryRuns.push({ ...JSON.parse(child.stdout), wall: child.seconds })
+
+      timed("rm", ["-rf", target, curlFile, outDir])
     }
     const bestCurl = Math.min(...curlRuns)
-    const best = ours.reduce((a, b) => (b.wall < a.wall ? b : a))
+    const bestCli = Math.min(...cliRuns.map((r) => r.wall))
+    const bestLibrary = Math.min(...libraryRuns.map((r) => r.wall))
+    const peakMiB = (runs) => (Math.max(...runs.map((r) => r.maxRssKiB)) / 1024).toFixed(0)
     return {
       "size": `${mib} MiB`,
-      "verified": best.verified.join(", "),
-      "curl -o runs (s)": curlRuns.map((s) => s.toFixed(2)).join(", "),
-      "dandi-effect runs, whole process (s)": ours.map((o) => o.wall.toFixed(2)).join(", "),
+      "verified": `dandi-etag and sha256 by both SDK runs; every output file's sha256 checked by the bench`,
+      "curl -o runs (s)": seconds(curlRuns),
+      "dandi-effect download runs, whole process (s)": seconds(cliRuns.map((r) => r.wall)),
+      "library child runs, whole process (s)": seconds(libraryRuns.map((r) => r.wall)),
       "MB/s curl (best)": mbps(size, bestCurl).toFixed(0),
-      "MB/s dandi-effect (best, whole process, verified)": mbps(size, best.wall).toFixed(0),
-      "throughput ratio dandi-effect / curl (headline, goal ≥ 0.8)": (bestCurl / best.wall).toFixed(2),
-      "dandi-effect peak RSS (MiB, goal ≤ 200)": (Math.max(...ours.map((o) => o.maxRssKiB)) / 1024).toFixed(0)
+      "MB/s dandi-effect download (best, whole process, verified)": mbps(size, bestCli).toFixed(0),
+      "throughput ratio dandi-effect download / curl (headline, goal ≥ 0.8)": (bestCurl / bestCli).toFixed(2),
+      "dandi-effect download peak RSS (MiB, goal ≤ 200 MB = 190 MiB)": peakMiB(cliRuns),
+      "MB/s library (best)": mbps(size, bestLibrary).toFixed(0),
+      "throughput ratio library / curl": (bestCurl / bestLibrary).toFixed(2),
+      "library child peak RSS (MiB)": peakMiB(libraryRuns)
     }
   } finally {
     emulator?.child.kill("SIGTERM")
