@@ -143,21 +143,7 @@ const yamlHeader = (identifier: string, gui: string | null) =>
     (gui ?? "https://dandiarchive.org").replace(/\/+$/, "")
   }/dandiset/${identifier}\n# and obtained from the dandiarchive.\n`
 
-// Loaded only when a dandiset.yaml is written: `ls` and the library's listings share this
-// module's importers but never write YAML, and the writer is ≈ 110 KB to load and compile.
-const loadYaml = Effect.promise(() => import("yaml"))
-
-type Yaml = Effect.Effect.Success<typeof loadYaml>
-
-const parseYaml = (YAML: Yaml, text: string): unknown => {
-  try {
-    return YAML.parse(text) as unknown
-  } catch {
-    return undefined
-  }
-}
-
-const canonical = (YAML: Yaml, value: unknown) => YAML.stringify(value, { sortMapEntries: true })
+const loadYaml = Effect.promise(() => import("./dandisetYamlText.js"))
 
 /**
  * `dandiset.yaml` as dandi-cli writes it: its warning header, then the version's raw metadata
@@ -180,8 +166,8 @@ export const dandisetYaml = (
     const YAML = yield* loadYaml
     let merged: Record<string, unknown> = { ...metadata }
     if (Option.isSome(existing)) {
-      const old = parseYaml(YAML, existing.value)
-      if (canonical(YAML, metadata) === canonical(YAML, old)) return skipped(name, "no change")
+      const old = YAML.parse(existing.value)
+      if (YAML.canonical(metadata) === YAML.canonical(old)) return skipped(name, "no change")
       if (policy === "error") {
         return yield* new LocalDataError({
           message: `${file.path} already exists and differs; pass --existing overwrite (or refresh) to replace it.`,
@@ -196,7 +182,7 @@ export const dandisetYaml = (
       if (typeof old === "object" && old !== null) merged = { ...(old as Record<string, unknown>), ...metadata }
     }
     const text = yamlHeader(dandiset.identifier, deps.gui) +
-      YAML.stringify(merged, { sortMapEntries: true, indentSeq: false, lineWidth: 80, minContentWidth: 0 })
+      YAML.render(merged)
     yield* file.writeText(text, modified)
     const size = Utf8.encode(text).length
     return Stream.make<[FolderEvent]>({ _tag: "Completed", name, size, resumedFrom: 0, verified: [] })
