@@ -9,14 +9,11 @@
  * a request then never times out, nor sees a state it could not see in real time, because
  * virtual time raced ahead of real I/O.
  */
-import * as DandiApi from "@dandi-effect/core/DandiApi"
-import * as Hasher from "@dandi-effect/core/Hasher"
-import * as TokenStore from "@dandi-effect/core/TokenStore"
-import * as LoopbackServer from "@dandi-effect/node/emulator/LoopbackServer"
 import { HttpClient } from "@effect/platform"
 import { NodeHttpClient } from "@effect/platform-node"
 import { Effect, Fiber, Layer, Option, TestClock } from "effect"
 import { writesSuite } from "../../core/test/Writes.suite.js"
+import { sdkOverLoopback } from "./support/SdkOverLoopback.js"
 
 /** Requests sent and not yet answered, across the SDK's client. */
 let inFlight = 0
@@ -31,21 +28,6 @@ const countingRequests = Layer.effect(
         () => Effect.sync(() => void inFlight--)
       )))
 ).pipe(Layer.provide(NodeHttpClient.layerUndici))
-
-const sdkOverLoopback = () =>
-  Layer.unwrapEffect(
-    Effect.map(LoopbackServer.LoopbackEmulator, (running) =>
-      DandiApi.layer({
-        instance: { name: "loopback", gui: null, api: running.apiUrl },
-        discover: false,
-        token: "owner-token",
-        validateToken: false
-      }))
-  ).pipe(
-    Layer.provideMerge(LoopbackServer.layer()),
-    Layer.provide(Layer.mergeAll(TokenStore.layerMemory, countingRequests, Hasher.layerPortable)),
-    Layer.orDie
-  )
 
 /** One turn of Node's event loop, so that socket I/O (and the emulator behind it) can progress. */
 const eventLoopTurn = Effect.async<void>((resume) => {
@@ -64,4 +46,4 @@ const whileTimePasses = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
     return yield* Fiber.join(fiber)
   })
 
-writesSuite({ name: "loopback", sdk: sdkOverLoopback, whileTimePasses })
+writesSuite({ name: "loopback", sdk: () => sdkOverLoopback(countingRequests), whileTimePasses })
