@@ -379,7 +379,7 @@ export const run = (
       if (mismatch !== undefined) {
         return yield* new DigestMismatch({
           message: changed
-            ? `${path}: after two passes the archive's zarr checksum ${remoteChecksum} still differs from the local ${local}; a file may be changing while it is uploaded. Stop whatever writes to the zarr and run the upload again.`
+            ? `${path}: after two passes the archive's zarr checksum ${remoteChecksum} still differs from the local ${local}; either a file changed while it was uploaded (stop whatever writes to the zarr and run the upload again) or the archive's storage did not keep what it acknowledged (run it again later; if it persists, report it to the archive's maintainers with this path).`
             : `${path}: the archive's zarr checksum ${remoteChecksum} differs from the local ${local} although every entry matches by MD5 (unresolvable zarr checksum mismatch); report it to the archive's administrators.`,
           algorithm: "dandi:dandi-zarr-checksum",
           expected: local,
