@@ -9,11 +9,13 @@
  * yield* dandiset.getAssets("path").pipe(Stream.runForEach(…)) // RemoteAsset, metadata inline
  * ```
  *
- * Records (`RemoteDandiset`, `RemoteAsset`, `RemoteZarrEntry`, `Version`) are immutable values
- * whose methods need `DandiApi` again, so the same code runs against the real archive, the
- * in-process emulator, or any instance the layer was built for. The lower-level members below the
- * client operations are what those record methods call; they are public for callers that hold ids
- * rather than records.
+ * Records (`RemoteDandiset`, `RemoteAsset`, `RemoteZarrEntry`, `Version`) are immutable values.
+ * Each carries the backend of the facade that made it (as dandi-cli's records hold their
+ * `client`), so its methods need no service and always talk to the archive the record came from:
+ * the same code runs against the real archive, the in-process emulator, or any instance the
+ * layer was built for, and records of two archives can meet in one program. The lower-level
+ * members below the client operations are what those record methods are made of; they are
+ * public for callers that hold ids rather than records.
  *
  * Authentication is part of the facade, as in dandi-cli's `DandiAPIClient`:
  *
@@ -57,12 +59,12 @@ import * as Uploader from "./Uploader.js"
 import * as UploadState from "./UploadState.js"
 import * as ZarrTransfers from "./ZarrTransfers.js"
 import * as Assets from "./internal/assets.js"
+import * as Backend from "./internal/backend.js"
 import { DandiApi } from "./internal/dandiApiService.js"
 import type { ApiLocation, DandiApiShape } from "./internal/dandiApiService.js"
 import * as Dandisets from "./internal/dandisets.js"
 import type { Resources } from "./internal/resources.js"
 import * as Server from "./internal/server.js"
-import * as Versions from "./internal/versions.js"
 import * as Writes from "./internal/writes.js"
 import * as Zarr from "./internal/zarr.js"
 import { Paginator } from "./Paginator.js"
@@ -103,9 +105,25 @@ export type {
 } from "./internal/dandiApiService.js"
 
 /**
+ * @since 0.1.0
+ * @category re-exports
+ */
+export type {
+  /**
+   * The archive operations a record carries: those of the client that made it. Records call
+   * them by id and answer with records they build themselves.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  RecordBackend
+} from "./internal/recordBackend.js"
+
+/**
  * Builds the facade from the services in context. Each resource (dandisets, versions, assets,
  * zarr, the server itself) is implemented in its own internal module over the same ApiClient and
- * Paginator; the facade is their union plus Auth.
+ * Paginator; their wire operations make the records' backend, which every record the facade
+ * makes carries. The facade is their union plus Auth.
  *
  * @since 0.1.0
  * @category constructors
@@ -118,19 +136,20 @@ export const make: Effect.Effect<DandiApiShape, never, ApiClient | Paginator | D
     const auth = yield* Auth
     const location: ApiLocation = { instanceName: config.instance.name, apiUrl: client.apiUrl }
     const resources: Resources = { client, paginator, location }
-    const versions = Versions.make(resources)
+    const backend = Backend.make(resources)
     return DandiApi.of({
-      location,
+      // The operations by id that answer with wire values only (owners, versions, metadata, …).
+      ...backend,
       apiKeyEnvVar: auth.apiKeyEnvVar,
       // Auth already runs each in its own span (Auth.authenticate / Auth.dandiAuthenticate).
       authenticate: auth.authenticate,
       dandiAuthenticate: auth.dandiAuthenticate,
       ...Server.make(resources),
-      ...Dandisets.make(resources, versions),
-      ...versions,
-      ...Assets.make(resources),
-      ...Zarr.make(resources),
-      ...Writes.make(client, paginator, location)
+      // Those that answer with records, which each get the backend.
+      ...Dandisets.make(resources, backend),
+      ...Assets.make(resources, backend),
+      ...Zarr.make(backend),
+      ...Writes.make(client, backend)
     })
   })
 

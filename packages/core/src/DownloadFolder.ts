@@ -26,10 +26,8 @@ import * as ByteSink from "./ByteSink.js"
 import type { DandiError } from "./DandiError.js"
 import { LocalDataError } from "./DandiError.js"
 import type { UnsafePathError } from "./DandiError.js"
-import type { DownloadEvent } from "./internal/download/model.js"
+import type { DownloadableAsset, DownloadableZarr, DownloadEvent } from "./internal/download/model.js"
 import * as Utf8 from "./internal/utf8.js"
-import type { DandiApi } from "./internal/dandiApiService.js"
-import type { BaseRemoteAsset } from "./RemoteAsset.js"
 
 /**
  * What to do with a file that is already there (dandi-cli's `--existing`).
@@ -68,27 +66,28 @@ export interface FolderOptions {
 }
 
 /**
- * Options of `Downloader.toFolder`.
+ * Options of `Downloader.toFolder`, over the assets it is given (the SDK's asset records, or
+ * anything with what `DownloadableAsset` lists).
  *
  * @since 0.1.0
  * @category models
  */
-export interface AssetsOptions extends FolderOptions {
+export interface AssetsOptions<A extends DownloadableAsset = DownloadableAsset> extends FolderOptions {
   /** Where each asset goes inside the folder (its asset path by default); also its name in events. */
-  readonly relativePath?: ((asset: BaseRemoteAsset) => string) | undefined
+  readonly relativePath?: ((asset: A) => string) | undefined
 }
 
 /**
- * Options of `Downloader.dandiset`.
+ * Options of `Downloader.dandiset`; `R` is what a `listing` of its own needs.
  *
  * @since 0.1.0
  * @category models
  */
-export interface DandisetOptions extends FolderOptions {
+export interface DandisetOptions<R = never> extends FolderOptions {
   /** Only the assets under this path prefix (no dandiset.yaml then). */
   readonly pathPrefix?: string | undefined
   /** Only these assets (no dandiset.yaml then). */
-  readonly listing?: Stream.Stream<BaseRemoteAsset, DandiError, DandiApi> | undefined
+  readonly listing?: Stream.Stream<DownloadableAsset, DandiError, R> | undefined
 }
 
 /**
@@ -145,7 +144,7 @@ export interface DownloadFolder {
    * a tree of entries that only a platform with directories (Node's `NodeDownload.folder`) holds.
    */
   readonly zarr?:
-    | ((asset: BaseRemoteAsset, name: string, relativePath: string, policy: ExistingPolicy) => Stream.Stream<FolderEvent>)
+    | ((asset: DownloadableZarr, name: string, relativePath: string, policy: ExistingPolicy) => Stream.Stream<FolderEvent>)
     | undefined
 }
 

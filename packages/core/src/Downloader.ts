@@ -4,7 +4,7 @@
  *
  * ```ts
  * const downloader = yield* Downloader.Downloader
- * const blob = yield* Downloader.fromAsset(asset)                 // url, size, digests, mtime
+ * const blob = yield* asset.downloadSpec()                        // url, size, digests, mtime
  * yield* downloader.bytes(blob, { start: 100 }).pipe(Stream.runForEach(…)) // Range: bytes=100-
  * yield* downloader.toSink(blob, sink).pipe(Stream.runForEach(render))     // typed progress events
  * yield* Downloader.completion(downloader.toSink(blob, sink))            // or just the outcome
@@ -41,7 +41,6 @@ import { StorageClient } from "./StorageClient.js"
 import * as BlobSource from "./internal/download/blobSource.js"
 import * as Folder from "./internal/download/folder.js"
 import type { BlobDownload, Completed, DownloadEvent } from "./internal/download/model.js"
-import { fromAssetData } from "./internal/download/model.js"
 import { Downloader } from "./internal/download/tag.js"
 import type { DownloaderShape } from "./internal/download/tag.js"
 import * as ToSink from "./internal/download/toSink.js"
@@ -51,7 +50,17 @@ import * as RangedReader from "./RangedReader.js"
  * @since 0.1.0
  * @category re-exports
  */
-export type { BlobDownload, Completed, DownloadError, DownloadEvent, ReadError } from "./internal/download/model.js"
+export type {
+  BlobDownload,
+  Completed,
+  DownloadableAsset,
+  DownloadableBlob,
+  DownloadableDandiset,
+  DownloadableZarr,
+  DownloadError,
+  DownloadEvent,
+  ReadError
+} from "./internal/download/model.js"
 
 /**
  * @since 0.1.0
@@ -104,7 +113,7 @@ export const make: Effect.Effect<DownloaderShape, never, ApiClient | DandiConfig
       Stream.unwrap(Effect.map(source(blob), (s) => ToSink.toSink(hasher, s, blob, sink))).pipe(
         Stream.withSpan("Downloader.toSink", { attributes: { name: blob.name, size: blob.size } })
       )
-    const folderDeps: Folder.Dependencies = { hasher, toSink, fromAssetData, gui: config.instance.gui }
+    const folderDeps: Folder.Dependencies = { hasher, toSink, gui: config.instance.gui }
     return Downloader.of({
       toFolder: (assets, folder, options) => Folder.toFolder(folderDeps, assets, folder, options),
       dandiset: (dandiset, folder, options) =>

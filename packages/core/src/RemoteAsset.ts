@@ -2,8 +2,11 @@
  * Assets as records: the API's asset record plus where it lives. `BaseRemote*Asset` comes from the
  * top-level `/assets/{id}/` routes and knows nothing of a dandiset; `Remote*Asset` was listed
  * through a dandiset version and adds `dandisetId` / `versionId`. Records are immutable values:
- * every method returns an Effect or Stream that needs `DandiApi`, so nothing runs until it is
- * provided, and metadata a listing brought along inline (`metadata=1`) is used without a request.
+ * every method returns an Effect or Stream, so nothing runs until it is run, and metadata a
+ * listing brought along inline (`metadata=1`) is used without a request. An asset carries the
+ * backend of the client that made it, so the methods that talk to the API need no service;
+ * those that move bytes need the `Downloader` (or `ZarrTransfers`), services of their own. The
+ * backend is not part of the record's value: it is not compared, hashed, printed or serialised.
  *
  * @since 0.1.0
  */
@@ -20,12 +23,12 @@ import type { DandiError, ValidationTimeout } from "./DandiError.js"
 import { NotFoundError, ResponseDecodeError } from "./DandiError.js"
 import * as DownloadModel from "./internal/download/model.js"
 import * as Downloader from "./internal/download/tag.js"
-import { DandiApi } from "./internal/dandiApiService.js"
-import type { ApiLocation, AssetBacking } from "./internal/dandiApiService.js"
+import * as Backend from "./internal/recordBackend.js"
+import type { ApiLocation, AssetBacking, CheckedAssetRecord, RecordBackend } from "./internal/recordBackend.js"
 import { pyRepr } from "./internal/text.js"
 import * as Metadata from "./Metadata.js"
 import type { RangedReader, RangedReaderOptions } from "./RangedReader.js"
-import type { RemoteZarrEntry } from "./RemoteZarrEntry.js"
+import { RemoteZarrEntry } from "./RemoteZarrEntry.js"
 import { ZarrTransfers } from "./internal/zarrTransfer/tag.js"
 import type { RmfilesOptions } from "./internal/zarrTransfer/tag.js"
 
@@ -73,7 +76,6 @@ export interface ContentUrlOptions {
 }
 
 interface AssetFields {
-  readonly location: ApiLocation
   readonly record: AssetRecord
 }
 
@@ -100,8 +102,15 @@ const commonJson = (asset: AssetBase): AssetJsonBase => ({
   modified: asset.modified
 })
 
-abstract class AssetBase extends Data.Class<AssetFields> {
+abstract class AssetBase extends Data.Class<AssetFields & { readonly location: ApiLocation }> {
   abstract readonly assetType: AssetType
+  /** The operations this record calls: those of the client that made it (not part of its value). */
+  declare readonly backend: RecordBackend
+
+  constructor(backend: RecordBackend, fields: AssetFields) {
+    super({ location: backend.location, ...fields })
+    Backend.attach(this, backend)
+  }
 
   /** The asset id (`asset_id`); a metadata change mints a new one. */
   get identifier(): string {
@@ -149,17 +158,17 @@ abstract class AssetBase extends Data.Class<AssetFields> {
   }
 
   /** The metadata as stored on the server, untyped. Uses inline metadata when present. */
-  getRawMetadata(): Effect.Effect<JsonObject, ApiError, DandiApi> {
+  getRawMetadata(): Effect.Effect<JsonObject, ApiError> {
     const inline = this.record.metadata
     if (inline !== undefined) return Effect.succeed(inline)
-    return Effect.flatMap(DandiApi, (api) => api.fetchAssetMetadata(this.apiPath, `No such asset: ${String(this)}`))
+    return this.backend.fetchAssetMetadata(this.apiPath, `No such asset: ${String(this)}`)
   }
 
   /**
    * The metadata as the typed dandischema `Asset` model. Fails with ResponseDecodeError naming
    * the misfits; drafts may hold metadata that does not fit (see `getMetadataLenient`).
    */
-  getMetadata(): Effect.Effect<Metadata.AssetMetadata, ApiError, DandiApi> {
+  getMetadata(): Effect.Effect<Metadata.AssetMetadata, ApiError> {
     return Effect.flatMap(this.getRawMetadata(), (raw) => {
       const result = Metadata.decodeAssetMetadataLenient(raw)
       return result.issues.length === 0
@@ -169,12 +178,12 @@ abstract class AssetBase extends Data.Class<AssetFields> {
   }
 
   /** The metadata fields that fit the typed model, plus a list of those that do not. Never fails to decode. */
-  getMetadataLenient(): Effect.Effect<Metadata.LenientResult<Metadata.AssetMetadata>, ApiError, DandiApi> {
+  getMetadataLenient(): Effect.Effect<Metadata.LenientResult<Metadata.AssetMetadata>, ApiError> {
     return Effect.map(this.getRawMetadata(), Metadata.decodeAssetMetadataLenient)
   }
 
   /** The value of one digest from the metadata; defaults to the asset's primary digest type. */
-  getRawDigest(digestType?: DigestType | (string & {})): Effect.Effect<string, ApiError, DandiApi> {
+  getRawDigest(digestType?: DigestType | (string & {})): Effect.Effect<string, ApiError> {
     const wanted = digestType ?? this.digestType
     return Effect.flatMap(this.getRawMetadata(), (metadata) =>
       Either.mapLeft(
@@ -189,7 +198,7 @@ abstract class AssetBase extends Data.Class<AssetFields> {
   }
 
   /** The primary digest: dandi-etag for blobs, dandi-zarr-checksum for zarrs. */
-  getDigest(): Effect.Effect<AssetDigest, ApiError, DandiApi> {
+  getDigest(): Effect.Effect<AssetDigest, ApiError> {
     return Effect.map(this.getRawDigest(this.digestType), (value) => ({ algorithm: this.digestType, value }))
   }
 
@@ -197,7 +206,7 @@ abstract class AssetBase extends Data.Class<AssetFields> {
    * The first `contentUrl` of the metadata the regex matches, optionally resolved through its
    * redirects (HEAD; the API token never goes to another origin).
    */
-  getContentUrl(options: ContentUrlOptions = {}): Effect.Effect<string, ApiError, DandiApi> {
+  getContentUrl(options: ContentUrlOptions = {}): Effect.Effect<string, ApiError> {
     return Effect.gen(this, function*() {
       const metadata = yield* this.getRawMetadata()
       const regex = options.regex === undefined
@@ -217,8 +226,7 @@ abstract class AssetBase extends Data.Class<AssetFields> {
           })
       )
       const follow = options.followRedirects ?? false
-      const api = yield* DandiApi
-      const resolved = follow === false || follow === 0 ? found : yield* api.resolveRedirects(found, follow)
+      const resolved = follow === false || follow === 0 ? found : yield* this.backend.resolveRedirects(found, follow)
       return options.stripQuery === true ? stripQuery(resolved) : resolved
     })
   }
@@ -273,7 +281,7 @@ export class BaseRemoteBlobAsset extends AssetBase {
   }
 
   /** What the Downloader needs: the download route, size, digests to verify, mtime. */
-  downloadSpec(): Effect.Effect<DownloadModel.BlobDownload, DandiError, DandiApi> {
+  downloadSpec(): Effect.Effect<DownloadModel.BlobDownload, ApiError> {
     return Effect.map(this.getRawMetadata(), (metadata) => DownloadModel.fromAssetData(this, metadata))
   }
 
@@ -283,7 +291,7 @@ export class BaseRemoteBlobAsset extends AssetBase {
    */
   download(
     options: { readonly start?: number | undefined; readonly end?: number | undefined } = {}
-  ): Stream.Stream<Uint8Array, DandiError, DandiApi | Downloader.Downloader> {
+  ): Stream.Stream<Uint8Array, DandiError, Downloader.Downloader> {
     return Stream.unwrap(Effect.gen(this, function*() {
       const downloader = yield* Downloader.Downloader
       return downloader.bytes(yield* this.downloadSpec(), options)
@@ -294,7 +302,7 @@ export class BaseRemoteBlobAsset extends AssetBase {
    * A verified, resumable download into `sink` (Node: `NodeFileSink.make(path)`, or
    * `NodeDownload.assetToFile`), as typed progress events ending in `Completed`.
    */
-  downloadTo(sink: ByteSink): Stream.Stream<DownloadModel.DownloadEvent, DandiError, DandiApi | Downloader.Downloader> {
+  downloadTo(sink: ByteSink): Stream.Stream<DownloadModel.DownloadEvent, DandiError, Downloader.Downloader> {
     return Stream.unwrap(Effect.gen(this, function*() {
       const downloader = yield* Downloader.Downloader
       return downloader.toSink(yield* this.downloadSpec(), sink)
@@ -304,7 +312,7 @@ export class BaseRemoteBlobAsset extends AssetBase {
   /** Random access by ranged requests (dandi-cli's `as_readable`; Node adds file-like adapters in `NodeReadable`). */
   asReadable(
     options?: RangedReaderOptions
-  ): Effect.Effect<RangedReader<DownloadModel.ReadError>, DandiError, DandiApi | Downloader.Downloader | Scope.Scope> {
+  ): Effect.Effect<RangedReader<DownloadModel.ReadError>, DandiError, Downloader.Downloader | Scope.Scope> {
     return Effect.gen(this, function*() {
       const downloader = yield* Downloader.Downloader
       return yield* downloader.reader(yield* this.downloadSpec(), options)
@@ -328,8 +336,10 @@ export class BaseRemoteZarrAsset extends AssetBase {
     return { ...commonJson(this), zarr: this.zarr }
   }
   /** Every file of the zarr (optionally under a raw key prefix), in key order. */
-  iterfiles(prefix?: string): Stream.Stream<RemoteZarrEntry, ApiError, DandiApi> {
-    return Stream.unwrap(Effect.map(DandiApi, (api) => api.listZarrFiles(this.zarr, prefix)))
+  iterfiles(prefix?: string): Stream.Stream<RemoteZarrEntry, ApiError> {
+    return this.backend.listZarrFiles(this.zarr, prefix).pipe(
+      Stream.map((entry) => RemoteZarrEntry.fromWire(this.location.apiUrl, this.zarr, entry))
+    )
   }
   /**
    * Deletes entries (keys or entries) in batches of 100; with `reingest` (the default) then has
@@ -343,7 +353,7 @@ export class BaseRemoteZarrAsset extends AssetBase {
       zarrs.rmfiles(this.zarr, entries.map((entry) => typeof entry === "string" ? entry : entry.path), options))
   }
   /** The one file whose key is exactly `path`. */
-  getEntryByPath(path: string): Effect.Effect<RemoteZarrEntry, ApiError, DandiApi> {
+  getEntryByPath(path: string): Effect.Effect<RemoteZarrEntry, ApiError> {
     return this.iterfiles(path).pipe(
       Stream.filter((entry) => entry.path === path),
       Stream.runCollect,
@@ -379,10 +389,15 @@ const backingOf = (asset: AssetBase): AssetBacking =>
 const putMetadata = (
   asset: AssetBase & VersionedFields,
   metadata: JsonObject
-): Effect.Effect<RemoteAsset, ApiError, DandiApi> =>
-  Effect.flatMap(DandiApi, (api) =>
+): Effect.Effect<RemoteAsset, ApiError> =>
+  asset.backend.updateAsset(
+    asset.dandisetId,
+    asset.versionId,
+    asset.identifier,
     // dandi-cli sets schemaKey on the caller's dict; here the caller's object is left alone.
-    api.updateAsset(asset.dandisetId, asset.versionId, asset.identifier, { ...metadata, schemaKey: "Asset" }, backingOf(asset)))
+    { ...metadata, schemaKey: "Asset" },
+    backingOf(asset)
+  ).pipe(Effect.map((record) => fromCheckedRecord(asset.backend, asset.dandisetId, asset.versionId, record)))
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a mixin's constructor takes what its base takes
 type AssetClass = abstract new(...args: Array<any>) => AssetBase
@@ -406,20 +421,20 @@ const inVersion = <B extends AssetClass>(Base: B) => {
      * Replaces the asset's metadata, untyped (`schemaKey` is set to "Asset"). The archive mints a
      * new asset for the change: the returned record has the new id; this one is left as it was.
      */
-    setRawMetadata(metadata: JsonObject): Effect.Effect<RemoteAsset, ApiError, DandiApi> {
+    setRawMetadata(metadata: JsonObject): Effect.Effect<RemoteAsset, ApiError> {
       return putMetadata(this, metadata)
     }
     /** Replaces the metadata with a typed dandischema `Asset`; returns the new asset. */
-    setMetadata(metadata: Metadata.AssetMetadata): Effect.Effect<RemoteAsset, ApiError, DandiApi> {
+    setMetadata(metadata: Metadata.AssetMetadata): Effect.Effect<RemoteAsset, ApiError> {
       return this.setRawMetadata(Metadata.encodeAssetMetadata(metadata) as JsonObject)
     }
     /** Moves the asset to `destination` (a new asset id); a taken path is a ConflictError and nothing changes. */
-    rename(destination: string): Effect.Effect<RemoteAsset, ApiError, DandiApi> {
+    rename(destination: string): Effect.Effect<RemoteAsset, ApiError> {
       return Effect.flatMap(this.getRawMetadata(), (metadata) => putMetadata(this, { ...metadata, path: destination }))
     }
     /** Removes the asset from the draft (its blob or zarr stays, as do published versions that hold it). */
-    delete(): Effect.Effect<void, ApiError, DandiApi> {
-      return Effect.flatMap(DandiApi, (api) => api.deleteAsset(this.dandisetId, this.versionId, this.identifier))
+    delete(): Effect.Effect<void, ApiError> {
+      return this.backend.deleteAsset(this.dandisetId, this.versionId, this.identifier)
     }
   }
   return InVersion
@@ -432,8 +447,8 @@ const inVersion = <B extends AssetClass>(Base: B) => {
  * @category models
  */
 export class RemoteBlobAsset extends inVersion(BaseRemoteBlobAsset) {
-  constructor(fields: AssetFields & VersionedFields) {
-    super(fields)
+  constructor(backend: RecordBackend, fields: AssetFields & VersionedFields) {
+    super(backend, fields)
   }
 }
 
@@ -444,8 +459,8 @@ export class RemoteBlobAsset extends inVersion(BaseRemoteBlobAsset) {
  * @category models
  */
 export class RemoteZarrAsset extends inVersion(BaseRemoteZarrAsset) {
-  constructor(fields: AssetFields & VersionedFields) {
-    super(fields)
+  constructor(backend: RecordBackend, fields: AssetFields & VersionedFields) {
+    super(backend, fields)
   }
 }
 
@@ -486,14 +501,6 @@ export interface ZarrAssetJson extends AssetJsonBase {
   readonly zarr: string
 }
 
-/** Why an asset record cannot become an asset (dandi-cli raises ValueError). */
-const invalidRecord = (record: AssetRecord): string =>
-  `The server sent an unexpected record: asset ${JSON.stringify(record.path)} (asset_id ${record.asset_id}): ${
-    record.blob != null
-      ? "field zarr: both blob and zarr are set; an asset is one or the other"
-      : "field blob: neither blob nor zarr is set; an asset needs one of them"
-  }`
-
 /**
  * An asset from top-level asset data. A record with both or neither of blob/zarr is refused with
  * the reason (dandi-cli raises ValueError); callers turn it into a decode error naming the URL.
@@ -501,38 +508,45 @@ const invalidRecord = (record: AssetRecord): string =>
  * @since 0.1.0
  * @category constructors
  */
-export const fromBaseRecord = (location: ApiLocation, record: AssetRecord): Either.Either<BaseRemoteAsset, string> => {
-  switch (record.assetType) {
-    case "blob":
-      return Either.right(new BaseRemoteBlobAsset({ location, record }))
-    case "zarr":
-      return Either.right(new BaseRemoteZarrAsset({ location, record }))
-    default:
-      return Either.left(invalidRecord(record))
-  }
-}
+export const fromBaseRecord = (backend: RecordBackend, record: AssetRecord): Either.Either<BaseRemoteAsset, string> =>
+  Either.map(
+    Backend.checkAssetRecord(record),
+    (checked): BaseRemoteAsset =>
+      checked.assetType === "zarr"
+        ? new BaseRemoteZarrAsset(backend, { record: checked })
+        : new BaseRemoteBlobAsset(backend, { record: checked })
+  )
 
 /**
- * An asset from a dandiset version's listing or info.
+ * An asset of a dandiset version from a record already known to be a blob or a zarr asset (as
+ * the backend's listings answer).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const fromCheckedRecord = (
+  backend: RecordBackend,
+  dandisetId: string,
+  versionId: string,
+  record: CheckedAssetRecord
+): RemoteAsset =>
+  record.assetType === "zarr"
+    ? new RemoteZarrAsset(backend, { record, dandisetId, versionId })
+    : new RemoteBlobAsset(backend, { record, dandisetId, versionId })
+
+/**
+ * An asset from a dandiset version's listing or info; refused as `fromBaseRecord` refuses.
  *
  * @since 0.1.0
  * @category constructors
  */
 export const fromRecord = (
-  location: ApiLocation,
+  backend: RecordBackend,
   dandisetId: string,
   versionId: string,
   record: AssetRecord
-): Either.Either<RemoteAsset, string> => {
-  switch (record.assetType) {
-    case "blob":
-      return Either.right(new RemoteBlobAsset({ location, record, dandisetId, versionId }))
-    case "zarr":
-      return Either.right(new RemoteZarrAsset({ location, record, dandisetId, versionId }))
-    default:
-      return Either.left(invalidRecord(record))
-  }
-}
+): Either.Either<RemoteAsset, string> =>
+  Either.map(Backend.checkAssetRecord(record), (checked) => fromCheckedRecord(backend, dandisetId, versionId, checked))
 
 /**
  * @since 0.1.0

@@ -4,7 +4,10 @@
  * true})`: only the identifier and perhaps a version id, no request made). Data accessors are
  * Effects: on a loaded record they answer from the record, on a lazy one they fetch
  * `/dandisets/{id}/` (use `load` once to get a loaded copy). Operations return Effects and
- * Streams that need `DandiApi`.
+ * Streams that need no service: a record carries the backend of the client that made it (as
+ * dandi-cli's records hold their `client`), so it always talks to the archive it came from.
+ * The backend is not part of the record's value: it is not compared, hashed, printed or
+ * serialised.
  *
  * @since 0.1.0
  */
@@ -27,12 +30,12 @@ import type {
 import { normalizePath } from "./AssetPath.js"
 import { NotFoundError, ValidationTimeout } from "./DandiError.js"
 import type { ApiError } from "./HttpErrors.js"
-import { DandiApi } from "./internal/dandiApiService.js"
-import type { ApiLocation, AssetOrder } from "./internal/dandiApiService.js"
+import * as Backend from "./internal/recordBackend.js"
+import type { ApiLocation, AssetOrder, RecordBackend } from "./internal/recordBackend.js"
 import { pyRepr } from "./internal/text.js"
 import * as Metadata from "./Metadata.js"
 import type { RemoteAsset } from "./RemoteAsset.js"
-import { metadataMisfit } from "./RemoteAsset.js"
+import { fromCheckedRecord, metadataMisfit } from "./RemoteAsset.js"
 import type { VersionInfo, VersionJson } from "./Version.js"
 import { Version } from "./Version.js"
 
@@ -115,15 +118,13 @@ const validationTimeout = (identifier: string, versionId: string, info: VersionI
     }))
   })
 
-/** Version orderings the versions endpoint accepts. */
-
 /**
  * Version orderings the versions endpoint accepts.
  *
  * @since 0.1.0
  * @category models
  */
-export type VersionOrder = "created" | "-created"
+export type VersionOrder = Backend.VersionOrder
 
 /**
  * @since 0.1.0
@@ -156,23 +157,31 @@ const pickVersion = (data: DandisetRecord, wanted: Option.Option<string>): Optio
   return Option.map(Option.fromNullable(found), Version.fromRecord)
 }
 
-/**
- * @since 0.1.0
- * @category models
- */
-export class RemoteDandiset extends Data.Class<{
-  readonly location: ApiLocation
+interface DandisetFields {
   readonly identifier: string
   /** The version asked for, when known without a request. */
   readonly versionIdHint: Option.Option<string>
   readonly data: Option.Option<DandisetRecord>
   readonly knownVersion: Option.Option<Version>
-}> {
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export class RemoteDandiset extends Data.Class<DandisetFields & { readonly location: ApiLocation }> {
+  /** The operations this record calls: those of the client that made it (not part of its value). */
+  declare readonly backend: RecordBackend
+
+  constructor(backend: RecordBackend, fields: DandisetFields) {
+    super({ location: backend.location, ...fields })
+    Backend.attach(this, backend)
+  }
+
   /** A loaded dandiset at its default version (most recent published, else draft). */
-  static fromData(location: ApiLocation, data: DandisetRecord): RemoteDandiset {
+  static fromData(backend: RecordBackend, data: DandisetRecord): RemoteDandiset {
     const version = pickVersion(data, Option.none())
-    return new RemoteDandiset({
-      location,
+    return new RemoteDandiset(backend, {
       identifier: data.identifier,
       versionIdHint: Option.map(version, (v) => v.identifier),
       data: Option.some(data),
@@ -181,13 +190,23 @@ export class RemoteDandiset extends Data.Class<{
   }
 
   /** A dandiset known only by id (and perhaps version id); nothing fetched yet. */
-  static lazy(location: ApiLocation, identifier: string, versionId?: string): RemoteDandiset {
-    return new RemoteDandiset({
-      location,
+  static lazy(backend: RecordBackend, identifier: string, versionId?: string): RemoteDandiset {
+    return new RemoteDandiset(backend, {
       identifier,
       versionIdHint: Option.fromNullable(versionId),
       data: Option.none(),
       knownVersion: Option.none()
+    })
+  }
+
+  /** This record with some fields replaced, on the same backend. */
+  private with(fields: Partial<DandisetFields>): RemoteDandiset {
+    return new RemoteDandiset(this.backend, {
+      identifier: this.identifier,
+      versionIdHint: this.versionIdHint,
+      data: this.data,
+      knownVersion: this.knownVersion,
+      ...fields
     })
   }
 
@@ -205,31 +224,30 @@ export class RemoteDandiset extends Data.Class<{
   }
 
   /** The API's dandiset record: the held one, or one GET of `/dandisets/{id}/`. */
-  get record(): Effect.Effect<DandisetRecord, ApiError, DandiApi> {
+  get record(): Effect.Effect<DandisetRecord, ApiError> {
     return Option.match(this.data, {
       onSome: Effect.succeed,
-      onNone: () =>
-        Effect.flatMap(DandiApi, (api) => api.fetchDandiset(this.identifier, `No such Dandiset: ${this.identifier}`))
+      onNone: () => this.backend.fetchDandiset(this.identifier, `No such Dandiset: ${this.identifier}`)
     })
   }
 
   /** The version id; needs the record only for a lazy dandiset opened without a version. */
-  get versionId(): Effect.Effect<string, ApiError, DandiApi> {
+  get versionId(): Effect.Effect<string, ApiError> {
     return Option.match(this.versionIdHint, {
       onSome: Effect.succeed,
       onNone: () => Effect.map(this.version, (v) => v.identifier)
     })
   }
   /** `/dandisets/{id}/versions/{version}/` */
-  get versionApiPath(): Effect.Effect<string, ApiError, DandiApi> {
+  get versionApiPath(): Effect.Effect<string, ApiError> {
     return Effect.map(this.versionId, (v) => `/dandisets/${this.identifier}/versions/${v}/`)
   }
-  get versionApiUrl(): Effect.Effect<string, ApiError, DandiApi> {
+  get versionApiUrl(): Effect.Effect<string, ApiError> {
     return Effect.map(this.versionApiPath, (path) => `${this.location.apiUrl}${path}`)
   }
 
   /** The selected version (from the record when it lists it, else from `.../versions/{v}/info/`). */
-  get version(): Effect.Effect<Version, ApiError, DandiApi> {
+  get version(): Effect.Effect<Version, ApiError> {
     if (Option.isSome(this.knownVersion)) return Effect.succeed(this.knownVersion.value)
     return Effect.gen(this, function*() {
       const data = Option.isSome(this.data) || Option.isNone(this.versionIdHint)
@@ -242,34 +260,32 @@ export class RemoteDandiset extends Data.Class<{
     })
   }
 
-  get created(): Effect.Effect<string, ApiError, DandiApi> {
+  get created(): Effect.Effect<string, ApiError> {
     return Effect.map(this.record, (d) => d.created)
   }
-  get modified(): Effect.Effect<string, ApiError, DandiApi> {
+  get modified(): Effect.Effect<string, ApiError> {
     return Effect.map(this.record, (d) => d.modified)
   }
-  get contactPerson(): Effect.Effect<string, ApiError, DandiApi> {
+  get contactPerson(): Effect.Effect<string, ApiError> {
     return Effect.map(this.record, (d) => d.contact_person)
   }
-  get embargoStatus(): Effect.Effect<EmbargoStatus, ApiError, DandiApi> {
+  get embargoStatus(): Effect.Effect<EmbargoStatus, ApiError> {
     return Effect.map(this.record, (d) => d.embargo_status)
   }
   /** The latest published version, or null if the dandiset was never published. */
-  get mostRecentPublishedVersion(): Effect.Effect<Version | null, ApiError, DandiApi> {
+  get mostRecentPublishedVersion(): Effect.Effect<Version | null, ApiError> {
     return Effect.map(this.record, (d) => toVersion(d.most_recent_published_version))
   }
-  get draftVersion(): Effect.Effect<Version | null, ApiError, DandiApi> {
+  get draftVersion(): Effect.Effect<Version | null, ApiError> {
     return Effect.map(this.record, (d) => toVersion(d.draft_version))
   }
 
   /** A loaded copy (record and version resolved): later accessors make no request. */
-  get load(): Effect.Effect<RemoteDandiset, ApiError, DandiApi> {
+  get load(): Effect.Effect<RemoteDandiset, ApiError> {
     return Effect.gen(this, function*() {
       const data = yield* this.record
-      const version = yield* new RemoteDandiset({ ...this, data: Option.some(data) }).version
-      return new RemoteDandiset({
-        location: this.location,
-        identifier: this.identifier,
+      const version = yield* this.with({ data: Option.some(data) }).version
+      return this.with({
         versionIdHint: Option.some(version.identifier),
         data: Option.some(data),
         knownVersion: Option.some(version)
@@ -278,49 +294,42 @@ export class RemoteDandiset extends Data.Class<{
   }
 
   /** The same version with fresh data from the server (the version record is re-resolved). */
-  refresh(): Effect.Effect<RemoteDandiset, ApiError, DandiApi> {
-    return new RemoteDandiset({ ...this, data: Option.none(), knownVersion: Option.none() }).load
+  refresh(): Effect.Effect<RemoteDandiset, ApiError> {
+    return this.with({ data: Option.none(), knownVersion: Option.none() }).load
   }
 
   /** Every version of the dandiset; `order` is `created` or `-created`. */
-  getVersions(order?: VersionOrder): Stream.Stream<Version, ApiError, DandiApi> {
-    return Stream.unwrap(Effect.map(DandiApi, (api) => api.listVersions(this.identifier, order)))
+  getVersions(order?: VersionOrder): Stream.Stream<Version, ApiError> {
+    return this.backend.listVersions(this.identifier, order)
   }
 
   /** One version, with the validation errors the server reports for it. */
-  getVersion(versionId: string): Effect.Effect<VersionInfo, ApiError, DandiApi> {
-    return Effect.flatMap(DandiApi, (api) => api.fetchVersionInfo(this.identifier, versionId))
+  getVersion(versionId: string): Effect.Effect<VersionInfo, ApiError> {
+    return this.backend.fetchVersionInfo(this.identifier, versionId)
   }
 
   /** This dandiset at a version already in hand (no request). */
   atVersion(version: Version): RemoteDandiset {
-    return new RemoteDandiset({
-      location: this.location,
-      identifier: this.identifier,
-      versionIdHint: Option.some(version.identifier),
-      data: this.data,
-      knownVersion: Option.some(version)
-    })
+    return this.with({ versionIdHint: Option.some(version.identifier), knownVersion: Option.some(version) })
   }
 
   /** This dandiset at another version (a version id costs one request to check it exists). */
-  forVersion(version: string | Version): Effect.Effect<RemoteDandiset, ApiError, DandiApi> {
+  forVersion(version: string | Version): Effect.Effect<RemoteDandiset, ApiError> {
     return typeof version === "string"
       ? Effect.map(this.getVersion(version), (info) => this.atVersion(info.version))
       : Effect.succeed(this.atVersion(version))
   }
 
   /** The version's metadata as stored, untyped. */
-  getRawMetadata(): Effect.Effect<JsonObject, ApiError, DandiApi> {
+  getRawMetadata(): Effect.Effect<JsonObject, ApiError> {
     return Effect.gen(this, function*() {
       const versionId = yield* this.versionId
-      const api = yield* DandiApi
-      return yield* api.fetchVersionMetadata(this.identifier, versionId)
+      return yield* this.backend.fetchVersionMetadata(this.identifier, versionId)
     })
   }
 
   /** The version's metadata as the typed dandischema `Dandiset` model (drafts may not fit: see `getMetadataLenient`). */
-  getMetadata(): Effect.Effect<Metadata.DandisetMetadata, ApiError, DandiApi> {
+  getMetadata(): Effect.Effect<Metadata.DandisetMetadata, ApiError> {
     return Effect.gen(this, function*() {
       const raw = yield* this.getRawMetadata()
       const result = Metadata.decodeDandisetMetadataLenient(raw)
@@ -331,57 +340,59 @@ export class RemoteDandiset extends Data.Class<{
   }
 
   /** The metadata fields that fit the typed model, and the list of those that do not. */
-  getMetadataLenient(): Effect.Effect<Metadata.LenientResult<Metadata.DandisetMetadata>, ApiError, DandiApi> {
+  getMetadataLenient(): Effect.Effect<Metadata.LenientResult<Metadata.DandisetMetadata>, ApiError> {
     return Effect.map(this.getRawMetadata(), Metadata.decodeDandisetMetadataLenient)
   }
 
   /** The dandiset's owners. */
-  getOwners(): Effect.Effect<ReadonlyArray<OwnerRecord>, ApiError, DandiApi> {
-    return Effect.flatMap(DandiApi, (api) => api.fetchOwners(this.identifier))
+  getOwners(): Effect.Effect<ReadonlyArray<OwnerRecord>, ApiError> {
+    return this.backend.fetchOwners(this.identifier)
   }
 
   private assetsWhere(query: {
     readonly order?: AssetOrder | undefined
     readonly path?: string | undefined
     readonly glob?: string | undefined
-  }): Stream.Stream<RemoteAsset, ApiError, DandiApi> {
+  }): Stream.Stream<RemoteAsset, ApiError> {
     return Stream.unwrap(
-      Effect.gen(this, function*() {
-        const versionId = yield* this.versionId
-        const api = yield* DandiApi
-        return api.listAssets(this.identifier, versionId, query)
-      })
+      Effect.map(this.versionId, (versionId) =>
+        this.backend.listAssets(this.identifier, versionId, query).pipe(
+          Stream.map((record) => fromCheckedRecord(this.backend, this.identifier, versionId, record))
+        ))
     )
   }
 
   /** Every asset of the version, metadata inline. `order`: created, modified, path (`-` reverses). */
-  getAssets(order?: AssetOrder): Stream.Stream<RemoteAsset, ApiError, DandiApi> {
+  getAssets(order?: AssetOrder): Stream.Stream<RemoteAsset, ApiError> {
     return this.assetsWhere({ order })
   }
 
   /** Assets whose path starts with `path` (the server compares case-insensitively). */
-  getAssetsWithPathPrefix(path: string, order?: AssetOrder): Stream.Stream<RemoteAsset, ApiError, DandiApi> {
+  getAssetsWithPathPrefix(path: string, order?: AssetOrder): Stream.Stream<RemoteAsset, ApiError> {
     return this.assetsWhere({ order, path: normalizePath(path) })
   }
 
   /** Assets whose whole path matches a glob where only `*` is special (it also spans `/`). */
-  getAssetsByGlob(pattern: string, order?: AssetOrder): Stream.Stream<RemoteAsset, ApiError, DandiApi> {
+  getAssetsByGlob(pattern: string, order?: AssetOrder): Stream.Stream<RemoteAsset, ApiError> {
     return this.assetsWhere({ order, glob: pattern })
   }
 
   /** The asset with this id in this version. */
-  getAsset(assetId: string): Effect.Effect<RemoteAsset, ApiError, DandiApi> {
+  getAsset(assetId: string): Effect.Effect<RemoteAsset, ApiError> {
     return Effect.gen(this, function*() {
       const versionId = yield* this.versionId
-      const api = yield* DandiApi
-      return yield* api.fetchVersionAsset(this.identifier, versionId, assetId, `No such asset: ${pyRepr(assetId)} for ${
-        String(this)
-      }`)
+      const record = yield* this.backend.fetchVersionAsset(
+        this.identifier,
+        versionId,
+        assetId,
+        `No such asset: ${pyRepr(assetId)} for ${String(this)}`
+      )
+      return fromCheckedRecord(this.backend, this.identifier, versionId, record)
     })
   }
 
   /** The asset at exactly this path (case-sensitive) in this version. */
-  getAssetByPath(path: string): Effect.Effect<RemoteAsset, ApiError, DandiApi> {
+  getAssetByPath(path: string): Effect.Effect<RemoteAsset, ApiError> {
     const wanted = normalizePath(path)
     return Effect.gen(this, function*() {
       const versionId = yield* this.versionId
@@ -405,43 +416,38 @@ export class RemoteDandiset extends Data.Class<{
    * One level of the folder tree under `pathPrefix` (root by default): folders with their
    * aggregate file counts and sizes, and files with their asset ids.
    */
-  getFolder(pathPrefix = ""): Stream.Stream<AssetPathEntry, ApiError, DandiApi> {
+  getFolder(pathPrefix = ""): Stream.Stream<AssetPathEntry, ApiError> {
     return Stream.unwrap(
-      Effect.gen(this, function*() {
-        const versionId = yield* this.versionId
-        const api = yield* DandiApi
-        return api.listAssetPaths(this.identifier, versionId, pathPrefix)
-      })
+      Effect.map(this.versionId, (versionId) => this.backend.listAssetPaths(this.identifier, versionId, pathPrefix))
     )
   }
 
   /** The zarr archives that belong to this dandiset (used or not by an asset). */
-  getZarrs(): Stream.Stream<ZarrRecord, ApiError, DandiApi> {
-    return Stream.unwrap(Effect.map(DandiApi, (api) => api.listZarrs(this.identifier)))
+  getZarrs(): Stream.Stream<ZarrRecord, ApiError> {
+    return this.backend.listZarrs(this.identifier)
   }
 
   // --- writes -------------------------------------------------------------------------------
 
   /** Deletes the dandiset (only possible while it has no published version). */
-  delete(): Effect.Effect<void, ApiError, DandiApi> {
-    return Effect.flatMap(DandiApi, (api) => api.deleteDandiset(this.identifier))
+  delete(): Effect.Effect<void, ApiError> {
+    return this.backend.deleteDandiset(this.identifier)
   }
 
   /**
    * Replaces the draft's metadata, untyped (the name is `metadata.name`, or ""). The draft goes
    * back to `Pending` unless nothing changed; returns the version as the archive now reports it.
    */
-  setRawMetadata(metadata: JsonObject): Effect.Effect<VersionInfo, ApiError, DandiApi> {
+  setRawMetadata(metadata: JsonObject): Effect.Effect<VersionInfo, ApiError> {
     return Effect.gen(this, function*() {
       const versionId = yield* this.versionId
-      const api = yield* DandiApi
       const name = typeof metadata.name === "string" ? metadata.name : ""
-      return yield* api.updateVersionMetadata(this.identifier, versionId, name, metadata)
+      return yield* this.backend.updateVersionMetadata(this.identifier, versionId, name, metadata)
     })
   }
 
   /** Replaces the draft's metadata with a typed dandischema `Dandiset`. */
-  setMetadata(metadata: Metadata.DandisetMetadata): Effect.Effect<VersionInfo, ApiError, DandiApi> {
+  setMetadata(metadata: Metadata.DandisetMetadata): Effect.Effect<VersionInfo, ApiError> {
     return this.setRawMetadata(Metadata.encodeDandisetMetadata(metadata) as JsonObject)
   }
 
@@ -451,12 +457,11 @@ export class RemoteDandiset extends Data.Class<{
    * archive reported last (an `Invalid` draft keeps being watched until then, as in dandi-cli,
    * since a background edit may fix it).
    */
-  waitUntilValid(options?: WaitOptions): Effect.Effect<VersionInfo, ApiError | ValidationTimeout, DandiApi> {
+  waitUntilValid(options?: WaitOptions): Effect.Effect<VersionInfo, ApiError | ValidationTimeout> {
     return Effect.gen(this, function*() {
       const versionId = yield* this.versionId
-      const api = yield* DandiApi
       return yield* pollUntil(
-        api.fetchVersionInfo(this.identifier, versionId),
+        this.backend.fetchVersionInfo(this.identifier, versionId),
         (info) => info.status === "Valid" && info.assetValidationErrors.length === 0,
         options,
         (last) => validationTimeout(this.identifier, versionId, last, "not valid in time")
@@ -470,9 +475,9 @@ export class RemoteDandiset extends Data.Class<{
    * refusals arrive as typed errors: 409 while validation is pending (ConflictError), 423 while
    * already publishing (ConflictError), 400 when invalid or unchanged (RequestRejectedError).
    */
-  publish(options?: PublishOptions): Effect.Effect<RemoteDandiset, ApiError | ValidationTimeout, DandiApi> {
+  publish(options?: PublishOptions): Effect.Effect<RemoteDandiset, ApiError | ValidationTimeout> {
     return Effect.gen(this, function*() {
-      const api = yield* DandiApi
+      const api = this.backend
       yield* api.publishVersion(this.identifier, "draft", options?.releaseNotes)
       yield* pollUntil(
         api.fetchVersionInfo(this.identifier, "draft"),
@@ -488,9 +493,7 @@ export class RemoteDandiset extends Data.Class<{
           message: `Dandiset ${this.identifier} was published but lists no version; refresh it and look again.`
         })
       }
-      return yield* new RemoteDandiset({ ...this, data: Option.none(), knownVersion: Option.none() }).forVersion(
-        newest.value
-      )
+      return yield* this.with({ data: Option.none(), knownVersion: Option.none() }).forVersion(newest.value)
     }).pipe(Effect.withSpan("RemoteDandiset.publish", { attributes: { dandiset: this.identifier } }))
   }
 
@@ -498,9 +501,9 @@ export class RemoteDandiset extends Data.Class<{
    * Lifts the embargo. The archive refuses while uploads are unfinished (see `discardUploads`);
    * by default this waits until the dandiset is `OPEN` and returns it refreshed.
    */
-  unembargo(options?: UnembargoOptions): Effect.Effect<RemoteDandiset, ApiError | ValidationTimeout, DandiApi> {
+  unembargo(options?: UnembargoOptions): Effect.Effect<RemoteDandiset, ApiError | ValidationTimeout> {
     return Effect.gen(this, function*() {
-      const api = yield* DandiApi
+      const api = this.backend
       yield* api.unembargoDandiset(this.identifier)
       if (options?.wait === false) return yield* this.refresh()
       yield* pollUntil(
@@ -519,32 +522,32 @@ export class RemoteDandiset extends Data.Class<{
   }
 
   /** Replaces the owners (GitHub logins or usernames); returns the new owners. */
-  setOwners(usernames: ReadonlyArray<string>): Effect.Effect<ReadonlyArray<OwnerRecord>, ApiError, DandiApi> {
-    return Effect.flatMap(DandiApi, (api) => api.setOwners(this.identifier, usernames))
+  setOwners(usernames: ReadonlyArray<string>): Effect.Effect<ReadonlyArray<OwnerRecord>, ApiError> {
+    return this.backend.setOwners(this.identifier, usernames)
   }
 
   /** Stars the dandiset for the authenticated user; returns the star count. */
-  star(): Effect.Effect<number, ApiError, DandiApi> {
-    return Effect.flatMap(DandiApi, (api) => api.starDandiset(this.identifier, true))
+  star(): Effect.Effect<number, ApiError> {
+    return this.backend.starDandiset(this.identifier, true)
   }
 
   /** Removes the user's star; returns the star count. */
-  unstar(): Effect.Effect<number, ApiError, DandiApi> {
-    return Effect.flatMap(DandiApi, (api) => api.starDandiset(this.identifier, false))
+  unstar(): Effect.Effect<number, ApiError> {
+    return this.backend.starDandiset(this.identifier, false)
   }
 
   /** Uploads begun and never finished (owners only). */
-  getUploads(): Stream.Stream<IncompleteUploadRecord, ApiError, DandiApi> {
-    return Stream.unwrap(Effect.map(DandiApi, (api) => api.listUploads(this.identifier)))
+  getUploads(): Stream.Stream<IncompleteUploadRecord, ApiError> {
+    return this.backend.listUploads(this.identifier)
   }
 
   /** Discards every unfinished upload (the archive refuses to unembargo while there are any). */
-  discardUploads(): Effect.Effect<void, ApiError, DandiApi> {
-    return Effect.flatMap(DandiApi, (api) => api.discardUploads(this.identifier))
+  discardUploads(): Effect.Effect<void, ApiError> {
+    return this.backend.discardUploads(this.identifier)
   }
 
   /** The dandiset in the API's field names, plus `version`: the selected version. */
-  jsonDict(): Effect.Effect<DandisetJson, ApiError, DandiApi> {
+  jsonDict(): Effect.Effect<DandisetJson, ApiError> {
     return Effect.gen(this, function*() {
       const data = yield* this.record
       const version = yield* this.version

@@ -39,9 +39,11 @@ import * as Stream from "effect/Stream"
 import { ApiClient } from "./ApiClient.js"
 import { DandiConfig } from "./DandiConfig.js"
 import { Hasher } from "./Hasher.js"
+import * as Backend from "./internal/backend.js"
 import * as BlobUpload from "./internal/upload/blobUpload.js"
 import * as EncodingFormat from "./internal/upload/encodingFormat.js"
 import * as Model from "./internal/upload/model.js"
+import * as Paginator from "./Paginator.js"
 import { StorageClient } from "./StorageClient.js"
 import { UploadStateStore } from "./UploadState.js"
 
@@ -129,12 +131,19 @@ export const make: Effect.Effect<UploaderShape, never, ApiClient | StorageClient
   Effect.gen(function*() {
     const api = yield* ApiClient
     const config = yield* DandiConfig
+    // The assets an upload answers with carry the API operations of this client, as the
+    // facade's records do (the paginator is only for their listings).
+    const backend = Backend.make({
+      client: api,
+      paginator: yield* Paginator.make,
+      location: { instanceName: config.instance.name, apiUrl: api.apiUrl }
+    })
     const services: BlobUpload.Services = {
       api,
       storage: yield* StorageClient,
       hasher: yield* Hasher,
       states: yield* UploadStateStore,
-      location: { instanceName: config.instance.name, apiUrl: api.apiUrl }
+      backend
     }
     const uploadBlob = (options: BlobUploadOptions, onEvent?: (event: UploadEvent) => Effect.Effect<void>) =>
       BlobUpload.run(services, options, onEvent ?? (() => Effect.void))

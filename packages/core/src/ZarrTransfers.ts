@@ -42,6 +42,7 @@ import { Hasher, type HasherShape, toHex } from "./Hasher.js"
 import type { ApiError } from "./HttpErrors.js"
 import { Paginator } from "./Paginator.js"
 import { StorageClient } from "./StorageClient.js"
+import * as Backend from "./internal/backend.js"
 import * as DownloadZarr from "./internal/zarrTransfer/download.js"
 import * as Model from "./internal/zarrTransfer/model.js"
 import * as Remote from "./internal/zarrTransfer/remote.js"
@@ -69,6 +70,20 @@ export type LocalZarrTarget = Model.LocalZarrTarget
  * @category models
  */
 export type ZarrTuning = Model.ZarrTuning
+/**
+ * What `replacing` takes: an asset's id and what backs it (any asset record fits).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ReplacedAsset = Model.ReplacedAsset
+/**
+ * The asset a zarr upload answers with (a `RemoteZarrAsset` of the draft), by what it offers.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type UploadedZarrAsset = Model.UploadedZarrAsset
 /**
  * @since 0.1.0
  * @category models
@@ -268,7 +283,12 @@ export const make: Effect.Effect<
   const remote: Remote.Remote = {
     api,
     paginator,
-    location: { instanceName: config.instance.name, apiUrl: api.apiUrl }
+    // The assets an upload answers with carry the API operations of this client.
+    backend: Backend.make({
+      client: api,
+      paginator,
+      location: { instanceName: config.instance.name, apiUrl: api.apiUrl }
+    })
   }
   const uploadServices: UploadZarr.Services = { ...remote, storage, hasher }
   const downloadServices: DownloadZarr.Services = { ...remote, downloader, hasher }

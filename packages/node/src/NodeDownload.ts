@@ -20,13 +20,11 @@
  * @since 0.1.0
  */
 import * as AssetPath from "@dandi-effect/core/AssetPath"
-import type { DandiApi } from "@dandi-effect/core/DandiApi"
 import type { DandiError } from "@dandi-effect/core/DandiError"
 import { describeCause, LocalDataError, UnsafePathError } from "@dandi-effect/core/DandiError"
 import * as DownloadFolder from "@dandi-effect/core/DownloadFolder"
 import * as Downloader from "@dandi-effect/core/Downloader"
 import type { BaseRemoteAsset } from "@dandi-effect/core/RemoteAsset"
-import type { RemoteDandiset } from "@dandi-effect/core/RemoteDandiset"
 import * as ZarrTransfers from "@dandi-effect/core/ZarrTransfers"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -76,7 +74,7 @@ export type FolderOptions = DownloadFolder.FolderOptions
  * @since 0.1.0
  * @category models
  */
-export type Requirements = DandiApi | Downloader.Downloader | ZarrTransfers.ZarrTransfers | HashWorkerPool | DigestCache
+export type Requirements = Downloader.Downloader | ZarrTransfers.ZarrTransfers | HashWorkerPool | DigestCache
 
 /**
  * One blob asset to `target` (resumable, verified, mtime from `blobDateModified`).
@@ -88,7 +86,7 @@ export const assetToFile = (
   asset: BaseRemoteAsset,
   target: string,
   name: string = asset.path
-): Stream.Stream<Downloader.DownloadEvent, Downloader.DownloadError | DandiError, DandiApi | Downloader.Downloader> =>
+): Stream.Stream<Downloader.DownloadEvent, Downloader.DownloadError | DandiError, Downloader.Downloader> =>
   Stream.unwrap(Effect.gen(function*() {
     const downloader = yield* Downloader.Downloader
     const metadata = yield* asset.getRawMetadata()
@@ -168,11 +166,11 @@ const failed = (name: string) => (error: DandiError): Stream.Stream<FileEvent> =
  * @category constructors
  */
 export const zarrToDirectory = (
-  asset: BaseRemoteAsset,
+  asset: Downloader.DownloadableZarr,
   target: string,
   name: string = asset.path,
   policy: ExistingPolicy = "overwrite-different"
-): Stream.Stream<FileEvent, never, DandiApi | ZarrTransfers.ZarrTransfers | HashWorkerPool> =>
+): Stream.Stream<FileEvent, never, ZarrTransfers.ZarrTransfers | HashWorkerPool> =>
   Stream.unwrap(Effect.gen(function*() {
     // Asynchronous: a slow or remote file system must not hold up the other downloads' events.
     if (policy === "skip" && (yield* Effect.promise(() => stat(target).then(() => true, () => false)))) {
@@ -183,7 +181,7 @@ export const zarrToDirectory = (
       Effect.map((value): string | undefined => value),
       Effect.catchTag("NotFoundError", () => Effect.succeed(undefined))
     )
-    const zarrId = asset.record.zarr ?? ""
+    const zarrId = asset.zarr
     const events = zarrs.download({ zarrId, target: yield* LocalZarr.target(target), checksum })
     return events.pipe(
       Stream.mapConcat((event): ReadonlyArray<FileEvent> => {
@@ -230,7 +228,7 @@ export const folder = (
     }
   })
 
-type FolderRequirements = DandiApi | ZarrTransfers.ZarrTransfers | HashWorkerPool | DigestCache
+type FolderRequirements = ZarrTransfers.ZarrTransfers | HashWorkerPool | DigestCache
 
 /**
  * Assets under `root`, each at `root/<relativePath(asset)>` (its asset path by default).
@@ -238,10 +236,10 @@ type FolderRequirements = DandiApi | ZarrTransfers.ZarrTransfers | HashWorkerPoo
  * @since 0.1.0
  * @category constructors
  */
-export const assets = <E, R>(
-  listing: Stream.Stream<BaseRemoteAsset, E, R>,
+export const assets = <A extends Downloader.DownloadableAsset, E, R>(
+  listing: Stream.Stream<A, E, R>,
   root: string,
-  options: DownloadFolder.AssetsOptions = {}
+  options: DownloadFolder.AssetsOptions<A> = {}
 ): Stream.Stream<FileEvent, E, R | Requirements> =>
   Stream.unwrap(Effect.gen(function*() {
     const downloader = yield* Downloader.Downloader
@@ -255,11 +253,11 @@ export const assets = <E, R>(
  * @since 0.1.0
  * @category constructors
  */
-export const dandiset = (
-  dandiset: RemoteDandiset,
+export const dandiset = <R = never>(
+  dandiset: Downloader.DownloadableDandiset,
   outDir: string,
-  options: DownloadFolder.DandisetOptions = {}
-): Stream.Stream<FileEvent, DandiError, Requirements> =>
+  options: DownloadFolder.DandisetOptions<R> = {}
+): Stream.Stream<FileEvent, DandiError, R | Requirements> =>
   Stream.unwrap(Effect.gen(function*() {
     const downloader = yield* Downloader.Downloader
     return downloader.dandiset(dandiset, yield* folder(outDir), options)

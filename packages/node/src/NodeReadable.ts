@@ -16,7 +16,6 @@
  *
  * @since 0.1.0
  */
-import type { DandiApi } from "@dandi-effect/core/DandiApi"
 import type { DandiError } from "@dandi-effect/core/DandiError"
 import * as Downloader from "@dandi-effect/core/Downloader"
 import type { RangedReaderOptions } from "@dandi-effect/core/RangedReader"
@@ -89,7 +88,7 @@ export interface RemoteReadable {
 export const asReadable = (
   asset: BaseRemoteAsset,
   options?: RangedReaderOptions
-): Effect.Effect<RemoteReadable, DandiError, DandiApi | Downloader.Downloader | Scope.Scope> =>
+): Effect.Effect<RemoteReadable, DandiError, Downloader.Downloader | Scope.Scope> =>
   Effect.gen(function*() {
     const downloader = yield* Downloader.Downloader
     const blob = Downloader.fromAssetData(asset, yield* asset.getRawMetadata())

@@ -53,7 +53,8 @@ const apiRequests = (world: UploadWorld, method: string, suffix: string, from = 
 
 const localChecksum = (root: string) => Effect.map(LocalZarr.checksum(root), String)
 
-const zarrAsset = (asset: RemoteAsset) => asset as unknown as BaseRemoteZarrAsset
+// A zarr upload names its asset by what it offers (UploadedZarrAsset); at run time it is a zarr asset record.
+const zarrAsset = (asset: RemoteAsset | ZarrTransfers.UploadedZarrAsset) => asset as unknown as BaseRemoteZarrAsset
 
 describe("a zarr with nested groups and thousands of chunks", () => {
   const world = makeWorld()

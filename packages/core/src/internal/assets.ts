@@ -1,6 +1,7 @@
 /**
- * Assets: by id, a version's listing (metadata inline), one asset of a version, the folder
- * tree, raw metadata.
+ * Assets: a version's listing (metadata inline), one asset of a version, the folder tree, raw
+ * metadata (what records call, as checked asset records), and the facade's `getAsset`,
+ * `listAssets` and `fetchVersionAsset`, which hand the backend to every asset they make.
  *
  * @internal
  */
@@ -10,34 +11,21 @@ import * as Either from "effect/Either"
 import * as Stream from "effect/Stream"
 import { AssetPathEntry, AssetRecord, AssetRecordWithContent, JsonObject } from "../ApiRecords.js"
 import * as RemoteAssets from "../RemoteAsset.js"
-import type { AssetQuery, ClientOperations, RecordOperations } from "./dandiApiService.js"
+import type { ClientOperations, RecordOperations } from "./dandiApiService.js"
 import * as Ids from "./ids.js"
+import type { AssetQuery, RecordBackend } from "./recordBackend.js"
+import { checkAssetRecord } from "./recordBackend.js"
 import type { Resources } from "./resources.js"
 import { invalidAsset, versionNotFound } from "./resources.js"
 import { pyRepr } from "./text.js"
 
+export type AssetWire = Pick<RecordBackend, "listAssets" | "fetchVersionAsset" | "listAssetPaths" | "fetchAssetMetadata">
+
 export type AssetOperations =
   & Pick<ClientOperations, "getAsset">
-  & Pick<RecordOperations, "listAssets" | "fetchVersionAsset" | "listAssetPaths" | "fetchAssetMetadata">
+  & Pick<RecordOperations, "listAssets" | "fetchVersionAsset">
 
-export const make = ({ client, location, paginator }: Resources): AssetOperations => ({
-  getAsset: Effect.fn("DandiApi.getAsset")(function*(assetId: string) {
-    const path = `/assets/${yield* Ids.asset(assetId)}/info/`
-    const record = yield* client.json(AssetRecord, "GET", path, {
-      notFound: {
-        resource: "asset",
-        id: assetId,
-        message: `No such asset: ${
-          pyRepr(assetId)
-        }. Verify the asset ID is correct. Use 'dandi-effect ls' to list available assets.`
-      }
-    })
-    return yield* Either.mapLeft(
-      RemoteAssets.fromBaseRecord(location, record),
-      (reason) => invalidAsset(client.url(path), record, reason)
-    )
-  }),
-
+export const wire = ({ client, location, paginator }: Resources): AssetWire => ({
   listAssets: (identifier: string, versionId: string, query: AssetQuery = {}) =>
     Stream.unwrap(Effect.map(Ids.dandiset(identifier), (id) => {
       const path = `/dandisets/${id}/versions/${Ids.version(versionId)}/assets/`
@@ -51,10 +39,9 @@ export const make = ({ client, location, paginator }: Resources): AssetOperation
         // A page at a time: one Effect per chunk, not per record.
         Stream.mapChunksEffect((records) =>
           Either.all(Chunk.map(records, (record) =>
-            Either.mapLeft(
-              RemoteAssets.fromRecord(location, identifier, versionId, record),
-              (reason) => invalidAsset(client.url(path), record, reason)
-            ))).pipe(Either.map(Chunk.unsafeFromArray))
+            Either.mapLeft(checkAssetRecord(record), (reason) => invalidAsset(client.url(path), record, reason)))).pipe(
+              Either.map(Chunk.unsafeFromArray)
+            )
         )
       )
     })).pipe(Stream.withSpan("DandiApi.listAssets", { attributes: { dandiset: identifier, version: versionId } })),
@@ -71,10 +58,7 @@ export const make = ({ client, location, paginator }: Resources): AssetOperation
             `No such asset: ${pyRepr(assetId)} for ${location.instanceName.toUpperCase()}:${identifier}/${versionId}`
         }
       })
-      return yield* Either.mapLeft(
-        RemoteAssets.fromRecord(location, identifier, versionId, record),
-        (reason) => invalidAsset(client.url(path), record, reason)
-      )
+      return yield* Either.mapLeft(checkAssetRecord(record), (reason) => invalidAsset(client.url(path), record, reason))
     }
   ),
 
@@ -96,4 +80,34 @@ export const make = ({ client, location, paginator }: Resources): AssetOperation
       notFound: { resource: "asset", id: apiPath, message: notFoundMessage }
     })
   })
+})
+
+export const make = ({ client }: Resources, backend: RecordBackend): AssetOperations => ({
+  getAsset: Effect.fn("DandiApi.getAsset")(function*(assetId: string) {
+    const path = `/assets/${yield* Ids.asset(assetId)}/info/`
+    const record = yield* client.json(AssetRecord, "GET", path, {
+      notFound: {
+        resource: "asset",
+        id: assetId,
+        message: `No such asset: ${
+          pyRepr(assetId)
+        }. Verify the asset ID is correct. Use 'dandi-effect ls' to list available assets.`
+      }
+    })
+    return yield* Either.mapLeft(
+      RemoteAssets.fromBaseRecord(backend, record),
+      (reason) => invalidAsset(client.url(path), record, reason)
+    )
+  }),
+
+  listAssets: (identifier, versionId, query) =>
+    backend.listAssets(identifier, versionId, query).pipe(
+      Stream.map((record) => RemoteAssets.fromCheckedRecord(backend, identifier, versionId, record))
+    ),
+
+  fetchVersionAsset: (identifier, versionId, assetId, notFoundMessage) =>
+    Effect.map(
+      backend.fetchVersionAsset(identifier, versionId, assetId, notFoundMessage),
+      (record) => RemoteAssets.fromCheckedRecord(backend, identifier, versionId, record)
+    )
 })

@@ -1,8 +1,7 @@
 /**
- * The leaf every record module imports: the `DandiApi` tag, its shape, and the narrow set of
- * operations the records call (`RecordOperations`). It imports nothing at run time but
- * `effect/Context`, so records never load the module that implements the facade, and the facade
- * can construct records without an import cycle. `DandiApi.ts` re-exports all of it.
+ * The `DandiApi` tag and its shape. The shape answers with records; the records themselves never
+ * import this module (they hold a `RecordBackend` instead), so it names them without a cycle.
+ * `DandiApi.ts` re-exports all of it.
  *
  * @internal
  */
@@ -25,23 +24,16 @@ import type { AuthShape } from "../Auth.js"
 import type { SchemaVersionError } from "../DandiError.js"
 import type { ApiError } from "../HttpErrors.js"
 import type { BaseRemoteAsset, RemoteAsset } from "../RemoteAsset.js"
-import type { RemoteDandiset, VersionOrder } from "../RemoteDandiset.js"
+import type { RemoteDandiset } from "../RemoteDandiset.js"
 import type { RemoteZarrEntry } from "../RemoteZarrEntry.js"
 import type { SchemaCompatibility } from "../SchemaVersion.js"
 import type { Version, VersionInfo } from "../Version.js"
+import type { ApiLocation, AssetBacking, AssetQuery, VersionOrder } from "./recordBackend.js"
 
-/** Where records live: the instance name (for `DANDI:000001/draft` strings) and the API base URL. */
-export interface ApiLocation {
-  readonly instanceName: string
-  /** Without a trailing slash, e.g. `https://api.dandiarchive.org/api`. */
-  readonly apiUrl: string
-}
+export type { ApiLocation, AssetBacking, AssetOrder, AssetQuery } from "./recordBackend.js"
 
 /** `/dandisets/` orderings (`-` reverses). The server ignores unknown ones. */
 export type DandisetOrder = "id" | "-id" | "name" | "-name" | "modified" | "-modified" | "size" | "-size" | "stars" | "-stars"
-
-/** Asset orderings (`-` reverses). */
-export type AssetOrder = "created" | "-created" | "modified" | "-modified" | "path" | "-path"
 
 export interface GetDandisetsOptions {
   /** Include dandisets never published (server default true). */
@@ -78,14 +70,6 @@ export interface DandisetSearchResult {
 export interface GetDandisetOptions {
   /** Make no request now; data is fetched when first needed (default false). */
   readonly lazy?: boolean | undefined
-}
-
-export interface AssetQuery {
-  readonly order?: AssetOrder | undefined
-  /** Path prefix (server: case-insensitive starts-with, or the exact path alone if it exists). */
-  readonly path?: string | undefined
-  /** Whole-path glob, `*` only, case-insensitive. */
-  readonly glob?: string | undefined
 }
 
 /**
@@ -125,8 +109,8 @@ export interface ClientOperations extends Pick<AuthShape, "apiKeyEnvVar" | "auth
 }
 
 /**
- * The narrow interface the records (`RemoteDandiset`, `RemoteAsset`, …) call: lower-level
- * operations by id. Public, for callers that hold ids rather than records.
+ * Lower-level operations by id, for callers that hold ids rather than records. They are the
+ * operations the records' methods are made of (the records call them on the backend they carry).
  *
  * @since 0.1.0
  * @category models
@@ -181,14 +165,6 @@ export interface CreateDandisetOptions {
 }
 
 /**
- * What backs an asset a PUT describes: a blob or a zarr.
- *
- * @since 0.1.0
- * @category models
- */
-export type AssetBacking = { readonly blobId: string } | { readonly zarrId: string }
-
-/**
  * The writes: `createDandiset` (dandi-cli's) and the operations by id that the records' write
  * methods (`delete`, `setMetadata`, `publish`, `rename`, …) call.
  *
@@ -237,7 +213,7 @@ export interface WriteOperations {
 
 /**
  * The facade's operations. New services (uploads, downloads) are tags of their own; if records
- * gain methods that need them, add the operations those methods call to `RecordOperations`.
+ * gain methods that talk to the API, add the operations they call to the `RecordBackend`.
  *
  * @since 0.1.0
  * @category models

@@ -1,5 +1,6 @@
 /**
- * Dandisets: listing, search, one dandiset (at a version), owners.
+ * Dandisets: one dandiset's record and owners (what records call), and the facade's listing,
+ * search and `getDandiset`, which hand the backend to every RemoteDandiset they make.
  *
  * @internal
  */
@@ -16,18 +17,17 @@ import type {
   DandisetSearchResult,
   GetDandisetOptions,
   GetDandisetsOptions,
-  RecordOperations,
   SearchDandisetsOptions
 } from "./dandiApiService.js"
 import * as Ids from "./ids.js"
+import type { RecordBackend } from "./recordBackend.js"
 import type { Resources } from "./resources.js"
 import { dandisetNotFound } from "./resources.js"
 import { pyRepr } from "./text.js"
-import type { VersionOperations } from "./versions.js"
 
-export type DandisetOperations =
-  & Pick<ClientOperations, "getDandisets" | "getDandiset" | "searchDandisets">
-  & Pick<RecordOperations, "fetchDandiset" | "fetchOwners">
+export type DandisetWire = Pick<RecordBackend, "fetchDandiset" | "fetchOwners">
+
+export type DandisetOperations = Pick<ClientOperations, "getDandisets" | "getDandiset" | "searchDandisets">
 
 /** dandi-cli sends filter booleans as Python spells them; the server accepts any case. */
 const pyBool = (value: boolean | undefined): string | undefined =>
@@ -44,11 +44,8 @@ const listingParams = (options: GetDandisetsOptions): QueryParams => ({
   user: options.mine === true ? "me" : undefined
 })
 
-export const make = (
-  { client, location, paginator }: Resources,
-  versions: VersionOperations
-): DandisetOperations => {
-  const fetchDandiset = Effect.fn("DandiApi.fetchDandiset")(function*(identifier: string, notFoundMessage?: string) {
+export const wire = ({ client }: Resources): DandisetWire => ({
+  fetchDandiset: Effect.fn("DandiApi.fetchDandiset")(function*(identifier: string, notFoundMessage?: string) {
     const id = yield* Ids.dandiset(identifier)
     return yield* client.json(DandisetRecord, "GET", `/dandisets/${id}/`, {
       notFound: {
@@ -58,16 +55,24 @@ export const make = (
           `No such Dandiset: ${pyRepr(identifier)}. Verify the Dandiset ID is correct and that you have access. `
       }
     })
+  }),
+  fetchOwners: Effect.fn("DandiApi.fetchOwners")(function*(identifier: string) {
+    const id = yield* Ids.dandiset(identifier)
+    return yield* client.json(Schema.Array(OwnerRecord), "GET", `/dandisets/${id}/users/`, {
+      notFound: dandisetNotFound(identifier)
+    })
   })
+})
 
+export const make = ({ paginator }: Resources, backend: RecordBackend): DandisetOperations => {
   const getDandiset = Effect.fn("DandiApi.getDandiset")(
     function*(identifier: string, version?: string, options?: GetDandisetOptions) {
-      if (options?.lazy === true) return RemoteDandiset.lazy(location, yield* Ids.dandiset(identifier), version)
-      const dandiset = RemoteDandiset.fromData(location, yield* fetchDandiset(identifier))
+      if (options?.lazy === true) return RemoteDandiset.lazy(backend, yield* Ids.dandiset(identifier), version)
+      const dandiset = RemoteDandiset.fromData(backend, yield* backend.fetchDandiset(identifier))
       if (version === undefined || Option.contains(dandiset.versionIdHint, version)) return dandiset
       const draft = Option.flatMap(dandiset.data, (d) => Option.fromNullable(d.draft_version))
       if (version === "draft" && Option.isSome(draft)) return dandiset.atVersion(Version.fromRecord(draft.value))
-      const info = yield* versions.fetchVersionInfo(identifier, version)
+      const info = yield* backend.fetchVersionInfo(identifier, version)
       return dandiset.atVersion(info.version)
     }
   )
@@ -75,7 +80,7 @@ export const make = (
   return {
     getDandisets: (options: GetDandisetsOptions = {}) =>
       paginator.pages(DandisetRecord, "/dandisets/", { params: listingParams(options) }).pipe(
-        Stream.map((record) => RemoteDandiset.fromData(location, record)),
+        Stream.map((record) => RemoteDandiset.fromData(backend, record)),
         Stream.withSpan("DandiApi.getDandisets")
       ),
     getDandiset,
@@ -92,18 +97,11 @@ export const make = (
         }
       }).pipe(
         Stream.map((record): DandisetSearchResult => ({
-          dandiset: RemoteDandiset.fromData(location, record),
+          dandiset: RemoteDandiset.fromData(backend, record),
           assetCounts: record.asset_counts,
           record
         })),
         Stream.withSpan("DandiApi.searchDandisets")
-      ),
-    fetchDandiset,
-    fetchOwners: Effect.fn("DandiApi.fetchOwners")(function*(identifier: string) {
-      const id = yield* Ids.dandiset(identifier)
-      return yield* client.json(Schema.Array(OwnerRecord), "GET", `/dandisets/${id}/users/`, {
-        notFound: dandisetNotFound(identifier)
-      })
-    })
+      )
   }
 }

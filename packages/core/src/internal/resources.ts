@@ -10,7 +10,7 @@ import { ResponseDecodeError } from "../DandiError.js"
 import type { NotFoundContext } from "../HttpErrors.js"
 import { displayUrl, excerpt } from "../HttpErrors.js"
 import type { PaginatorShape } from "../Paginator.js"
-import type { ApiLocation } from "./dandiApiService.js"
+import type { ApiLocation } from "./recordBackend.js"
 import { pyRepr } from "./text.js"
 
 /** The services a resource module needs, resolved once when the facade is built. */

@@ -9,7 +9,8 @@ import * as Schema from "effect/Schema"
 import { JsonObject, ServerInfo, StatsRecord, UserRecord } from "../ApiRecords.js"
 import * as SchemaVersion from "../SchemaVersion.js"
 import * as WebUrl from "../WebUrl.js"
-import type { ClientOperations, RecordOperations } from "./dandiApiService.js"
+import type { ClientOperations } from "./dandiApiService.js"
+import type { RecordBackend } from "./recordBackend.js"
 import type { Resources } from "./resources.js"
 
 export type ServerOperations =
@@ -17,7 +18,7 @@ export type ServerOperations =
     ClientOperations,
     "info" | "checkSchemaVersion" | "me" | "stats" | "getMetadataSchemaModels" | "getMetadataSchema"
   >
-  & Pick<RecordOperations, "resolveRedirects">
+  & Pick<RecordBackend, "resolveRedirects">
 
 const maxRedirectHops = 20
 

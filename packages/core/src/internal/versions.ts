@@ -7,12 +7,12 @@ import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { JsonObject, VersionInfoRecord, VersionRecord } from "../ApiRecords.js"
 import { Version, VersionInfo } from "../Version.js"
-import type { RecordOperations } from "./dandiApiService.js"
+import type { RecordBackend } from "./recordBackend.js"
 import * as Ids from "./ids.js"
 import type { Resources } from "./resources.js"
 import { dandisetNotFound, versionNotFound } from "./resources.js"
 
-export type VersionOperations = Pick<RecordOperations, "listVersions" | "fetchVersionInfo" | "fetchVersionMetadata">
+export type VersionOperations = Pick<RecordBackend, "listVersions" | "fetchVersionInfo" | "fetchVersionMetadata">
 
 export const make = ({ client, paginator }: Resources): VersionOperations => ({
   listVersions: (identifier, order) =>

@@ -1,8 +1,9 @@
 /**
  * Every write of the archive API that is not an upload: dandisets (create, delete, owners,
  * stars, unembargo, unfinished uploads), draft metadata and publication, asset edits. Each is
- * one request through the ApiClient; the records (RemoteDandiset, RemoteAsset) and the facade
- * build the dandi-cli methods (wait, publish-and-poll, rename) on top.
+ * one request through the ApiClient (`wire`, what the records call); the records (RemoteDandiset,
+ * RemoteAsset) and the facade build the dandi-cli methods (wait, publish-and-poll, rename) on
+ * top. `make` adds the facade's writes that answer with records.
  *
  * @internal
  */
@@ -24,13 +25,29 @@ import {
   UpdateVersionRequest,
   VersionInfoRecord
 } from "../ApiRecords.js"
-import type { ApiLocation, AssetBacking, CreateDandisetOptions, WriteOperations } from "./dandiApiService.js"
+import type { CreateDandisetOptions, WriteOperations } from "./dandiApiService.js"
 import { ResponseDecodeError } from "../DandiError.js"
 import * as HttpErrors from "../HttpErrors.js"
 import type { PaginatorShape } from "../Paginator.js"
 import * as RemoteAssets from "../RemoteAsset.js"
 import { RemoteDandiset } from "../RemoteDandiset.js"
 import { VersionInfo } from "../Version.js"
+import type { AssetBacking, RecordBackend } from "./recordBackend.js"
+import { checkAssetRecord } from "./recordBackend.js"
+
+export type WriteWire = Pick<
+  RecordBackend,
+  | "deleteDandiset"
+  | "updateVersionMetadata"
+  | "publishVersion"
+  | "unembargoDandiset"
+  | "setOwners"
+  | "starDandiset"
+  | "listUploads"
+  | "discardUploads"
+  | "updateAsset"
+  | "deleteAsset"
+>
 
 const dandisetNotFound = (identifier: string) => ({
   resource: "dandiset",
@@ -38,27 +55,9 @@ const dandisetNotFound = (identifier: string) => ({
   message: `No such Dandiset: '${identifier}'. Verify the Dandiset ID is correct and that you have access.`
 })
 
-export const make = (client: ApiClientShape, paginator: PaginatorShape, location: ApiLocation): WriteOperations => {
+export const wire = (client: ApiClientShape, paginator: PaginatorShape): WriteWire => {
   const noContent = (method: "POST" | "PUT" | "DELETE", path: string, body?: unknown, notFound = dandisetNotFound("")) =>
     client.send(method, path, { body, notFound }).pipe(Effect.flatMap((response) => Effect.ignore(response.text)))
-
-  const createDandiset = Effect.fn("DandiApi.createDandiset")(
-    function*(name: string, metadata: JsonObject, options?: CreateDandisetOptions) {
-      const embargo = options?.embargo === true
-      const record = yield* client.json(DandisetRecord, "POST", "/dandisets/", {
-        // dandi-cli spells the flag as lower-case literals.
-        params: {
-          embargo: embargo ? "true" : "false",
-          embargo_end_date: embargo ? options?.embargoEndDate : undefined,
-          funding_source: embargo ? options?.fundingSource : undefined,
-          award_number: embargo ? options?.awardNumber : undefined
-        },
-        body: Schema.encodeSync(CreateDandisetRequest)(new CreateDandisetRequest({ name, metadata }))
-      })
-      // A new dandiset has only its draft, which `fromData` selects.
-      return RemoteDandiset.fromData(location, record)
-    }
-  )
 
   const updateAsset = Effect.fn("DandiApi.updateAsset")(
     function*(identifier: string, versionId: string, assetId: string, metadata: JsonObject, backing: AssetBacking) {
@@ -76,7 +75,7 @@ export const make = (client: ApiClientShape, paginator: PaginatorShape, location
         }
       })
       return yield* Either.mapLeft(
-        RemoteAssets.fromRecord(location, identifier, versionId, record),
+        checkAssetRecord(record),
         (reason) =>
           new ResponseDecodeError({
             message: `${reason} (PUT ${HttpErrors.displayUrl(client.url(path))})`,
@@ -90,7 +89,6 @@ export const make = (client: ApiClientShape, paginator: PaginatorShape, location
   )
 
   return {
-    createDandiset,
     deleteDandiset: Effect.fn("DandiApi.deleteDandiset")(function*(identifier: string) {
       yield* noContent("DELETE", `/dandisets/${identifier}/`, undefined, dandisetNotFound(identifier))
     }),
@@ -145,5 +143,38 @@ export const make = (client: ApiClientShape, paginator: PaginatorShape, location
         message: `No asset ${assetId} in version ${versionId} of Dandiset ${identifier}; it may have been replaced (a new id) or deleted already`
       })
     })
+  }
+}
+
+/** The facade's writes that answer with records: each record gets `backend`. */
+export const make = (
+  client: ApiClientShape,
+  backend: RecordBackend
+): Pick<WriteOperations, "createDandiset" | "updateAsset"> => {
+  const createDandiset = Effect.fn("DandiApi.createDandiset")(
+    function*(name: string, metadata: JsonObject, options?: CreateDandisetOptions) {
+      const embargo = options?.embargo === true
+      const record = yield* client.json(DandisetRecord, "POST", "/dandisets/", {
+        // dandi-cli spells the flag as lower-case literals.
+        params: {
+          embargo: embargo ? "true" : "false",
+          embargo_end_date: embargo ? options?.embargoEndDate : undefined,
+          funding_source: embargo ? options?.fundingSource : undefined,
+          award_number: embargo ? options?.awardNumber : undefined
+        },
+        body: Schema.encodeSync(CreateDandisetRequest)(new CreateDandisetRequest({ name, metadata }))
+      })
+      // A new dandiset has only its draft, which `fromData` selects.
+      return RemoteDandiset.fromData(backend, record)
+    }
+  )
+
+  return {
+    createDandiset,
+    updateAsset: (identifier, versionId, assetId, metadata, backing) =>
+      Effect.map(
+        backend.updateAsset(identifier, versionId, assetId, metadata, backing),
+        (record) => RemoteAssets.fromCheckedRecord(backend, identifier, versionId, record)
+      )
   }
 }

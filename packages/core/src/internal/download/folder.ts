@@ -12,7 +12,6 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
-import type { JsonObject } from "../../ApiRecords.js"
 import * as AssetPath from "../../AssetPath.js"
 import type { DandiError } from "../../DandiError.js"
 import { LocalDataError } from "../../DandiError.js"
@@ -24,25 +23,23 @@ import type {
   FolderEvent,
   FolderFile
 } from "../../DownloadFolder.js"
-import type { BlobDownload, DownloadError, DownloadEvent } from "./model.js"
+import type {
+  BlobDownload,
+  DownloadableAsset,
+  DownloadableDandiset,
+  DownloadError,
+  DownloadEvent
+} from "./model.js"
 import type { HasherShape } from "../../Hasher.js"
-import type { BaseRemoteAsset } from "../../RemoteAsset.js"
-import type { RemoteDandiset } from "../../RemoteDandiset.js"
-import type { DandiApi } from "../dandiApiService.js"
 import * as Utf8 from "../utf8.js"
 import * as Verifier from "./verifier.js"
 
 export interface Dependencies {
   readonly hasher: HasherShape
   readonly toSink: (blob: BlobDownload, sink: FolderFile["sink"]) => Stream.Stream<DownloadEvent, DownloadError>
-  readonly fromAssetData: (asset: BaseRemoteAsset, metadata: JsonObject) => BlobDownload
   /** The instance's web app, for dandiset.yaml's header (dandiarchive.org when unknown). */
   readonly gui: string | null
 }
-
-
-// AssetType.ZARR, compared by value: RemoteAsset imports the Downloader, so no runtime import back.
-const zarrAssetType = 2
 
 const sameInstant = (a: Date, b: Date) => Math.abs(a.getTime() - b.getTime()) < 1
 
@@ -95,13 +92,13 @@ const keepExisting = (deps: Dependencies, blob: BlobDownload, file: FolderFile, 
 const oneAsset = (
   deps: Dependencies,
   folder: DownloadFolder,
-  asset: BaseRemoteAsset,
+  asset: DownloadableAsset,
   name: string,
   under: string | undefined,
   policy: ExistingPolicy
-): Stream.Stream<FolderEvent, never, DandiApi> => {
+): Stream.Stream<FolderEvent> => {
   const relativePath = Either.map(AssetPath.safeRelativePath(name), (relative) => under === undefined ? relative : `${under}/${relative}`)
-  if (asset.assetType === zarrAssetType) {
+  if (asset.assetType === 2) {
     const downloadZarr = folder.zarr
     if (downloadZarr === undefined) return skipped(name, `zarr assets cannot be downloaded into ${folder.name}`)
     return Either.match(relativePath, {
@@ -112,7 +109,7 @@ const oneAsset = (
   const file = Either.flatMap(relativePath, folder.file)
   if (Either.isLeft(file)) return failed(name)(file.left)
   return Stream.unwrap(Effect.gen(function*() {
-    const blob = { ...deps.fromAssetData(asset, yield* asset.getRawMetadata()), name }
+    const blob = { ...(yield* asset.downloadSpec()), name }
     const reason = yield* keepExisting(deps, blob, file.right, policy)
     return reason === undefined ? deps.toSink(blob, file.right.sink) : skipped(name, reason)
   })).pipe(
@@ -121,15 +118,15 @@ const oneAsset = (
   )
 }
 
-export const toFolder = <E, R>(
+export const toFolder = <A extends DownloadableAsset, E, R>(
   deps: Dependencies,
-  listing: Stream.Stream<BaseRemoteAsset, E, R>,
+  listing: Stream.Stream<A, E, R>,
   folder: DownloadFolder,
-  options: AssetsOptions & {
+  options: AssetsOptions<A> & {
     /** A subfolder every asset goes under (`<dandiset id>` for a dandiset). */
     readonly under?: string | undefined
   } = {}
-): Stream.Stream<FolderEvent, E, R | DandiApi> =>
+): Stream.Stream<FolderEvent, E, R> =>
   listing.pipe(
     Stream.flatMap(
       (asset) =>
@@ -152,11 +149,11 @@ const loadYaml = Effect.promise(() => import("./dandisetYamlText.js"))
  */
 export const dandisetYaml = (
   deps: Dependencies,
-  dandiset: RemoteDandiset,
+  dandiset: DownloadableDandiset,
   folder: DownloadFolder,
   relativePath: string,
   policy: ExistingPolicy
-): Stream.Stream<FolderEvent, never, DandiApi> => {
+): Stream.Stream<FolderEvent> => {
   const name = "dandiset.yaml"
   return Stream.unwrap(Effect.gen(function*() {
     const file = yield* folder.file(relativePath)
@@ -193,15 +190,15 @@ export const dandisetYaml = (
  * A dandiset version into `<identifier>/` of the folder: `dandiset.yaml` first (when the whole
  * dandiset is wanted), then its assets (or those under `pathPrefix`, or `listing`).
  */
-export const dandiset = (
+export const dandiset = <R = never>(
   deps: Dependencies,
-  dandiset: RemoteDandiset,
+  dandiset: DownloadableDandiset,
   folder: DownloadFolder,
-  options: DandisetOptions = {}
-): Stream.Stream<FolderEvent, DandiError, DandiApi> => {
+  options: DandisetOptions<R> = {}
+): Stream.Stream<FolderEvent, DandiError, R> => {
   const prefix = dandiset.identifier
   const whole = options.pathPrefix === undefined && options.listing === undefined
-  const listing: Stream.Stream<BaseRemoteAsset, DandiError, DandiApi> = options.listing ??
+  const listing: Stream.Stream<DownloadableAsset, DandiError, R> = options.listing ??
     (options.pathPrefix === undefined
       ? dandiset.getAssets("path")
       : dandiset.getAssetsWithPathPrefix(options.pathPrefix, "path"))

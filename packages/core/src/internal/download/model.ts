@@ -6,6 +6,8 @@
  *
  * @internal
  */
+import type * as Effect from "effect/Effect"
+import type * as Stream from "effect/Stream"
 import type { JsonObject } from "../../ApiRecords.js"
 import type { DigestMismatch, LocalDataError, ObjectTooLargeError } from "../../DandiError.js"
 import type { ApiError } from "../../HttpErrors.js"
@@ -27,6 +29,64 @@ export interface BlobDownload {
   readonly digests: Readonly<Record<string, string>>
   /** Modification time to give the result (the metadata's `blobDateModified`). */
   readonly mtime?: Date | undefined
+}
+
+/**
+ * What the Downloader needs from a blob asset: where it goes (its path), its size, and the
+ * download of its blob. The SDK's blob asset records satisfy it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface DownloadableBlob {
+  /** `AssetType.BLOB`. */
+  readonly assetType: 1
+  readonly path: string
+  readonly size: number
+  /** The blob to fetch and the digests to verify (from the asset's metadata). */
+  readonly downloadSpec: () => Effect.Effect<BlobDownload, ApiError>
+}
+
+/**
+ * What a folder download needs from a zarr asset: its path, size, zarr id and the checksum the
+ * result must have. The SDK's zarr asset records satisfy it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface DownloadableZarr {
+  /** `AssetType.ZARR`. */
+  readonly assetType: 2
+  readonly path: string
+  readonly size: number
+  readonly zarr: string
+  /** A digest from the asset's metadata (`dandi:dandi-zarr-checksum` for the zarr's checksum). */
+  readonly getRawDigest: (digestType: "dandi:dandi-zarr-checksum") => Effect.Effect<string, ApiError>
+}
+
+/**
+ * An asset a folder download takes: a blob or a zarr one.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type DownloadableAsset = DownloadableBlob | DownloadableZarr
+
+/**
+ * What a dandiset download needs from a dandiset version: its id, its metadata and version (for
+ * `dandiset.yaml`) and its assets in path order. `RemoteDandiset` satisfies it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface DownloadableDandiset {
+  readonly identifier: string
+  /** The version's raw metadata, as `dandiset.yaml` holds it. */
+  readonly getRawMetadata: () => Effect.Effect<JsonObject, ApiError>
+  /** The version; its `modified` becomes `dandiset.yaml`'s mtime. */
+  readonly version: Effect.Effect<{ readonly modified: string }, ApiError>
+  readonly getAssets: (order: "path") => Stream.Stream<DownloadableAsset, ApiError>
+  readonly getAssetsWithPathPrefix: (path: string, order: "path") => Stream.Stream<DownloadableAsset, ApiError>
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * The Downloader tag and shape, in a leaf module so that records (`BaseRemoteBlobAsset.download`,
- * `RemoteZarrEntry.download`) can name the service without importing its implementation.
- * `Downloader.ts` re-exports both.
+ * `RemoteZarrEntry.download`) can name the service without importing its implementation. The
+ * shape names no record: it takes what it needs of assets and dandisets as the structural
+ * interfaces of `model.ts`, which the records satisfy. `Downloader.ts` re-exports both.
  *
  * @internal
  */
@@ -13,11 +14,15 @@ import type { ByteSink } from "../../ByteSink.js"
 import type { DandiError } from "../../DandiError.js"
 import type * as DownloadFolder from "../../DownloadFolder.js"
 import type * as RangedReader from "../../RangedReader.js"
-import type { BaseRemoteAsset } from "../../RemoteAsset.js"
-import type { RemoteDandiset } from "../../RemoteDandiset.js"
-import type { DandiApi } from "../dandiApiService.js"
 import type * as BlobSource from "./blobSource.js"
-import type { BlobDownload, DownloadError, DownloadEvent, ReadError } from "./model.js"
+import type {
+  BlobDownload,
+  DownloadableAsset,
+  DownloadableDandiset,
+  DownloadError,
+  DownloadEvent,
+  ReadError
+} from "./model.js"
 
 /**
  * @since 0.1.0
@@ -34,24 +39,25 @@ export interface DownloaderShape {
   /**
    * Assets into a folder, each at its asset path (or `relativePath(asset)`): unsafe paths refused
    * with UnsafePathError in a Failed event while the rest download, the `existing` policy
-   * applied, `jobs` files at once, zarr assets reported as Skipped. The records' metadata is
-   * read through DandiApi (inline when the listing carried it).
+   * applied, `jobs` files at once, zarr assets downloaded by the folder's `zarr` (else reported
+   * as Skipped). Each asset's metadata is read through the asset (inline when the listing
+   * carried it).
    */
-  readonly toFolder: <E, R>(
-    assets: Stream.Stream<BaseRemoteAsset, E, R>,
+  readonly toFolder: <A extends DownloadableAsset, E, R>(
+    assets: Stream.Stream<A, E, R>,
     folder: DownloadFolder.DownloadFolder,
-    options?: DownloadFolder.AssetsOptions
-  ) => Stream.Stream<DownloadFolder.FolderEvent, E, R | DandiApi>
+    options?: DownloadFolder.AssetsOptions<A>
+  ) => Stream.Stream<DownloadFolder.FolderEvent, E, R>
   /**
    * A dandiset version into `<identifier>/` of the folder, as `dandi download` lays it out:
    * `dandiset.yaml` first (as dandi-cli writes it; only for the whole dandiset), then the assets
    * as `toFolder` downloads them. Fails only when the assets cannot be listed.
    */
-  readonly dandiset: (
-    dandiset: RemoteDandiset,
+  readonly dandiset: <R = never>(
+    dandiset: DownloadableDandiset,
     folder: DownloadFolder.DownloadFolder,
-    options?: DownloadFolder.DandisetOptions
-  ) => Stream.Stream<DownloadFolder.FolderEvent, DandiError, DandiApi>
+    options?: DownloadFolder.DandisetOptions<R>
+  ) => Stream.Stream<DownloadFolder.FolderEvent, DandiError, R>
   /** Random access to a blob: ranged requests behind a block cache with read-ahead. */
   readonly reader: (
     blob: BlobSource.BlobLocation,

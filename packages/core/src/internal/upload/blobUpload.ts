@@ -34,7 +34,7 @@ import {
 } from "../../ApiRecords.js"
 import * as AssetPath from "../../AssetPath.js"
 import type { ByteSource } from "../../ByteSource.js"
-import type { ApiLocation } from "../dandiApiService.js"
+import type { RecordBackend } from "../recordBackend.js"
 import { DigestMismatch, LocalDataError, ResponseDecodeError, UploadRefusedError } from "../../DandiError.js"
 import * as DandiEtag from "../../DandiEtag.js"
 import type { HasherShape } from "../../Hasher.js"
@@ -53,7 +53,8 @@ export interface Services {
   readonly storage: StorageClientShape
   readonly hasher: HasherShape
   readonly states: UploadState.UploadStateStoreShape
-  readonly location: ApiLocation
+  /** What the asset records the upload answers with carry. */
+  readonly backend: RecordBackend
 }
 
 export type Report = (event: UploadEvent) => Effect.Effect<void>
@@ -474,7 +475,7 @@ const produceAsset = (services: Services, options: BlobUploadOptions, metadata: 
       ? yield* services.api.json(AssetRecord, "POST", base, { body })
       : yield* services.api.json(AssetRecord, "PUT", `${base}${options.replacing}/`, { body })
     return yield* Either.mapLeft(
-      RemoteAssets.fromRecord(services.location, options.dandisetId, "draft", record),
+      RemoteAssets.fromRecord(services.backend, options.dandisetId, "draft", record),
       (reason) =>
         new ResponseDecodeError({
           message: `${reason} (after uploading ${options.path})`,

@@ -7,7 +7,7 @@ import * as Data from "effect/Data"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type * as Stream from "effect/Stream"
-import type { JsonObject } from "../../ApiRecords.js"
+import type { AssetRecord, JsonObject } from "../../ApiRecords.js"
 import type { ByteSink } from "../../ByteSink.js"
 import type {
   DigestMismatch,
@@ -19,8 +19,7 @@ import type {
 } from "../../DandiError.js"
 import type { DownloadError, DownloadEvent } from "../download/model.js"
 import type { ApiError } from "../../HttpErrors.js"
-import type { RemoteAsset } from "../../RemoteAsset.js"
-import type { StorageFailure } from "../../StorageClient.js"
+import type { StorageFailure } from "../storageClientShape.js"
 
 /** A file of a local zarr: its `/`-separated path below the zarr root and its size. */
 export interface LocalZarrFile {
@@ -65,6 +64,32 @@ export interface ZarrTuning {
   readonly checksumTimeout?: Duration.DurationInput | undefined
 }
 
+/**
+ * An asset a zarr upload replaces: its id, and what backs it (a zarr asset keeps its zarr). The
+ * SDK's asset records satisfy it.
+ */
+export interface ReplacedAsset {
+  readonly identifier: string
+  readonly record: { readonly zarr?: string | null | undefined }
+}
+
+/**
+ * The zarr asset an upload wrote, as the draft holds it afterwards: a `RemoteZarrAsset` of the
+ * draft, named here by what it offers (the transfer services name no record class).
+ */
+export interface UploadedZarrAsset {
+  readonly identifier: string
+  readonly path: string
+  readonly size: number
+  readonly dandisetId: string
+  readonly versionId: string
+  readonly record: AssetRecord
+  /** The metadata as stored on the archive. */
+  readonly getRawMetadata: () => Effect.Effect<JsonObject, ApiError>
+  /** A digest from the metadata (by default the asset's primary one, the dandi-zarr-checksum). */
+  readonly getRawDigest: (digestType?: string) => Effect.Effect<string, ApiError>
+}
+
 export interface ZarrUploadOptions extends ZarrTuning {
   readonly dandisetId: string
   /** The asset path (e.g. `sub-1/sample.ome.zarr`). */
@@ -76,11 +101,11 @@ export interface ZarrUploadOptions extends ZarrTuning {
    * The asset (id) of the draft this zarr replaces. A zarr asset keeps its zarr, which is then
    * synchronised (only changed entries are sent); a blob asset gets a new zarr.
    */
-  readonly replacing?: RemoteAsset | undefined
+  readonly replacing?: ReplacedAsset | undefined
 }
 
 export interface ZarrUploadResult {
-  readonly asset: RemoteAsset
+  readonly asset: UploadedZarrAsset
   readonly zarrId: string
   /** The dandi-zarr-checksum both sides agree on. */
   readonly checksum: string

@@ -13,7 +13,7 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type { ApiClientShape } from "../../ApiClient.js"
 import { AssetRecord, AssetWriteRequest, type JsonObject, ZarrEntryRecord, ZarrRecord } from "../../ApiRecords.js"
-import type { ApiLocation } from "../dandiApiService.js"
+import type { RecordBackend } from "../recordBackend.js"
 import { ResponseDecodeError, ValidationTimeout } from "../../DandiError.js"
 import type { ApiError } from "../../HttpErrors.js"
 import * as HttpErrors from "../../HttpErrors.js"
@@ -29,7 +29,8 @@ export const DELETE_BATCH = 100
 export interface Remote {
   readonly api: ApiClientShape
   readonly paginator: PaginatorShape
-  readonly location: ApiLocation
+  /** What the asset records the transfers answer with carry. */
+  readonly backend: RecordBackend
 }
 
 const alreadyExists = (error: ApiError): boolean =>
@@ -72,7 +73,7 @@ export const writeAsset = (
     const method = replacing === undefined ? "POST" : "PUT"
     const record = yield* remote.api.json(AssetRecord, method, path, { body })
     return yield* Either.mapLeft(
-      RemoteAssets.fromRecord(remote.location, dandisetId, "draft", record),
+      RemoteAssets.fromRecord(remote.backend, dandisetId, "draft", record),
       (reason) =>
         new ResponseDecodeError({
           message: `${reason} (writing the asset of zarr ${zarrId})`,
@@ -89,7 +90,7 @@ export const fetchAsset = (remote: Remote, dandisetId: string, assetId: string) 
     const path = `/dandisets/${dandisetId}/versions/draft/assets/${assetId}/info/`
     const record = yield* remote.api.json(AssetRecord, "GET", path)
     return yield* Either.mapLeft(
-      RemoteAssets.fromRecord(remote.location, dandisetId, "draft", record),
+      RemoteAssets.fromRecord(remote.backend, dandisetId, "draft", record),
       (reason) =>
         new ResponseDecodeError({
           message: reason,

@@ -21,7 +21,7 @@ import type { JsonObject } from "../../ApiRecords.js"
 import * as AssetPath from "../../AssetPath.js"
 import { DigestMismatch, ObjectTooLargeError, StorageError, UploadRefusedError } from "../../DandiError.js"
 import type { HasherShape } from "../../Hasher.js"
-import { AssetType, type RemoteAsset } from "../../RemoteAsset.js"
+import type { RemoteAsset } from "../../RemoteAsset.js"
 import type { StorageClientShape, StorageFailure } from "../../StorageClient.js"
 import * as ZarrChecksum from "../../ZarrChecksum.js"
 import type { LocalZarrFile, ZarrUploadError, ZarrUploadEvent, ZarrUploadOptions, ZarrUploadResult } from "./model.js"
@@ -128,9 +128,10 @@ export const run = (
 
     // --- the zarr and its asset exist before any data is sent (dandi-cli's order) ------------
     const replacing = options.replacing
-    const reusable = replacing !== undefined && replacing.assetType === AssetType.ZARR && replacing.record.zarr !== null
-    const { reused, zarrId } = reusable
-      ? { reused: true, zarrId: replacing.record.zarr! }
+    // A checked asset record has a zarr exactly when it is a zarr asset.
+    const replacedZarr = replacing?.record.zarr
+    const { reused, zarrId } = replacedZarr != null
+      ? { reused: true, zarrId: replacedZarr }
       : yield* Effect.map(
         Remote.createOrReuse(services, options.dandisetId, path),
         ({ reused, zarr }) => ({ reused, zarrId: zarr.zarr_id })
