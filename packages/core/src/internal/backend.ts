@@ -5,6 +5,7 @@
  *
  * @internal
  */
+import * as Data from "effect/Data"
 import * as Assets from "./assets.js"
 import * as Dandisets from "./dandisets.js"
 import type { RecordBackend } from "./recordBackend.js"
@@ -15,7 +16,8 @@ import * as Writes from "./writes.js"
 import * as Zarr from "./zarr.js"
 
 export const make = (resources: Resources): RecordBackend => ({
-  location: resources.location,
+  // Compared by value: records of one archive are Equal whichever service made them.
+  location: Data.struct({ ...resources.location }),
   ...Dandisets.wire(resources),
   ...Versions.make(resources),
   ...Assets.wire(resources),
