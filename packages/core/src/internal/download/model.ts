@@ -1,8 +1,10 @@
 /**
  * What a download is and reports: the blob to fetch (and how an asset's record and metadata
- * make one), its progress events and its failures. A leaf: the Downloader (`Downloader.ts`,
- * which re-exports all of it), its steps under `internal/download/`, the records, folder
- * downloads and zarr transfers all import it, so none of them imports another's types.
+ * make one), what a download needs of an asset or a dandiset (structural interfaces the records
+ * satisfy, so the Downloader never names a record class), its progress events and its failures.
+ * A leaf: the Downloader (`Downloader.ts`, which re-exports all of it), its steps under
+ * `internal/download/`, the records, folder downloads and zarr transfers all import it, so none
+ * of them imports another's types.
  *
  * @internal
  */

@@ -1,5 +1,7 @@
 /**
  * What zarr transfers take, report and return, shared by the public module and the pipelines.
+ * Assets appear by what the transfers need of them (`ReplacedAsset`, `UploadedZarrAsset`), never
+ * as record classes: records name the ZarrTransfers service (`rmfiles`), so it cannot name them.
  *
  * @internal
  */
