@@ -15,7 +15,7 @@
  * or `.` segments, a backslash or NUL — is refused with UnsafePathError in a `Failed` event and
  * nothing is written for it; the other assets still download. A failure of one file is a
  * `Failed` event too, so the rest go on; only a failure to list the assets ends the stream.
- * Zarr assets are reported as `Skipped` until zarr downloads exist.
+ * Zarr assets are downloaded as directories (`zarrToDirectory`, through ZarrTransfers).
  *
  * @since 0.1.0
  */
