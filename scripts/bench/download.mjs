@@ -2,8 +2,10 @@
 // (dandi-etag and sha256) and written to disk, against `curl -o` of the same presigned URL in the
 // same run. The headline is what users run: `dandi-effect download` as a whole process (the
 // bundled CLI, start-up included). The library (`NodeDownload.assetToFile` in a child that
-// imports the built packages) is the second figure. Both write to the same file system; the
-// emulator generates the bytes for all three.
+// imports the built packages) is the second figure. A third baseline, the ideal Node client
+// (download-ideal.mjs: node:http, the same writes and hashes, no SDK), shows what Node itself
+// needs here, so the CLI's distance to it is what the SDK adds. All write to the same file
+// system; the emulator generates the bytes for all of them.
 import { createHash } from "node:crypto"
 import { createReadStream, existsSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
@@ -66,12 +68,26 @@ export const run = async ({
     const presigned = redirect.headers.get("location")
     const rssFile = join(dir, "rss")
     const curlRuns = []
+    const idealRuns = []
     const cliRuns = []
     const libraryRuns = []
     for (let round = 0; round < rounds; round++) {
       const curlFile = join(dir, "curl.bin")
       curlRuns.push(timed("curl", ["-sS", "--fail", "-o", curlFile, presigned]).seconds)
       await check(curlFile, asset, "curl")
+
+      const idealFile = join(dir, "ideal.bin")
+      const ideal = timed(process.execPath, [
+        join(here, "download-ideal.mjs"),
+        presigned,
+        idealFile,
+        String(asset.size),
+        asset.metadata.digest["dandi:dandi-etag"],
+        asset.metadata.digest["dandi:sha2-256"]
+      ])
+      await check(idealFile, asset, "the ideal Node client")
+      idealRuns.push({ ...JSON.parse(ideal.stdout), wall: ideal.seconds })
+      timed("rm", ["-f", idealFile])
 
       // What users run: the bundled CLI, a whole process, on the asset's API URL.
       const outDir = join(dir, `cli-${round}`)
@@ -90,6 +106,7 @@ export const run = async ({
       timed("rm", ["-rf", target, curlFile, outDir])
     }
     const bestCurl = Math.min(...curlRuns)
+    const bestIdeal = Math.min(...idealRuns.map((r) => r.wall))
     const bestCli = Math.min(...cliRuns.map((r) => r.wall))
     const bestLibrary = Math.min(...libraryRuns.map((r) => r.wall))
     const peakMiB = (runs) => (Math.max(...runs.map((r) => r.maxRssKiB)) / 1024).toFixed(0)
@@ -97,11 +114,15 @@ export const run = async ({
       "size": `${mib} MiB`,
       "verified": `dandi-etag and sha256 by both SDK runs; every output file's sha256 checked by the bench`,
       "curl -o runs (s)": seconds(curlRuns),
+      "ideal Node client runs, whole process, verified (s)": seconds(idealRuns.map((r) => r.wall)),
       "dandi-effect download runs, whole process (s)": seconds(cliRuns.map((r) => r.wall)),
       "library child runs, whole process (s)": seconds(libraryRuns.map((r) => r.wall)),
       "MB/s curl (best)": mbps(size, bestCurl).toFixed(0),
+      "MB/s ideal Node client (best, verified)": mbps(size, bestIdeal).toFixed(0),
+      "throughput ratio ideal Node client / curl (what Node can do here)": (bestCurl / bestIdeal).toFixed(2),
       "MB/s dandi-effect download (best, whole process, verified)": mbps(size, bestCli).toFixed(0),
       "throughput ratio dandi-effect download / curl (headline, goal ≥ 0.8)": (bestCurl / bestCli).toFixed(2),
+      "throughput ratio dandi-effect download / ideal Node client (what the SDK costs)": (bestIdeal / bestCli).toFixed(2),
       "dandi-effect download peak RSS (MiB, goal ≤ 200 MB = 190 MiB)": peakMiB(cliRuns),
       "MB/s library (best)": mbps(size, bestLibrary).toFixed(0),
       "throughput ratio library / curl": (bestCurl / bestLibrary).toFixed(2),
