@@ -35,6 +35,16 @@ const check = async (path, asset, who) => {
   if (actual !== expected) throw new Error(`${who} wrote ${path} with sha256 ${actual}, expected ${expected}`)
 }
 
+/**
+ * Before each timed run: the previous run's file deleted and every dirty page written out, so
+ * that no contender pays for the kernel writing back another's gigabyte (on two cores the
+ * writeback competes for the CPU, and it hit whoever came second).
+ */
+const settle = (...paths) => {
+  timed("rm", ["-rf", ...paths])
+  timed("sync", [])
+}
+
 const seconds = (runs) => runs.map((s) => s.toFixed(2)).join(", ")
 
 export const run = async ({
@@ -73,10 +83,12 @@ export const run = async ({
     const libraryRuns = []
     for (let round = 0; round < rounds; round++) {
       const curlFile = join(dir, "curl.bin")
+      settle()
       curlRuns.push(timed("curl", ["-sS", "--fail", "-o", curlFile, presigned]).seconds)
       await check(curlFile, asset, "curl")
 
       const idealFile = join(dir, "ideal.bin")
+      settle(curlFile)
       const ideal = timed(process.execPath, [
         join(here, "download-ideal.mjs"),
         presigned,
@@ -87,10 +99,10 @@ export const run = async ({
       ])
       await check(idealFile, asset, "the ideal Node client")
       idealRuns.push({ ...JSON.parse(ideal.stdout), wall: ideal.seconds })
-      timed("rm", ["-f", idealFile])
 
       // What users run: the bundled CLI, a whole process, on the asset's API URL.
       const outDir = join(dir, `cli-${round}`)
+      settle(idealFile)
       const cli = timed(process.execPath, ["--import", preload, cliBin, "download", "-i", apiUrl, "-o", outDir, assetUrl], {
         env: { ...process.env, BENCH_RSS_FILE: rssFile }
       })
@@ -99,11 +111,12 @@ export const run = async ({
       cliRuns.push({ wall: cli.seconds, maxRssKiB: Number(readFileSync(rssFile, "utf8")) })
 
       const target = join(dir, `library-${round}.bin`)
+      settle(outDir)
       const child = timed(process.execPath, [join(here, "download-child.mjs"), apiUrl, "big.bin", target])
       await check(target, asset, "the library")
       libraryRuns.push({ ...JSON.parse(child.stdout), wall: child.seconds })
 
-      timed("rm", ["-rf", target, curlFile, outDir])
+      settle(target)
     }
     const bestCurl = Math.min(...curlRuns)
     const bestIdeal = Math.min(...idealRuns.map((r) => r.wall))
