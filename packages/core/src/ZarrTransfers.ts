@@ -291,7 +291,7 @@ export const make: Effect.Effect<
     })
   }
   const uploadServices: UploadZarr.Services = { ...remote, storage, hasher }
-  const downloadServices: DownloadZarr.Services = { ...remote, downloader, hasher }
+  const downloadServices: DownloadZarr.Services = { ...remote, downloader, hasher, storage, config }
 
   const uploadZarr = (options: ZarrUploadOptions, onEvent?: (event: ZarrUploadEvent) => Effect.Effect<void>) =>
     UploadZarr.run(uploadServices, options, onEvent ?? (() => Effect.void))

@@ -215,11 +215,39 @@ const SMALL_ENTRY = 8 << 20
 
 let tempCounter = 0
 
+const errorCode = (error: unknown): unknown => (error as { readonly code?: unknown } | undefined)?.code
+
+/** Writes `temporary`, creating its directory only when it is missing (one call per entry, not two). */
+const writeCreatingDirectory = async (temporary: string, bytes: Uint8Array | ReadonlyArray<Uint8Array>) => {
+  try {
+    await writeFile(temporary, bytes)
+  } catch (error) {
+    if (errorCode(error) !== "ENOENT") throw error
+    await mkdir(dirname(temporary), { recursive: true })
+    await writeFile(temporary, bytes)
+  }
+}
+
+/** Renames over `target`; a directory in the way (the archive's layout wins) is removed first. */
+const renameOver = async (temporary: string, target: string) => {
+  try {
+    await rename(temporary, target)
+  } catch (error) {
+    const code = errorCode(error)
+    if (code !== "EISDIR" && code !== "ENOTEMPTY" && code !== "EEXIST" && code !== "EPERM") throw error
+    if ((await stat(target).catch(() => undefined))?.isDirectory() !== true) throw error
+    await rm(target, { recursive: true, force: true })
+    await rename(temporary, target)
+  }
+}
+
 /**
  * A sink for a small entry: the bytes are kept in memory until the Downloader has verified
  * them, then written to a temporary name beside the target and renamed over it, so a file at
- * the target is always complete. Four system calls per entry instead of a resume directory's
- * dozen; an interrupted small entry is simply fetched again.
+ * the target is always complete. Two file-system calls per entry in the common case (the
+ * directory is created, and a directory in the way removed, only when the first attempt says so)
+ * instead of a resume directory's dozen; an interrupted small entry is simply fetched again, and
+ * a temporary file it left is an extra that the next download removes.
  */
 const smallEntrySink = (target: string, fallback: ByteSink): ByteSink => ({
   name: target,
@@ -237,12 +265,13 @@ const smallEntrySink = (target: string, fallback: ByteSink): ByteSink => ({
         Effect.tryPromise({
           try: async () => {
             const temporary = `${target}.${process.pid}-${tempCounter++}.dandipart`
-            await mkdir(dirname(target), { recursive: true })
-            await writeFile(temporary, chunks)
-            const existing = await stat(target).catch(() => undefined)
-            // A directory where the entry is a file: the archive's layout wins.
-            if (existing?.isDirectory() === true) await rm(target, { recursive: true, force: true })
-            await rename(temporary, target)
+            try {
+              await writeCreatingDirectory(temporary, chunks.length === 1 ? chunks[0]! : chunks)
+              await renameOver(temporary, target)
+            } catch (error) {
+              await unlink(temporary).catch(() => undefined)
+              throw error
+            }
             if (options.mtime !== undefined) await utimes(target, new Date(), options.mtime)
             chunks = []
           },

@@ -1,6 +1,7 @@
 /**
- * Zarr download (client-behaviour §7.5): every entry through the Downloader into the target
- * (bounded concurrency, each verified by its MD5 before it appears), entries already present
+ * Zarr download (client-behaviour §7.5): every entry into the target (bounded concurrency, each
+ * verified by its MD5 before it appears; entries up to 1 MiB fetched whole, larger ones through
+ * the Downloader's resumable stream), entries already present
  * with the right MD5 kept without a request, local files that are not entries removed, and the
  * checksum of what the listing described compared with the asset's `dandi:dandi-zarr-checksum`.
  *
@@ -13,15 +14,15 @@ import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { DigestMismatch } from "../../DandiError.js"
 import type { DownloaderShape } from "../../Downloader.js"
-import type { HasherShape } from "../../Hasher.js"
 import * as ZarrChecksum from "../../ZarrChecksum.js"
 import type { ZarrDownloadError, ZarrDownloadEvent, ZarrDownloadOptions, ZarrDownloadResult } from "./model.js"
 import { ZarrDownloadEvent as Events } from "./model.js"
+import type { DownloadEvent } from "../download/model.js"
 import * as Remote from "./remote.js"
+import * as WholeEntry from "./wholeEntry.js"
 
-export interface Services extends Remote.Remote {
+export interface Services extends Remote.Remote, WholeEntry.Services {
   readonly downloader: DownloaderShape
-  readonly hasher: HasherShape
 }
 
 export type Report = (event: ZarrDownloadEvent) => Effect.Effect<void>
@@ -51,9 +52,10 @@ export const run = (
     let bytesDownloaded = 0
     let kept = 0
     let removedConflicts = 0
+    const reportEntry = (event: DownloadEvent) => report(Events.Entry({ event }))
 
-    const entry = (key: string, size: number, etag: string): Stream.Stream<ZarrDownloadEvent, ZarrDownloadError> =>
-      Stream.unwrap(Effect.gen(function*() {
+    const entry = (key: string, size: number, etag: string): Effect.Effect<void, ZarrDownloadError> =>
+      Effect.gen(function*() {
         // A local file where the entry needs a directory goes first.
         const blocking: Array<string> = []
         for (let slash = key.indexOf("/"); slash > 0; slash = key.indexOf("/", slash + 1)) {
@@ -69,41 +71,37 @@ export const run = (
           const [md5] = yield* target.md5([{ path: key, size }])
           if (md5 === etag) {
             kept++
-            const keptEvent: Stream.Stream<ZarrDownloadEvent, ZarrDownloadError> = Stream.make(Events.Kept({ path: key, size }))
-            return keptEvent
+            return yield* report(Events.Kept({ path: key, size }))
           }
         }
-        const blob = {
-          downloadUrl: entryUrl(services.api.apiUrl, zarrId, key),
-          size,
-          name: key,
-          digests: { md5: etag }
+        const url = entryUrl(services.api.apiUrl, zarrId, key)
+        const sink = target.sink(key)
+        if (size <= WholeEntry.WHOLE_ENTRY_LIMIT) {
+          yield* WholeEntry.fetch(services, { url, key, size, md5: etag }, sink, reportEntry)
+          downloaded++
+          bytesDownloaded += size
+          return
         }
-        const events: Stream.Stream<ZarrDownloadEvent, ZarrDownloadError> = services.downloader.toSink(blob, target.sink(key)).pipe(
-          Stream.tap((event) =>
-            Effect.sync(() => {
-              if (event._tag === "Completed") {
-                downloaded++
-                bytesDownloaded += event.size - event.resumedFrom
-              }
-            })
-          ),
-          Stream.map((event) => Events.Entry({ event }))
-        )
-        return events
-      }))
-
-    yield* Remote.entries(services, zarrId).pipe(
-      Stream.tap((record) =>
-        Effect.sync(() => {
-          keys.add(record.Key)
-          tree.add({ path: record.Key, size: record.Size, digest: record.ETag.replace(/^"|"$/g, "") })
+        const blob = { downloadUrl: url, size, name: key, digests: { md5: etag } }
+        yield* Stream.runForEach(services.downloader.toSink(blob, sink), (event) => {
+          if (event._tag === "Completed") {
+            downloaded++
+            bytesDownloaded += event.size - event.resumedFrom
+          }
+          return reportEntry(event)
         })
-      ),
-      Stream.flatMap((record) => entry(record.Key, record.Size, record.ETag.replace(/^"|"$/g, "")), {
-        concurrency: Math.max(1, options.jobs ?? DEFAULT_JOBS)
-      }),
-      Stream.runForEach(report)
+      })
+
+    // One fiber per entry in flight, no inner stream: per-entry machinery is what a zarr of
+    // small chunks pays for, many thousand times.
+    yield* Remote.entries(services, zarrId).pipe(
+      Stream.mapEffect((record) => {
+        const etag = record.ETag.replace(/^"|"$/g, "")
+        keys.add(record.Key)
+        tree.add({ path: record.Key, size: record.Size, digest: etag })
+        return entry(record.Key, record.Size, etag)
+      }, { concurrency: Math.max(1, options.jobs ?? DEFAULT_JOBS), unordered: true }),
+      Stream.runDrain
     )
 
     const extras: Array<string> = []
