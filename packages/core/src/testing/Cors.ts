@@ -3,6 +3,9 @@
  * answers reads from any origin but writes only from the archive's own web origins (a list, plus
  * patterns as `CORS_ALLOWED_ORIGIN_REGEXES`); the object store answers as the archive's bucket CORS
  * rule does (any origin; GET, HEAD, PUT, POST, DELETE; any request header; only `ETag` exposed).
+ * A store whose bucket has no rule for the page's origin (a self-hosted instance's MinIO or S3
+ * bucket without a CORS configuration) is modelled by `storageAllowedOrigins`: its preflights
+ * answer 403 as S3's do, and its answers carry no CORS headers, so the browser refuses them.
  *
  * The API allows a fixed header list, as django-cors-headers does: a browser client that adds
  * headers the real archive would refuse (e.g. tracing headers) fails here too. Storage exposes
@@ -20,6 +23,11 @@ export interface CorsOptions {
    * `/^http:\/\/localhost:\d+$/`; `"*"` allows every origin.
    */
   readonly allowedOrigins: ReadonlyArray<string | RegExp>
+  /**
+   * Origins the object store answers; `"*"` (the default, as DANDI's own buckets) allows every
+   * origin. `[]` is a bucket without a CORS rule for any page.
+   */
+  readonly storageAllowedOrigins?: ReadonlyArray<string | RegExp> | undefined
 }
 
 const safeMethods = new Set(["GET", "HEAD", "OPTIONS"])
@@ -51,10 +59,13 @@ const apiExposeHeaders = [
 const storageExposeHeaders = "etag"
 const storageMethods = new Set(["GET", "HEAD", "PUT", "POST", "DELETE"])
 
-const isAllowedWriter = (options: CorsOptions, origin: string): boolean =>
-  options.allowedOrigins.some((allowed) =>
-    typeof allowed === "string" ? allowed === "*" || allowed === origin : allowed.test(origin)
-  )
+const isListed = (list: ReadonlyArray<string | RegExp>, origin: string): boolean =>
+  list.some((allowed) => typeof allowed === "string" ? allowed === "*" || allowed === origin : allowed.test(origin))
+
+const isAllowedWriter = (options: CorsOptions, origin: string): boolean => isListed(options.allowedOrigins, origin)
+
+const isAllowedByStorage = (options: CorsOptions, origin: string): boolean =>
+  isListed(options.storageAllowedOrigins ?? ["*"], origin)
 
 const isPreflight = (request: EmulatorRequest): boolean =>
   request.method.toUpperCase() === "OPTIONS" &&
@@ -101,7 +112,7 @@ export const preflight = (
       vary: "origin"
     })
   }
-  if (!storageMethods.has(method)) return storageDenied(method)
+  if (!storageMethods.has(method) || !isAllowedByStorage(options, requestOrigin)) return storageDenied(method)
   const requestedHeaders = request.headers["access-control-request-headers"]
   return emptyResponse(200, {
     "access-control-allow-origin": "*",
@@ -132,7 +143,7 @@ export const responseHeaders = (
       vary: "origin"
     }
   }
-  if (!storageMethods.has(method)) return {}
+  if (!storageMethods.has(method) || !isAllowedByStorage(options, requestOrigin)) return {}
   return {
     "access-control-allow-origin": "*",
     "access-control-expose-headers": storageExposeHeaders,
