@@ -32,7 +32,10 @@ export interface DandiEmulatorInfo {
   readonly expiringReaderApiUrl: string
   /** An emulator that flips a byte of every object it serves. */
   readonly corruptingApiUrl: string
-  /** An emulator that allows writes from no page origin, as the archive treats a third-party page. */
+  /**
+   * An emulator that allows writes from no page origin, as the archive treats a third-party page:
+   * it carries them out (the test user's key is valid there) but its answers lack CORS headers.
+   */
   readonly refusingApiUrl: string
   /** An emulator whose API allows the test page to write but whose storage answers no page origin. */
   readonly storageRefusingApiUrl: string
@@ -116,7 +119,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     faulty({ target: "s3", method: "GET", action: "expire", times: 1 }, scope),
     faulty({ target: "s3", method: "GET", action: "corrupt" }, scope),
     faulty({ target: "s3", method: "GET", action: "expire", times: 1 }, scope),
-    LoopbackServer.make({ allowedOrigins: [], seed: DemoSeed.apply() }).pipe(
+    LoopbackServer.make({ allowedOrigins: [], seed: ownedDemo }).pipe(
       Scope.extend(scope),
       Effect.map((server) => server.apiUrl)
     )

@@ -69,7 +69,7 @@ describe("a request the browser refuses or nothing answers", () => {
     const { fetch, sent } = recordingFetch()
     return Effect.gen(function*() {
       const api = yield* ApiClient.ApiClient
-      // A JSON POST needs a preflight, which this emulator (as the archive for a third-party page) does not allow.
+      // This emulator, as the archive for a third-party page, answers the write without CORS headers.
       const error = yield* Effect.flip(api.send("POST", "/dandisets/", { body: { name: "x", metadata: {} } }))
       expect(error._tag).toBe("TransportError")
       expect(error.message).toContain(`POST ${refusingApiUrl}/dandisets/ was refused by the browser`)
@@ -85,6 +85,20 @@ describe("a request the browser refuses or nothing answers", () => {
         `POST ${refusingApiUrl}/dandisets${probePath}`
       ])
     }).pipe(Effect.provide(layerFor(refusingApiUrl, fetch)))
+  }, 8_000)
+
+  it.effect("a refused write the archive carried out is not sent again: one dandiset, not two", () => {
+    const { fetch, sent } = recordingFetch()
+    return Effect.gen(function*() {
+      const api = yield* ApiClient.ApiClient
+      const count = Effect.map(Stream.runCollect((yield* DandiApi.DandiApi).getDandisets()), (listed) => listed.length)
+      const before = yield* count
+      // As on the archive, the preflight passes and the write is made; only its answer is refused.
+      const error = yield* Effect.flip(api.send("POST", "/dandisets/", { body: { name: "Made once", metadata: {} } }))
+      expect(error.message).toContain("(CORS)")
+      expect(sent.filter((request) => request === `POST ${refusingApiUrl}/dandisets/`)).toHaveLength(1)
+      expect(yield* count).toBe(before + 1)
+    }).pipe(Effect.provide(layerFor(refusingApiUrl, fetch, token)))
   }, 8_000)
 
   it.effect("reads from the same instance pass: the refusal is about this request, not the instance", () => {

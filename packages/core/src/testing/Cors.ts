@@ -1,7 +1,10 @@
 /**
  * Cross-origin rules of the emulator, modelled on the real deployment: the API (django-cors-headers)
  * answers reads from any origin but writes only from the archive's own web origins (a list, plus
- * patterns as `CORS_ALLOWED_ORIGIN_REGEXES`); the object store answers as the archive's bucket CORS
+ * patterns as `CORS_ALLOWED_ORIGIN_REGEXES`). The archive lets any origin's GET, HEAD and OPTIONS
+ * through (a `check_request_enabled` signal), and a preflight is an OPTIONS request, so every
+ * origin's preflight passes: a write from another origin is carried out, and only its answer,
+ * lacking the CORS headers, is refused by the browser. The object store answers as the archive's bucket CORS
  * rule does (any origin; GET, HEAD, PUT, POST, DELETE; any request header; only `ETag` exposed).
  * A store whose bucket has no rule for the page's origin (a self-hosted instance's MinIO or S3
  * bucket without a CORS configuration) is modelled by `storageAllowedOrigins`: its preflights
@@ -101,9 +104,8 @@ export const preflight = (
   const requestOrigin = request.headers["origin"]!
   const method = request.headers["access-control-request-method"]!.toUpperCase()
   if (origin === "api") {
-    const allowed = safeMethods.has(method) || isAllowedWriter(options, requestOrigin)
-    // django-cors-headers answers every preflight 200; refusal is the absence of the headers.
-    if (!allowed) return emptyResponse(200, { vary: "origin" })
+    // The preflight's own method is OPTIONS, which the archive's signal allows from any origin,
+    // whatever method it asks about; the write it announces is refused only at its answer.
     return emptyResponse(200, {
       "access-control-allow-origin": requestOrigin,
       "access-control-allow-methods": "DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT",
