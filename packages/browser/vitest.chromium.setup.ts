@@ -8,7 +8,10 @@
  * fault each, for the tests that need storage to misbehave: two whose first object GET answers
  * "presigned URL expired" (one for a download, one for the ranged reader), one that corrupts every
  * object it serves; a third allows writes from no
- * page origin (CORS refusals), and `closedApiUrl` names a port where nothing listens.
+ * page origin (CORS refusals), and `closedApiUrl` names a port where nothing listens. Two more let
+ * the page write: one whose storage answers no page origin (a bucket without a CORS rule for it),
+ * one that drops the connection of the first two dandiset creations and closes every connection
+ * after its response, so that each reset reaches the page.
  */
 import * as Hasher from "@dandi-effect/core/Hasher"
 import * as DemoSeed from "@dandi-effect/core/testing/DemoSeed"
@@ -29,8 +32,17 @@ export interface DandiEmulatorInfo {
   readonly expiringReaderApiUrl: string
   /** An emulator that flips a byte of every object it serves. */
   readonly corruptingApiUrl: string
-  /** An emulator that allows writes from no page origin, as the archive treats a third-party page. */
+  /**
+   * An emulator that allows writes from no page origin, as the archive treats a third-party page:
+   * it carries them out (the test user's key is valid there) but its answers lack CORS headers.
+   */
   readonly refusingApiUrl: string
+  /** An emulator whose API allows the test page to write but whose storage answers no page origin. */
+  readonly storageRefusingApiUrl: string
+  /** The storage origin of that emulator, e.g. `http://127.0.0.1:41236`. */
+  readonly refusingStorageUrl: string
+  /** An emulator that resets the connection of the first two POSTs under `/api/dandisets/`. */
+  readonly resettingApiUrl: string
   /** An API URL at a port where nothing listens. */
   readonly closedApiUrl: string
   /** The key of `browser-tester`, owner of every seeded dandiset. */
@@ -57,6 +69,22 @@ const faulty = (rule: Faults.FaultRule, scope: Scope.CloseableScope) =>
     reportFault: () => Effect.void,
     seed: DemoSeed.apply()
   }).pipe(Scope.extend(scope), Effect.map((server) => server.apiUrl))
+
+/** The test user, owner of the demo dandisets (000001 with assets, 000002 empty). */
+const ownedDemo = (admin: Parameters<NonNullable<LoopbackServer.LoopbackOptions["seed"]>>[0]) =>
+  Effect.gen(function*() {
+    yield* admin.addUser({ username, token })
+    yield* DemoSeed.apply([username])(admin)
+  })
+
+/** An emulator the test page may write to, owned by the test user, with `options` on top. */
+const writable = (options: Partial<LoopbackServer.LoopbackOptions>, scope: Scope.CloseableScope) =>
+  LoopbackServer.make({
+    allowedOrigins: testPageOrigins,
+    reportFault: () => Effect.void,
+    seed: ownedDemo,
+    ...options
+  }).pipe(Scope.extend(scope))
 
 /** A loopback port that was free a moment ago and has nothing listening now. */
 const closedPort = () =>
@@ -91,10 +119,19 @@ export default async function setup(project: TestProject): Promise<() => Promise
     faulty({ target: "s3", method: "GET", action: "expire", times: 1 }, scope),
     faulty({ target: "s3", method: "GET", action: "corrupt" }, scope),
     faulty({ target: "s3", method: "GET", action: "expire", times: 1 }, scope),
-    LoopbackServer.make({ allowedOrigins: [], seed: DemoSeed.apply() }).pipe(
+    LoopbackServer.make({ allowedOrigins: [], seed: ownedDemo }).pipe(
       Scope.extend(scope),
       Effect.map((server) => server.apiUrl)
     )
+  ]).pipe(Effect.provide(Hasher.layerPortable)))
+  const [storageRefusing, resetting] = await Effect.runPromise(Effect.all([
+    writable({ storageAllowedOrigins: [] }, scope),
+    // No connection reused: Chromium would resend a request reset on a reused one by itself,
+    // spending a reset the page never sees.
+    writable({
+      keepAlive: false,
+      faults: { rules: [{ target: "api", method: "POST", pathPrefix: "/api/dandisets/", action: "reset", times: 2 }] }
+    }, scope)
   ]).pipe(Effect.provide(Hasher.layerPortable)))
   const closedApiUrl = `http://127.0.0.1:${await closedPort()}/api`
   project.provide("dandiEmulator", {
@@ -103,6 +140,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     corruptingApiUrl,
     expiringReaderApiUrl,
     refusingApiUrl,
+    storageRefusingApiUrl: storageRefusing.apiUrl,
+    refusingStorageUrl: storageRefusing.storageUrl,
+    resettingApiUrl: resetting.apiUrl,
     closedApiUrl,
     token,
     username

@@ -11,9 +11,11 @@
  *   HTTP/1.1, which S3-compatible stores and every loopback server speak. The SDK hashes a streamed
  *   part as it is read, so what is hashed is what the Blob holds.
  * - A failed request is diagnosed: fetch says only "Failed to fetch", whether the server refused
- *   this page's origin (CORS) or nothing answered. A `no-cors` HEAD to the same URL tells them
- *   apart (see FetchRefusal): a CORS refusal fails at once with a TransportError naming the origin
- *   to allow, instead of being retried for minutes as if the network had blinked.
+ *   this page's origin (CORS), nothing answered, or the connection was lost. A `no-cors` HEAD to
+ *   the same URL and probes with the request's permissions but none of its effect tell them apart
+ *   (see `diagnosed` and FetchRefusal): a CORS refusal fails at once with a TransportError naming
+ *   the server and what to do, instead of being retried for minutes as if the network had
+ *   blinked, and a lost connection is left to the retry engine.
  * - A followed redirect is reported as a `Location` header on the final answer. fetch follows
  *   redirects itself and hides them from script (`redirect: "manual"` yields an opaque response),
  *   but it does tell the final URL: with it the Downloader learns the presigned storage URL from
@@ -52,13 +54,65 @@ const urlOf = (input: RequestInfo | URL): string =>
 
 const withoutQuery = (url: string): string => url.replace(/[?#].*$/, "")
 
+const probeName = "dandi-effect-cors-probe"
+
+/** Methods that read: probing with them has no effect, so a probe may go to the request's own URL. */
+const reads: ReadonlySet<string> = new Set(["GET", "HEAD"])
+
 /**
- * `send(input, init)`, telling apart the failures fetch reports all alike as a TypeError. A
- * request that fails while a plain `no-cors` HEAD to the same URL is answered (opaquely: script
- * sees nothing of it, but the server did answer) is tried once more, and if it fails again the
- * browser is refusing it: CORS. When even the HEAD gets no answer, nothing is there to answer.
- * Both become FetchRefusals, which the SDK does not retry (CORS) or treats as a refused
- * connection (unreachable).
+ * A request the browser lets the page make exactly when it lets it make `init` to `url`, without
+ * `init`'s effect. CORS decides by origin, method, header names and credentials mode, so the probe
+ * keeps those: a read becomes a body-less HEAD to the same URL (following redirects as the request
+ * does, so the server they lead to decides too); a write keeps its method but goes, body-less and
+ * unsigned, to a path under the URL that names nothing (the archive's API answers 404, storage
+ * 403), and redirects are not followed. A key is never sent with a probe: the header keeps its name
+ * (which is what a preflight asks about) with a placeholder for its value.
+ */
+const probeOf = (url: string, init: RequestInit | undefined): { readonly url: string; readonly init: RequestInit } => {
+  const method = (init?.method ?? "GET").toUpperCase()
+  const headers = new Headers(init?.headers)
+  if (headers.has("authorization")) headers.set("authorization", `token ${probeName}`)
+  const common: RequestInit = {
+    headers,
+    mode: "cors",
+    credentials: init?.credentials ?? "same-origin",
+    cache: "no-store",
+    ...(init?.signal === undefined || init.signal === null ? {} : { signal: init.signal })
+  }
+  return reads.has(method)
+    ? { url, init: { ...common, method: "HEAD", redirect: init?.redirect ?? "follow" } }
+    : { url: `${withoutQuery(url).replace(/\/?$/, "/")}${probeName}/`, init: { ...common, method, redirect: "manual" } }
+}
+
+/** Whether the probe of `init` was answered (with any status) rather than refused. */
+const permitted = (send: typeof globalThis.fetch, url: string, init: RequestInit | undefined): Promise<boolean> => {
+  const probe = probeOf(url, init)
+  return send(probe.url, probe.init).then(() => true, () => false)
+}
+
+/** Whether `url` answers a read with a redirect (the refusal, if any, is then its destination's). */
+const redirects = (send: typeof globalThis.fetch, url: string, init: RequestInit | undefined): Promise<boolean> =>
+  send(url, { ...probeOf(url, init).init, redirect: "manual" }).then(
+    (response) => response.type === "opaqueredirect",
+    () => false
+  )
+
+/**
+ * `send(input, init)`, telling apart the failures fetch reports all alike as a TypeError:
+ *
+ * 1. A plain `no-cors` HEAD to the same URL: unanswered, nothing is there (`unreachable`).
+ * 2. The server is up, so the request was either refused by the browser (CORS) or lost on the way
+ *    (a connection reset, a proxy hiccup). To fetch both look the same, and the request itself
+ *    cannot be sent again to find out: against the archive a refused write has already taken
+ *    effect (its API lets any origin's preflight through and refuses only the answer), so a resend
+ *    would make it twice. Instead a probe that needs exactly the request's permissions and has no
+ *    effect (see probeOf) is sent. Answered, the page is allowed this request, so its failure was
+ *    the network's: the original TypeError goes on to the retry engine as a connection failure.
+ * 3. Refused, the probe is sent once more, and only a second refusal is taken as CORS. A refusal
+ *    repeats every time; a reset does not. A request lost twice in a row while the server answers
+ *    (a reset, the HEAD answered, a reset) would otherwise read as a refusal: the page would be
+ *    told to change a server's configuration that is fine, and a retry that would have worked
+ *    would never be made. To be misread now, three requests in a row must be lost.
  */
 const diagnosed = async (
   send: typeof globalThis.fetch,
@@ -71,9 +125,10 @@ const diagnosed = async (
     return await send(input, init)
   } catch (error) {
     if (!(error instanceof TypeError) || aborted()) throw error
-    const url = withoutQuery(urlOf(input))
+    const target = urlOf(input)
+    const url = withoutQuery(target)
     const pageOrigin = globalThis.location?.origin ?? "this page"
-    const answered = await send(urlOf(input), {
+    const answered = await send(target, {
       method: "HEAD",
       mode: "no-cors",
       credentials: "omit",
@@ -81,13 +136,11 @@ const diagnosed = async (
       ...(init?.signal === undefined || init.signal === null ? {} : { signal: init.signal })
     }).then(() => true, () => false)
     if (!answered) throw FetchRefusal.unreachable({ url, pageOrigin, cause: error })
-    // The server is there: one more try tells a connection reset by chance from a refusal.
-    try {
-      return await send(input, init)
-    } catch (again) {
-      if (!(again instanceof TypeError) || aborted()) throw again
-      throw FetchRefusal.cors({ url, pageOrigin, cause: again })
+    for (let probe = 0; probe < 2; probe++) {
+      if (await permitted(send, target, init) || aborted()) throw error
     }
+    const redirected = reads.has((init?.method ?? "GET").toUpperCase()) && await redirects(send, target, init)
+    throw FetchRefusal.cors({ url, pageOrigin, redirected, cause: error })
   }
 }
 

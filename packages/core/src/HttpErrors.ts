@@ -357,7 +357,8 @@ const unreachableReasons: Readonly<Record<string, string>> = {
 
 /**
  * A request the browser refused because the server does not allow this page's origin (CORS):
- * said once, with what to do, as no retry can help.
+ * said once, with what to do, as no retry can help. `server` says whether the request went to
+ * the archive's API (the default) or its storage, whose remedy differs.
  *
  * @since 0.1.0
  * @category constructors
@@ -366,10 +367,12 @@ export const refusedByBrowser = (options: {
   readonly method: string
   readonly url: string
   readonly refusal: FetchRefusal.FetchRefusal
+  readonly server?: "api" | "storage" | undefined
 }): TransportError => {
   const url = displayUrl(options.url)
+  const advice = FetchRefusal.advice(options.refusal, options.server ?? "api")
   return new TransportError({
-    message: `${options.method} ${url} was refused by the browser: ${options.refusal.message}`,
+    message: `${options.method} ${url} was refused by the browser: ${options.refusal.message}: ${advice}.`,
     method: options.method,
     url,
     reason: "Other"

@@ -8,18 +8,7 @@
 import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import type * as Stream from "effect/Stream"
-import type {
-  AssetPathEntry,
-  DandisetRecord,
-  IncompleteUploadRecord,
-  JsonObject,
-  OwnerRecord,
-  SearchDandisetRecord,
-  ServerInfo,
-  StatsRecord,
-  UserRecord,
-  ZarrRecord
-} from "../ApiRecords.js"
+import type { JsonObject, SearchDandisetRecord, ServerInfo, StatsRecord, UserRecord } from "../ApiRecords.js"
 import type { AuthShape } from "../Auth.js"
 import type { SchemaVersionError } from "../DandiError.js"
 import type { ApiError } from "../HttpErrors.js"
@@ -27,8 +16,7 @@ import type { BaseRemoteAsset, RemoteAsset } from "../RemoteAsset.js"
 import type { RemoteDandiset } from "../RemoteDandiset.js"
 import type { RemoteZarrEntry } from "../RemoteZarrEntry.js"
 import type { SchemaCompatibility } from "../SchemaVersion.js"
-import type { Version, VersionInfo } from "../Version.js"
-import type { ApiLocation, AssetBacking, AssetQuery, VersionOrder } from "./recordBackend.js"
+import type { ApiLocation, AssetQuery, RecordBackend, UpdateAsset, WriteWire } from "./recordBackend.js"
 
 export type { ApiLocation, AssetBacking, AssetOrder, AssetQuery } from "./recordBackend.js"
 
@@ -115,12 +103,22 @@ export interface ClientOperations extends Pick<AuthShape, "apiKeyEnvVar" | "auth
  * @since 0.1.0
  * @category models
  */
-export interface RecordOperations {
-  readonly fetchDandiset: (identifier: string, notFoundMessage?: string) => Effect.Effect<DandisetRecord, ApiError>
-  readonly listVersions: (identifier: string, order?: VersionOrder) => Stream.Stream<Version, ApiError>
-  readonly fetchVersionInfo: (identifier: string, versionId: string) => Effect.Effect<VersionInfo, ApiError>
-  readonly fetchVersionMetadata: (identifier: string, versionId: string) => Effect.Effect<JsonObject, ApiError>
-  readonly fetchOwners: (identifier: string) => Effect.Effect<ReadonlyArray<OwnerRecord>, ApiError>
+export interface RecordOperations extends
+  Pick<
+    RecordBackend,
+    | "fetchDandiset"
+    | "listVersions"
+    | "fetchVersionInfo"
+    | "fetchVersionMetadata"
+    | "fetchOwners"
+    | "listAssetPaths"
+    | "listZarrs"
+    | "fetchAssetMetadata"
+    | "resolveRedirects"
+  >
+{
+  // The same operations as the backend's, answering with records where the backend answers
+  // with wire records.
   readonly listAssets: (
     identifier: string,
     versionId: string,
@@ -132,20 +130,7 @@ export interface RecordOperations {
     assetId: string,
     notFoundMessage?: string
   ) => Effect.Effect<RemoteAsset, ApiError>
-  readonly listAssetPaths: (
-    identifier: string,
-    versionId: string,
-    pathPrefix?: string
-  ) => Stream.Stream<AssetPathEntry, ApiError>
-  readonly listZarrs: (identifier: string) => Stream.Stream<ZarrRecord, ApiError>
-  /** Asset metadata from an asset API path (`/assets/{id}/` or the versioned one). */
-  readonly fetchAssetMetadata: (apiPath: string, notFoundMessage: string) => Effect.Effect<JsonObject, ApiError>
   readonly listZarrFiles: (zarrId: string, prefix?: string) => Stream.Stream<RemoteZarrEntry, ApiError>
-  /**
-   * Where a URL ends up after redirects (`true`: all, a number: at most that many hops), by
-   * HEAD requests. The API token goes only to the API origin.
-   */
-  readonly resolveRedirects: (url: string, follow: true | number) => Effect.Effect<string, ApiError>
 }
 
 /**
@@ -171,44 +156,15 @@ export interface CreateDandisetOptions {
  * @since 0.1.0
  * @category models
  */
-export interface WriteOperations {
+export interface WriteOperations extends Omit<WriteWire, "updateAsset"> {
   /** Creates a dandiset (the caller becomes its owner) and returns it at its draft. */
   readonly createDandiset: (
     name: string,
     metadata: JsonObject,
     options?: CreateDandisetOptions
   ) => Effect.Effect<RemoteDandiset, ApiError>
-  readonly deleteDandiset: (identifier: string) => Effect.Effect<void, ApiError>
-  /** PUT the draft's name and metadata; returns the version with its (reset) status. */
-  readonly updateVersionMetadata: (
-    identifier: string,
-    versionId: string,
-    name: string,
-    metadata: JsonObject
-  ) => Effect.Effect<VersionInfo, ApiError>
-  /** Starts publishing (202); the new version appears when the archive is done. */
-  readonly publishVersion: (identifier: string, versionId: string, releaseNotes?: string) => Effect.Effect<void, ApiError>
-  readonly unembargoDandiset: (identifier: string) => Effect.Effect<void, ApiError>
-  /** Replaces the owners (GitHub logins or usernames); returns the new list. */
-  readonly setOwners: (
-    identifier: string,
-    usernames: ReadonlyArray<string>
-  ) => Effect.Effect<ReadonlyArray<OwnerRecord>, ApiError>
-  /** Stars (`true`) or unstars a dandiset; returns its star count. */
-  readonly starDandiset: (identifier: string, starred: boolean) => Effect.Effect<number, ApiError>
-  /** Uploads begun and never validated (owners only). */
-  readonly listUploads: (identifier: string) => Stream.Stream<IncompleteUploadRecord, ApiError>
-  /** Discards every unfinished upload of the dandiset (unembargo needs none). */
-  readonly discardUploads: (identifier: string) => Effect.Effect<void, ApiError>
   /** PUT an asset: new metadata and backing; the archive answers with a new asset (new id). */
-  readonly updateAsset: (
-    identifier: string,
-    versionId: string,
-    assetId: string,
-    metadata: JsonObject,
-    backing: AssetBacking
-  ) => Effect.Effect<RemoteAsset, ApiError>
-  readonly deleteAsset: (identifier: string, versionId: string, assetId: string) => Effect.Effect<void, ApiError>
+  readonly updateAsset: UpdateAsset<RemoteAsset>
 }
 
 /**

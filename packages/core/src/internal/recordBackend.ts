@@ -69,6 +69,15 @@ export const checkAssetRecord = (record: AssetRecord): Either.Either<CheckedAsse
   )
 }
 
+/** PUT of an asset's metadata and backing, answered with the new asset as `A`. */
+export type UpdateAsset<A> = (
+  identifier: string,
+  versionId: string,
+  assetId: string,
+  metadata: JsonObject,
+  backing: AssetBacking
+) => Effect.Effect<A, ApiError>
+
 /**
  * The operations records call, by id. Each answers with wire values only; an asset record that
  * is not an asset (both or neither of blob/zarr) is a ResponseDecodeError naming the URL.
@@ -128,15 +137,24 @@ export interface RecordBackend {
   /** Discards every unfinished upload of the dandiset (unembargo needs none). */
   readonly discardUploads: (identifier: string) => Effect.Effect<void, ApiError>
   /** PUT an asset: new metadata and backing; the archive answers with a new asset (new id). */
-  readonly updateAsset: (
-    identifier: string,
-    versionId: string,
-    assetId: string,
-    metadata: JsonObject,
-    backing: AssetBacking
-  ) => Effect.Effect<CheckedAssetRecord, ApiError>
+  readonly updateAsset: UpdateAsset<CheckedAssetRecord>
   readonly deleteAsset: (identifier: string, versionId: string, assetId: string) => Effect.Effect<void, ApiError>
 }
+
+/** The backend's writes: what the records' `delete`, `setMetadata`, `publish`, `rename`, … call. */
+export type WriteWire = Pick<
+  RecordBackend,
+  | "deleteDandiset"
+  | "updateVersionMetadata"
+  | "publishVersion"
+  | "unembargoDandiset"
+  | "setOwners"
+  | "starDandiset"
+  | "listUploads"
+  | "discardUploads"
+  | "updateAsset"
+  | "deleteAsset"
+>
 
 /**
  * Gives a record the backend it was made with, as a property that is not enumerable: Equal and

@@ -246,7 +246,7 @@ export const make: Effect.Effect<StorageClientShape, never, DandiConfig | HttpCl
           const failure = yield* localFailure
           if (Option.isSome(failure)) return yield* Effect.fail(failure.value)
           const refusal = FetchRefusal.find(result.left)
-          if (refusal?.kind === "cors") return yield* Effect.fail(HttpErrors.refusedByBrowser({ method, url, refusal }))
+          if (refusal?.kind === "cors") return yield* Effect.fail(HttpErrors.refusedByBrowser({ method, url, refusal, server: "storage" }))
           const described = Retry.transportFailure(result.left)
           return yield* Effect.fail(HttpErrors.fromTransport({
             method,

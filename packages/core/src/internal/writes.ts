@@ -32,22 +32,9 @@ import type { PaginatorShape } from "../Paginator.js"
 import * as RemoteAssets from "../RemoteAsset.js"
 import { RemoteDandiset } from "../RemoteDandiset.js"
 import { VersionInfo } from "../Version.js"
-import type { AssetBacking, RecordBackend } from "./recordBackend.js"
+import type { AssetBacking, RecordBackend, WriteWire } from "./recordBackend.js"
 import { checkAssetRecord } from "./recordBackend.js"
 
-export type WriteWire = Pick<
-  RecordBackend,
-  | "deleteDandiset"
-  | "updateVersionMetadata"
-  | "publishVersion"
-  | "unembargoDandiset"
-  | "setOwners"
-  | "starDandiset"
-  | "listUploads"
-  | "discardUploads"
-  | "updateAsset"
-  | "deleteAsset"
->
 
 const dandisetNotFound = (identifier: string) => ({
   resource: "dandiset",

@@ -1,8 +1,14 @@
 /**
  * Cross-origin rules of the emulator, modelled on the real deployment: the API (django-cors-headers)
  * answers reads from any origin but writes only from the archive's own web origins (a list, plus
- * patterns as `CORS_ALLOWED_ORIGIN_REGEXES`); the object store answers as the archive's bucket CORS
+ * patterns as `CORS_ALLOWED_ORIGIN_REGEXES`). The archive lets any origin's GET, HEAD and OPTIONS
+ * through (a `check_request_enabled` signal), and a preflight is an OPTIONS request, so every
+ * origin's preflight passes: a write from another origin is carried out, and only its answer,
+ * lacking the CORS headers, is refused by the browser. The object store answers as the archive's bucket CORS
  * rule does (any origin; GET, HEAD, PUT, POST, DELETE; any request header; only `ETag` exposed).
+ * A store whose bucket has no rule for the page's origin (a self-hosted instance's MinIO or S3
+ * bucket without a CORS configuration) is modelled by `storageAllowedOrigins`: its preflights
+ * answer 403 as S3's do, and its answers carry no CORS headers, so the browser refuses them.
  *
  * The API allows a fixed header list, as django-cors-headers does: a browser client that adds
  * headers the real archive would refuse (e.g. tracing headers) fails here too. Storage exposes
@@ -20,6 +26,11 @@ export interface CorsOptions {
    * `/^http:\/\/localhost:\d+$/`; `"*"` allows every origin.
    */
   readonly allowedOrigins: ReadonlyArray<string | RegExp>
+  /**
+   * Origins the object store answers; `"*"` (the default, as DANDI's own buckets) allows every
+   * origin. `[]` is a bucket without a CORS rule for any page.
+   */
+  readonly storageAllowedOrigins?: ReadonlyArray<string | RegExp> | undefined
 }
 
 const safeMethods = new Set(["GET", "HEAD", "OPTIONS"])
@@ -51,10 +62,13 @@ const apiExposeHeaders = [
 const storageExposeHeaders = "etag"
 const storageMethods = new Set(["GET", "HEAD", "PUT", "POST", "DELETE"])
 
-const isAllowedWriter = (options: CorsOptions, origin: string): boolean =>
-  options.allowedOrigins.some((allowed) =>
-    typeof allowed === "string" ? allowed === "*" || allowed === origin : allowed.test(origin)
-  )
+const isListed = (list: ReadonlyArray<string | RegExp>, origin: string): boolean =>
+  list.some((allowed) => typeof allowed === "string" ? allowed === "*" || allowed === origin : allowed.test(origin))
+
+const isAllowedWriter = (options: CorsOptions, origin: string): boolean => isListed(options.allowedOrigins, origin)
+
+const isAllowedByStorage = (options: CorsOptions, origin: string): boolean =>
+  isListed(options.storageAllowedOrigins ?? ["*"], origin)
 
 const isPreflight = (request: EmulatorRequest): boolean =>
   request.method.toUpperCase() === "OPTIONS" &&
@@ -90,9 +104,8 @@ export const preflight = (
   const requestOrigin = request.headers["origin"]!
   const method = request.headers["access-control-request-method"]!.toUpperCase()
   if (origin === "api") {
-    const allowed = safeMethods.has(method) || isAllowedWriter(options, requestOrigin)
-    // django-cors-headers answers every preflight 200; refusal is the absence of the headers.
-    if (!allowed) return emptyResponse(200, { vary: "origin" })
+    // The preflight's own method is OPTIONS, which the archive's signal allows from any origin,
+    // whatever method it asks about; the write it announces is refused only at its answer.
     return emptyResponse(200, {
       "access-control-allow-origin": requestOrigin,
       "access-control-allow-methods": "DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT",
@@ -101,7 +114,7 @@ export const preflight = (
       vary: "origin"
     })
   }
-  if (!storageMethods.has(method)) return storageDenied(method)
+  if (!storageMethods.has(method) || !isAllowedByStorage(options, requestOrigin)) return storageDenied(method)
   const requestedHeaders = request.headers["access-control-request-headers"]
   return emptyResponse(200, {
     "access-control-allow-origin": "*",
@@ -132,7 +145,7 @@ export const responseHeaders = (
       vary: "origin"
     }
   }
-  if (!storageMethods.has(method)) return {}
+  if (!storageMethods.has(method) || !isAllowedByStorage(options, requestOrigin)) return {}
   return {
     "access-control-allow-origin": "*",
     "access-control-expose-headers": storageExposeHeaders,

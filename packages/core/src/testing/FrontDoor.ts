@@ -48,6 +48,8 @@ export interface FrontDoorOptions {
   readonly faults?: Faults.FaultPlan | undefined
   /** Origins allowed to write cross-origin; defaults to the emulator's web origin, if any. */
   readonly allowedOrigins?: ReadonlyArray<string | RegExp> | undefined
+  /** Origins the object store answers cross-origin; every origin (`"*"`) by default, as DANDI's buckets. */
+  readonly storageAllowedOrigins?: ReadonlyArray<string | RegExp> | undefined
   /** Where `fault:` lines go; `Effect.logWarning` by default. */
   readonly reportFault?: Faults.FaultReporter | undefined
   /**
@@ -248,7 +250,8 @@ export const make = (
     const storageOrigin = normalizedOrigin(emulator.options.storageUrl)
     const cors: Cors.CorsOptions = {
       allowedOrigins: options.allowedOrigins ??
-        (emulator.options.webUrl === undefined ? [] : [RequestUrl.parse(emulator.options.webUrl).origin])
+        (emulator.options.webUrl === undefined ? [] : [RequestUrl.parse(emulator.options.webUrl).origin]),
+      storageAllowedOrigins: options.storageAllowedOrigins
     }
     const injector = Faults.makeInjector(options.faults ?? { rules: [] }, options.reportFault)
 

@@ -14,6 +14,10 @@ const preflight = (url: string, origin: string, method: string, headers?: string
     )
   )
 
+/** An actual (non-preflight) request from `origin`. */
+const fromOrigin = (method: "GET" | "POST" | "PUT", url: string, origin: string) =>
+  HttpClient.execute(HttpClientRequest.make(method)(url).pipe(HttpClientRequest.setHeader("origin", origin)))
+
 const client = Stub.clientLayer(Stub.stub((request) => Stub.json(200, { method: request.method })))
 
 describe("CORS at the front door", () => {
@@ -26,22 +30,29 @@ describe("CORS at the front door", () => {
       expect(allowed).toEqual(expect.arrayContaining(["authorization", "content-type", "range"]))
     }).pipe(Effect.provide(client)))
 
-  it.effect("API: a write preflight from a foreign origin gets no Access-Control headers", () =>
+  it.effect("API: a write preflight from a foreign origin passes, as the archive's (its method is OPTIONS)", () =>
     Effect.gen(function*() {
-      const response = yield* preflight(`${Stub.apiUrl}/dandisets/`, "https://anyone.example", "POST")
+      const response = yield* preflight(`${Stub.apiUrl}/dandisets/`, "https://anyone.example", "POST", "content-type")
+      expect(response.headers["access-control-allow-origin"]).toBe("https://anyone.example")
+      expect(response.headers["access-control-allow-methods"]).toContain("POST")
+    }).pipe(Effect.provide(client)))
+
+  it.effect("API: a write from a foreign origin is carried out, but its answer has no Access-Control headers", () =>
+    Effect.gen(function*() {
+      const response = yield* fromOrigin("POST", `${Stub.apiUrl}/dandisets/`, "https://anyone.example")
+      expect(yield* response.json).toEqual({ method: "POST" })
       expect(response.headers["access-control-allow-origin"]).toBeUndefined()
     }).pipe(Effect.provide(client)))
 
   it.effect("API: writes are allowed from the web app's origin by default", () =>
     Effect.gen(function*() {
-      const response = yield* preflight(`${Stub.apiUrl}/dandisets/`, Stub.webUrl, "POST", "authorization, content-type")
+      const response = yield* fromOrigin("POST", `${Stub.apiUrl}/dandisets/`, Stub.webUrl)
       expect(response.headers["access-control-allow-origin"]).toBe(Stub.webUrl)
-      expect(response.headers["access-control-allow-methods"]).toContain("POST")
     }).pipe(Effect.provide(client)))
 
   it.effect("API: writes are allowed from configured origins", () =>
     Effect.gen(function*() {
-      const response = yield* preflight(`${Stub.apiUrl}/dandisets/`, "http://localhost:5173", "PUT")
+      const response = yield* fromOrigin("PUT", `${Stub.apiUrl}/dandisets/`, "http://localhost:5173")
       expect(response.headers["access-control-allow-origin"]).toBe("http://localhost:5173")
     }).pipe(
       Effect.provide(
@@ -84,14 +95,31 @@ describe("CORS at the front door", () => {
 
   it.effect("API: writes are allowed from origins matching a configured pattern", () =>
     Effect.gen(function*() {
-      const allowed = yield* preflight(`${Stub.apiUrl}/dandisets/`, "http://localhost:41234", "POST")
+      const allowed = yield* fromOrigin("POST", `${Stub.apiUrl}/dandisets/`, "http://localhost:41234")
       expect(allowed.headers["access-control-allow-origin"]).toBe("http://localhost:41234")
-      const other = yield* preflight(`${Stub.apiUrl}/dandisets/`, "http://localhost.evil.example", "POST")
+      const other = yield* fromOrigin("POST", `${Stub.apiUrl}/dandisets/`, "http://localhost.evil.example")
       expect(other.headers["access-control-allow-origin"]).toBeUndefined()
     }).pipe(
       Effect.provide(
         Stub.clientLayer(Stub.stub((request) => Stub.json(200, { method: request.method })), {
           allowedOrigins: [/^http:\/\/localhost:\d+$/]
+        })
+      )
+    ))
+
+  it.effect("storage whose bucket has no rule for the origin: preflights answer 403, answers carry no CORS headers", () =>
+    Effect.gen(function*() {
+      const upload = yield* preflight(`${Stub.storageUrl}/blobs/x`, "https://a.example", "PUT", "content-type")
+      expect(upload.status).toBe(403)
+      expect(upload.headers["access-control-allow-origin"]).toBeUndefined()
+      const read = yield* fromOrigin("GET", `${Stub.storageUrl}/blobs/x`, "https://a.example")
+      expect(read.headers["access-control-allow-origin"]).toBeUndefined()
+      const listed = yield* fromOrigin("GET", `${Stub.storageUrl}/blobs/x`, "https://listed.example")
+      expect(listed.headers["access-control-allow-origin"]).toBe("*")
+    }).pipe(
+      Effect.provide(
+        Stub.clientLayer(Stub.stub((request) => Stub.json(200, { method: request.method })), {
+          storageAllowedOrigins: ["https://listed.example"]
         })
       )
     ))

@@ -53,7 +53,15 @@ export interface LoopbackOptions {
   readonly faults?: Faults.FaultPlan | undefined
   /** Origins allowed to write cross-origin (browser tests); `"*"` for any. */
   readonly allowedOrigins?: ReadonlyArray<string | RegExp> | undefined
+  /** Origins the object store answers cross-origin; any (`"*"`) by default, as DANDI's buckets. */
+  readonly storageAllowedOrigins?: ReadonlyArray<string | RegExp> | undefined
   readonly reportFault?: Faults.FaultReporter | undefined
+  /**
+   * `false` closes every connection after its response (`Connection: close`), so each request
+   * gets a connection of its own. Browsers silently resend a request whose reused connection is
+   * reset; with none reused, every injected reset reaches the client. Default `true`.
+   */
+  readonly keepAlive?: boolean | undefined
   /** Sees (and may hold) every request before it is handled; see FrontDoorOptions.observe. */
   readonly observe?: FrontDoor.FrontDoorOptions["observe"]
   /** Runs against the fresh archive before the first request is served. */
@@ -260,6 +268,7 @@ export const serve = <R>(
     const frontDoor = yield* FrontDoor.make(emulator, {
       faults: options.faults,
       allowedOrigins: options.allowedOrigins,
+      storageAllowedOrigins: options.storageAllowedOrigins,
       reportFault: options.reportFault,
       observe: options.observe
     })
@@ -268,6 +277,7 @@ export const serve = <R>(
     // Request fibers belong to the scope: closing it interrupts whatever is still in flight.
     const run = yield* FiberSet.makeRuntime<never, void, never>()
     const handlerFor = (origin: EmulatorOrigin, fallbackHost: string): Handler => (incoming, response) => {
+      if (options.keepAlive === false) response.setHeader("connection", "close")
       const fiber = run(handleNodeRequest(frontDoor, origin, fallbackHost, incoming, response))
       response.once("close", () => {
         if (!response.writableFinished) fiber.unsafeInterruptAsFork(fiber.id())
