@@ -107,10 +107,15 @@ export const fetch = (
             onSuccess: (buffer) => new Uint8Array(buffer)
           })
         )
-        // Read even when empty, so that the connection goes back to the pool.
-        return location === undefined
+        // Read even when empty, so that the connection goes back to the pool. A redirect whose
+        // target is hidden (a browser's opaque redirect) is followed by the storage client, as
+        // the Downloader does.
+        if (location !== undefined) {
+          return Effect.as(body, { _tag: "Url", url: WebUrl.parse(location, entry.url)?.href ?? location } satisfies Resolved)
+        }
+        return response.status === 200
           ? Effect.map(body, (bytes): Resolved => ({ _tag: "Bytes", bytes }))
-          : Effect.as(body, { _tag: "Url", url: WebUrl.parse(location, entry.url)?.href ?? location } satisfies Resolved)
+          : Effect.as(body, { _tag: "Url", url: entry.url } satisfies Resolved)
       }
     )
 
